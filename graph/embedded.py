@@ -1,0 +1,135 @@
+"""The embedded store: one SQLite file, no server.
+
+The file holds the dataset's records as JSON, in input order, with the dataset version and
+load metadata. ``replace`` writes a complete new file beside the old one and renames it
+over the old one (atomic on POSIX), so a failed load leaves the previous dataset intact and
+a reader never sees half a dataset.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import tempfile
+from contextlib import closing
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+from graph.store import GraphStore, LoadSummary, StoreInfo
+from schema.errors import StoreEmpty, StoreUnavailable
+from schema.records import Bank, Dataset, record_from_dict, record_to_dict
+
+__all__ = ["EmbeddedStore"]
+
+FORMAT = "groupgraph-embedded-1"
+# table name -> record class name, in load order
+_TABLES = {
+    "entities": "Entity",
+    "relationships": "Relationship",
+    "facilities": "Facility",
+    "declared_groups": "DeclaredMember",
+}
+
+
+class EmbeddedStore(GraphStore):
+    """A dataset kept in the SQLite file at ``path``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.uri = f"embedded:{self.path}"
+
+    def _connect(self, path: Path) -> sqlite3.Connection:
+        try:
+            return sqlite3.connect(path)
+        except sqlite3.Error as error:
+            raise StoreUnavailable(f"{self.uri}: cannot open: {error}") from error
+
+    def info(self) -> StoreInfo | None:
+        if not self.path.is_file():
+            return None
+        with closing(self._connect(self.path)) as db:
+            try:
+                meta = dict(db.execute("SELECT key, value FROM meta"))
+            except sqlite3.DatabaseError as error:
+                raise StoreUnavailable(f"{self.uri}: not a groupgraph store: {error}") from error
+        if meta.get("format") != FORMAT:
+            raise StoreUnavailable(f"{self.uri}: not a groupgraph store of format {FORMAT}")
+        return StoreInfo(self.uri, meta["version"], meta["loaded_at"], meta["source"],
+                         json.loads(meta["counts"]))
+
+    def read(self) -> Dataset:
+        if self.info() is None:
+            raise StoreEmpty(f"{self.uri}: nothing loaded yet; run 'groupgraph load DIR' first")
+        with closing(self._connect(self.path)) as db:
+            meta = dict(db.execute("SELECT key, value FROM meta"))
+            sections = {
+                table: tuple(
+                    record_from_dict(kind, json.loads(data))
+                    for (data,) in db.execute(f"SELECT data FROM {table} ORDER BY seq")
+                )
+                for table, kind in _TABLES.items()
+            }
+        return Dataset(
+            bank=Bank(**json.loads(meta["bank"])),
+            entities={e.id: e for e in sections["entities"]},
+            relationships=sections["relationships"],
+            facilities=sections["facilities"],
+            declared_groups=sections["declared_groups"],
+        )
+
+    def replace(self, dataset: Dataset, *, source: str = "") -> LoadSummary:
+        version = dataset.version
+        current = self.info()
+        if current is not None and current.version == version:
+            return LoadSummary(current, unchanged=True)
+        counts = {
+            "entities": len(dataset.entities),
+            "relationships": len(dataset.relationships),
+            "facilities": len(dataset.facilities),
+            "declared_groups": len(dataset.declared_groups),
+        }
+        info = StoreInfo(self.uri, version, datetime.now(UTC).isoformat(timespec="seconds"),
+                         source, counts)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp_name = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
+        os.close(handle)
+        temp = Path(temp_name)
+        try:
+            with closing(self._connect(temp)) as db:
+                _write(db, dataset, info)
+            os.replace(temp, self.path)
+        finally:
+            temp.unlink(missing_ok=True)
+        return LoadSummary(info, unchanged=False)
+
+
+def _write(db: sqlite3.Connection, dataset: Dataset, info: StoreInfo) -> None:
+    db.execute("PRAGMA journal_mode = OFF")
+    db.execute("PRAGMA synchronous = OFF")
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    for table in _TABLES:
+        db.execute(f"CREATE TABLE {table} (seq INTEGER PRIMARY KEY, data TEXT NOT NULL)")
+    records = {
+        "entities": dataset.entities.values(),
+        "relationships": dataset.relationships,
+        "facilities": dataset.facilities,
+        "declared_groups": dataset.declared_groups,
+    }
+    for table, rows in records.items():
+        db.executemany(
+            f"INSERT INTO {table} (data) VALUES (?)",
+            ((json.dumps(record_to_dict(r), ensure_ascii=False),) for r in rows),
+        )
+    meta = {
+        "format": FORMAT,
+        "version": info.version,
+        "loaded_at": info.loaded_at,
+        "source": info.source,
+        "counts": json.dumps(info.counts),
+        "bank": json.dumps(asdict(dataset.bank), ensure_ascii=False),
+    }
+    db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+    db.commit()
+

@@ -1,0 +1,91 @@
+"""The ``GraphStore`` interface, and opening a store from its URI.
+
+A store keeps one dataset at a time. ``replace`` swaps in a new dataset atomically: readers
+see the old dataset or the new one, never a mixture, and a failed load leaves the old one.
+Analysis reads the whole dataset back with ``read`` and works on it in memory.
+
+URIs: ``embedded:PATH`` (a local file, the default) or ``bolt://...``/``neo4j://...``.
+"""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+
+from schema.errors import StoreUnavailable
+from schema.records import Dataset
+
+__all__ = ["GraphStore", "LoadSummary", "StoreInfo", "default_store_uri", "open_store"]
+
+NEO4J_SCHEMES = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
+
+
+@dataclass(frozen=True)
+class StoreInfo:
+    """What a store holds: the dataset version (a content hash), when and from where."""
+
+    uri: str
+    version: str
+    loaded_at: str
+    source: str
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class LoadSummary:
+    """The outcome of ``replace``. ``unchanged`` is true when the store already held
+    exactly this dataset."""
+
+    info: StoreInfo
+    unchanged: bool
+
+
+class GraphStore(ABC):
+    """A graph store holding one dataset."""
+
+    uri: str
+
+    @abstractmethod
+    def replace(self, dataset: Dataset, *, source: str = "") -> LoadSummary:
+        """Make ``dataset`` the store's dataset, atomically."""
+
+    @abstractmethod
+    def read(self) -> Dataset:
+        """The stored dataset. Raises StoreEmpty when nothing was loaded."""
+
+    @abstractmethod
+    def info(self) -> StoreInfo | None:
+        """What the store holds, or None when it is empty."""
+
+    def close(self) -> None:  # noqa: B027 - stores without connections have nothing to close
+        """Release connections."""
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+def default_store_uri() -> str:
+    """``GROUPGRAPH_STORE``, else an embedded store in the user's data directory."""
+    if uri := os.environ.get("GROUPGRAPH_STORE"):
+        return uri
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return f"embedded:{base / 'groupgraph' / 'store.sqlite'}"
+
+
+def open_store(uri: str | None = None) -> GraphStore:
+    """Open the store named by ``uri`` (default: :func:`default_store_uri`)."""
+    uri = uri or default_store_uri()
+    if uri.startswith("embedded:"):
+        from graph.embedded import EmbeddedStore
+
+        return EmbeddedStore(Path(uri.removeprefix("embedded:")).expanduser())
+    if uri.startswith(NEO4J_SCHEMES):
+        raise StoreUnavailable(f"{uri}: the Neo4j store is not available in this version")
+    raise StoreUnavailable(
+        f"unknown store {uri!r}: expected embedded:PATH, bolt://HOST:PORT or neo4j://HOST:PORT"
+    )

@@ -1,0 +1,375 @@
+"""Read and validate a dataset folder into a :class:`schema.Dataset`.
+
+A dataset folder holds ``bank.toml`` and the tables ``entities``, ``relationships``,
+``facilities`` and, optionally, ``groups`` (each ``.csv``, ``.xlsx`` or ``.parquet``); see
+DESIGN section 2. Validation collects every problem of every file before it raises, so a
+user fixes a file in one go: :class:`schema.InvalidDataset` lists them all, each with file,
+line (or row), column and what was expected. Nothing is returned unless everything is valid.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from loaders.tables import Row, Table, find_table, read_table
+from schema.errors import InvalidDataset, Problem
+from schema.model import Model, NodeKind, PropertySpec, load_model
+from schema.records import Bank, Dataset, DeclaredMember, Entity, Facility, Relationship
+from schema.values import ValueRejected
+
+__all__ = ["SHARE_TOLERANCE", "read_bank", "read_dataset"]
+
+SHARE_TOLERANCE = 1e-6
+BANK_FILE = "bank.toml"
+
+Progress = Callable[[str], None]
+
+
+def read_dataset(folder: Path, *, as_of: date | None = None,
+                 progress: Progress | None = None) -> Dataset:
+    """Read, validate and return the dataset in ``folder``.
+
+    ``as_of`` (default today) decides which relationships are current for the share-sum
+    check (R1). Raises :class:`schema.InvalidDataset` with every problem found.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InvalidDataset([Problem(str(folder), None, None, "expected a dataset folder")])
+    as_of = as_of or date.today()
+    say = progress or (lambda _message: None)
+    model = load_model()
+    problems: list[Problem] = []
+
+    bank = read_bank(folder / BANK_FILE, problems)
+    tables: dict[str, Table | None] = {}
+    for stem in ("entities", "relationships", "facilities", "groups"):
+        path = find_table(folder, stem)
+        if path is None:
+            if stem != "groups":
+                problems.append(Problem(f"{stem}.csv", None, None,
+                                        f"missing: expected {stem}.csv, .xlsx or .parquet "
+                                        f"in {folder}"))
+            tables[stem] = None
+            continue
+        say(f"reading {path.name}")
+        try:
+            tables[stem] = read_table(path)
+        except InvalidDataset as error:
+            problems += error.problems
+            tables[stem] = None
+
+    say("validating")
+    entities = _entities(tables["entities"], model.nodes["Entity"], problems)
+    # References to a row that is there but invalid are not reported again: its own
+    # problem is the one to fix.
+    refs = _References(entities, _ids_present(tables["entities"]))
+    facilities = _facilities(tables["facilities"], model.nodes["Facility"], refs, bank, problems)
+    refs.facilities = facilities
+    refs.facilities_present = _ids_present(tables["facilities"])
+    relationships = _relationships(tables["relationships"], model, refs, bank, problems)
+    declared = _declared_groups(tables["groups"], model.nodes["DeclaredGroup"], refs, problems)
+    problems += _share_sums(relationships, entities, as_of)
+    if problems or bank is None:
+        raise InvalidDataset(problems)
+    return Dataset(
+        bank=bank,
+        entities=entities,
+        relationships=tuple(relationships),
+        facilities=tuple(facilities.values()),
+        declared_groups=tuple(declared),
+    )
+
+
+def read_bank(path: Path, problems: list[Problem]) -> Bank | None:
+    """Read ``bank.toml``; on failure add problems and return None."""
+    name = path.name
+    if not path.is_file():
+        problems.append(Problem(name, None, None, f"missing: expected {path}"))
+        return None
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        problems.append(Problem(name, None, None, f"expected valid TOML: {error}"))
+        return None
+    found: list[Problem] = []
+
+    def need(key: str, kind: type, positive: bool = False) -> Any:
+        value = raw.get(key)
+        if value is None:
+            found.append(Problem(name, None, key, "missing required setting"))
+            return None
+        if kind is float and isinstance(value, int | float) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or (positive and value <= 0):
+            what = "a positive number" if kind is float else "text"
+            found.append(Problem(name, None, key, f"expected {what}, got {value!r}"))
+            return None
+        return value
+
+    bank_name = need("name", str)
+    base = need("base_currency", str)
+    tier1 = need("tier1_capital", float, positive=True)
+    net_capital = need("net_capital", float, positive=True)
+    regime = raw.get("regime", "CN-2018")
+    fx: dict[str, float] = {}
+    for currency, rate in dict(raw.get("fx", {})).items():
+        if isinstance(rate, bool) or not isinstance(rate, int | float) or not rate > 0:
+            found.append(Problem(name, None, f"fx.{currency}",
+                                 f"expected a positive rate, got {rate!r}"))
+        else:
+            fx[currency.upper()] = float(rate)
+    problems += found
+    if found:
+        return None
+    return Bank(name=bank_name, base_currency=base.upper(), tier1_capital=tier1,
+                net_capital=net_capital, regime=str(regime), fx=fx)
+
+
+def _ids_present(table: Table | None) -> set[str] | None:
+    """Ids in a table's rows, valid or not; None when the table could not be read, so that
+    references into it cannot be checked."""
+    return {row.cells.get("id", "") for row in table} if table is not None else None
+
+
+@dataclass
+class _References:
+    """Valid records by id, and the ids that appear in a table at all."""
+
+    entities: dict[str, Entity]
+    entities_present: set[str] | None
+    facilities: dict[str, Facility] = field(default_factory=dict)
+    facilities_present: set[str] | None = None
+
+    def entity(self, table: Table, row: Row, column: str, entity_id: str,
+               problems: list[Problem]) -> Entity | None:
+        """The entity ``entity_id``, or None (reporting it when it is not there at all)."""
+        entity = self.entities.get(entity_id)
+        if entity is None and _absent(entity_id, self.entities_present):
+            problems.append(table.problem(row.line, column, f"unknown entity id {entity_id!r}"))
+        return entity
+
+
+def _absent(key: str, present: set[str] | None) -> bool:
+    return present is not None and key not in present
+
+
+def _parse_row(table: Table, row: Row, specs: dict[str, PropertySpec],
+               problems: list[Problem]) -> dict[str, Any] | None:
+    """Typed values of the model's columns of one row, defaults filled in, or None when a
+    value is missing or wrong (each such value adds a problem)."""
+    values: dict[str, Any] = {}
+    ok = True
+    for name, spec in specs.items():
+        text = row.cells.get(name, "")
+        if not text:
+            if spec.required:
+                problems.append(table.problem(row.line, name, f"expected a value ({spec.type})"))
+                ok = False
+            elif spec.default is not None:
+                values[name] = spec.default
+            continue
+        try:
+            values[name] = spec.parse(text)
+        except ValueRejected as rejected:
+            problems.append(table.problem(row.line, name, str(rejected)))
+            ok = False
+    return values if ok else None
+
+
+def _extra(row: Row, known: set[str] | dict[str, Any]) -> dict[str, str]:
+    return {c: v for c, v in row.cells.items() if c not in known and v}
+
+
+def _missing_columns(table: Table, specs: dict[str, PropertySpec],
+                     problems: list[Problem]) -> bool:
+    missing = [s.name for s in specs.values() if s.required and s.name not in table.columns]
+    for column in missing:
+        problems.append(table.problem(1, column, "missing required column"))
+    return bool(missing)
+
+
+def _origin(table: Table, row: Row) -> str:
+    return f"{table.name}:{row.line}"
+
+
+def _entities(table: Table | None, kind: NodeKind, problems: list[Problem]) -> dict[str, Entity]:
+    entities: dict[str, Entity] = {}
+    if table is None or _missing_columns(table, kind.properties, problems):
+        return entities
+    first_line: dict[str, int] = {}
+    for row in table:
+        values = _parse_row(table, row, kind.properties, problems)
+        if values is None:
+            continue
+        entity_id = values["id"]
+        if entity_id in first_line:
+            problems.append(table.problem(row.line, "id",
+                                          f"duplicate id {entity_id!r}, first given on "
+                                          f"{table.unit} {first_line[entity_id]}"))
+            continue
+        first_line[entity_id] = row.line
+        entities[entity_id] = Entity(**values, extra=_extra(row, kind.properties),
+                                     origin=_origin(table, row))
+    return entities
+
+
+def _check_currency(table: Table, row: Row, currency: str | None, bank: Bank | None,
+                    problems: list[Problem]) -> bool:
+    if currency is None or bank is None or currency == bank.base_currency or currency in bank.fx:
+        return True
+    problems.append(table.problem(
+        row.line, "currency",
+        f"no exchange rate for {currency}: add it under [fx] in {BANK_FILE} "
+        f"(units of {bank.base_currency} per unit of {currency})"))
+    return False
+
+
+def _facilities(table: Table | None, kind: NodeKind, refs: _References,
+                bank: Bank | None, problems: list[Problem]) -> dict[str, Facility]:
+    facilities: dict[str, Facility] = {}
+    if table is None or _missing_columns(table, kind.properties, problems):
+        return facilities
+    first_line: dict[str, int] = {}
+    for row in table:
+        values = _parse_row(table, row, kind.properties, problems)
+        if values is None:
+            continue
+        ok = _check_currency(table, row, values.get("currency"), bank, problems)
+        if refs.entity(table, row, "borrower", values["borrower"], problems) is None:
+            ok = False
+        if values["id"] in first_line:
+            problems.append(table.problem(row.line, "id",
+                                          f"duplicate facility id {values['id']!r}, first given "
+                                          f"on {table.unit} {first_line[values['id']]}"))
+            ok = False
+        if ok:
+            first_line[values["id"]] = row.line
+            facilities[values["id"]] = Facility(**values, extra=_extra(row, kind.properties),
+                                                origin=_origin(table, row))
+    return facilities
+
+
+def _relationships(table: Table | None, model: Model, refs: _References, bank: Bank | None,
+                   problems: list[Problem]) -> list[Relationship]:
+    result: list[Relationship] = []
+    if table is None or _missing_columns(table, model.common, problems):
+        return result
+    columns = model.relationship_columns()
+    first_line: dict[tuple[str, ...], int] = {}
+    allowed = ", ".join(sorted(model.relationship_types))
+    for row in table:
+        rel_type = row.cells.get("type", "").upper()
+        kind = model.relationships.get(rel_type)
+        if kind is None:
+            problems.append(table.problem(row.line, "type",
+                                          f"expected one of {allowed}, got {row.cells.get('type')!r}"))
+            continue
+        specs = {**model.common, **kind.properties}
+        values = _parse_row(table, row, {n: s for n, s in specs.items() if n != "type"}, problems)
+        if values is None:
+            continue
+        ok = True
+        for column in columns:
+            if column not in specs and row.cells.get(column):
+                problems.append(table.problem(row.line, column,
+                                              f"does not apply to {rel_type}: leave it empty"))
+                ok = False
+        for end, allowed_kinds in (("source", kind.source_kinds), ("target", kind.target_kinds)):
+            entity = refs.entity(table, row, end, values[end], problems)
+            if entity is None:
+                ok = False
+            elif entity.kind not in allowed_kinds:
+                problems.append(table.problem(
+                    row.line, end,
+                    f"{rel_type} {end} must be a {' or '.join(allowed_kinds)}; "
+                    f"{values[end]!r} is a {entity.kind}"))
+                ok = False
+        if values["source"] == values["target"]:
+            problems.append(table.problem(row.line, "target",
+                                          f"{rel_type} from {values['source']!r} to itself"))
+            ok = False
+        if (values.get("valid_from") and values.get("valid_to")
+                and values["valid_to"] < values["valid_from"]):
+            problems.append(table.problem(row.line, "valid_to", "expected a date on or after valid_from"))
+            ok = False
+        facility_id = values.get("facility")
+        if facility_id is not None:
+            facility = refs.facilities.get(facility_id)
+            if facility is None:
+                if _absent(facility_id, refs.facilities_present):
+                    problems.append(table.problem(row.line, "facility",
+                                                  f"unknown facility id {facility_id!r}"))
+                ok = False
+            elif facility.borrower != values["target"]:
+                problems.append(table.problem(
+                    row.line, "facility",
+                    f"facility {facility_id!r} is owed by {facility.borrower!r}, not by the "
+                    f"guaranteed party {values['target']!r}"))
+                ok = False
+        ok = _check_currency(table, row, values.get("currency"), bank, problems) and ok
+        if not ok:
+            continue
+        if kind.undirected and values["target"] < values["source"]:
+            values["source"], values["target"] = values["target"], values["source"]
+        relationship = Relationship(type=rel_type, **values, extra=_extra(row, columns),
+                                    origin=_origin(table, row))
+        if relationship.identity in first_line:
+            problems.append(table.problem(
+                row.line, None,
+                f"duplicate {rel_type} {values['source']} -> {values['target']}, first given on "
+                f"{table.unit} {first_line[relationship.identity]}: combine them into one row"))
+            continue
+        first_line[relationship.identity] = row.line
+        result.append(relationship)
+    return result
+
+
+def _declared_groups(table: Table | None, kind: NodeKind, refs: _References,
+                     problems: list[Problem]) -> list[DeclaredMember]:
+    members: list[DeclaredMember] = []
+    if table is None or _missing_columns(table, kind.properties, problems):
+        return members
+    seen: dict[tuple[str, str], int] = {}
+    for row in table:
+        values = _parse_row(table, row, kind.properties, problems)
+        if values is None:
+            continue
+        if refs.entity(table, row, "member", values["member"], problems) is None:
+            continue
+        key = (values["group_id"], values["member"])
+        if key in seen:
+            problems.append(table.problem(row.line, "member",
+                                          f"{values['member']!r} listed twice in group "
+                                          f"{values['group_id']!r}, first on {table.unit} {seen[key]}"))
+            continue
+        seen[key] = row.line
+        members.append(DeclaredMember(**values, extra=_extra(row, kind.properties),
+                                      origin=_origin(table, row)))
+    return members
+
+
+def _share_sums(relationships: list[Relationship], entities: dict[str, Entity],
+                as_of: date) -> list[Problem]:
+    """R1: the current OWNS shares held in each company sum to at most 1."""
+    held: dict[str, list[Relationship]] = defaultdict(list)
+    for r in relationships:
+        if r.type == "OWNS" and r.is_current(as_of):
+            held[r.target].append(r)
+    problems = []
+    for company, rows in held.items():
+        total = math.fsum(r.share or 0.0 for r in rows)
+        if total > 1.0 + SHARE_TOLERANCE:
+            origins = ", ".join(r.origin or "?" for r in rows)
+            file, _, line = (rows[-1].origin or "relationships.csv:0").partition(":")
+            problems.append(Problem(
+                file, int(line), "share",
+                f"the shares held in {company!r} ({entities[company].name}) sum to "
+                f"{total:.6g} ({total:.4%}), more than 100% (R1); rows: {origins}"))
+    return problems

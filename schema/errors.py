@@ -1,0 +1,82 @@
+"""Errors of groupgraph, one tree.
+
+::
+
+    GroupGraphError
+     ├── InvalidModel        the model or a regime file itself is wrong
+     ├── InvalidDataset      input data breaks the contract; carries every Problem found
+     ├── StoreError          a graph store cannot serve the request
+     │    ├── StoreUnavailable   the store cannot be reached or opened
+     │    └── StoreEmpty         nothing has been loaded yet
+     └── AnalysisError       the data is valid but an answer would be meaningless
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "AnalysisError",
+    "GroupGraphError",
+    "InvalidDataset",
+    "InvalidModel",
+    "Problem",
+    "StoreEmpty",
+    "StoreError",
+    "StoreUnavailable",
+]
+
+
+class GroupGraphError(Exception):
+    """Root of every error groupgraph raises on purpose."""
+
+
+class InvalidModel(GroupGraphError):
+    """The model file or a regime file is malformed."""
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the input: where it is and what was expected."""
+
+    file: str
+    line: int | None
+    column: str | None
+    message: str
+    unit: str = "line"  # spreadsheets and Parquet files have rows, not lines
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f", {self.unit} {self.line}"
+        if self.column is not None:
+            where += f", column '{self.column}'"
+        return f"{where}: {self.message}"
+
+
+class InvalidDataset(GroupGraphError):
+    """The input breaks the data contract. ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems)
+        shown = "\n".join(f"  {p}" for p in self.problems[:200])
+        more = len(self.problems) - 200
+        if more > 0:
+            shown += f"\n  ... and {more} more"
+        super().__init__(f"{len(self.problems)} problem(s) in the input:\n{shown}")
+
+
+class StoreError(GroupGraphError):
+    """A graph store cannot serve the request."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be reached, opened or authenticated against."""
+
+
+class StoreEmpty(StoreError):
+    """Nothing has been loaded into the store yet."""
+
+
+class AnalysisError(GroupGraphError):
+    """The data is valid but the requested answer would be meaningless."""

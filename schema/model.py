@@ -1,0 +1,197 @@
+"""The domain model, loaded from ``model.toml``.
+
+The model says which node kinds and relationship kinds exist, which properties each has,
+their types and which are required. Loaders, stores and the API read it rather than
+restating it: the relationship types in :attr:`Model.relationship_types` are also the
+allow-list for anything written into a query.
+
+>>> m = load_model()
+>>> m.relationships["OWNS"].properties["share"].type
+'share'
+>>> sorted(m.relationship_types)[:3]
+['CONTROLS', 'DEPENDS_ON', 'GUARANTEES']
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from schema.errors import InvalidModel
+from schema.values import PARSERS, ValueRejected
+
+__all__ = ["Model", "NodeKind", "PropertySpec", "RelationshipKind", "load_model"]
+
+MODEL_FILE = Path(__file__).with_name("model.toml")
+
+
+@dataclass(frozen=True)
+class PropertySpec:
+    """One property: its name, type, whether it is required, its default."""
+
+    name: str
+    type: str
+    required: bool = False
+    default: Any = None
+    values: tuple[str, ...] = ()
+    description: str = ""
+
+    def parse(self, text: str) -> Any:
+        """Turn a non-empty cell into a typed value, or raise ValueRejected."""
+        if self.type == "enum":
+            value = text.strip().lower()
+            if value not in self.values:
+                raise ValueRejected(f"expected one of {', '.join(self.values)}, got {text!r}")
+            return value
+        return PARSERS[self.type](text)
+
+
+@dataclass(frozen=True)
+class NodeKind:
+    """A kind of node read from one table of a dataset."""
+
+    name: str
+    label: str
+    file: str
+    key: str
+    properties: dict[str, PropertySpec]
+    optional: bool = False
+    description: str = ""
+    caption: str = ""
+
+    @property
+    def required_columns(self) -> list[str]:
+        return [p.name for p in self.properties.values() if p.required]
+
+
+@dataclass(frozen=True)
+class RelationshipKind:
+    """A kind of relationship: one `type` of relationships.csv."""
+
+    name: str
+    source_kinds: tuple[str, ...]
+    target_kinds: tuple[str, ...]
+    properties: dict[str, PropertySpec]
+    undirected: bool = False
+    caption: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Model:
+    """Every node kind and relationship kind of the domain."""
+
+    nodes: dict[str, NodeKind]
+    relationships: dict[str, RelationshipKind]
+    common: dict[str, PropertySpec] = field(default_factory=dict)
+
+    @property
+    def relationship_types(self) -> frozenset[str]:
+        return frozenset(self.relationships)
+
+    @property
+    def labels(self) -> frozenset[str]:
+        return frozenset(kind.label for kind in self.nodes.values())
+
+    def __getitem__(self, name: str) -> NodeKind | RelationshipKind:
+        if name in self.nodes:
+            return self.nodes[name]
+        if name in self.relationships:
+            return self.relationships[name]
+        raise KeyError(name)
+
+    def relationship_columns(self) -> dict[str, PropertySpec]:
+        """Every column relationships.csv may have, common ones first.
+
+        A property of the same name in two relationship kinds (``share``) has one column.
+        """
+        columns = dict(self.common)
+        for kind in self.relationships.values():
+            for name, spec in kind.properties.items():
+                columns.setdefault(name, spec)
+        return columns
+
+    def to_dict(self) -> dict[str, Any]:
+        def props(specs: dict[str, PropertySpec]) -> dict[str, Any]:
+            return {
+                name: {
+                    "type": s.type,
+                    "required": s.required,
+                    "default": s.default,
+                    "values": list(s.values),
+                    "description": s.description,
+                }
+                for name, s in specs.items()
+            }
+
+        return {
+            "nodes": {
+                n.name: {"label": n.label, "file": n.file, "key": n.key,
+                         "properties": props(n.properties)}
+                for n in self.nodes.values()
+            },
+            "relationships": {
+                r.name: {"source": list(r.source_kinds), "target": list(r.target_kinds),
+                         "undirected": r.undirected, "properties": props(r.properties)}
+                for r in self.relationships.values()
+            },
+            "common": props(self.common),
+        }
+
+
+def _properties(raw: dict[str, Any], where: str) -> dict[str, PropertySpec]:
+    specs: dict[str, PropertySpec] = {}
+    for name, spec in raw.items():
+        kind = spec.get("type")
+        if kind != "enum" and kind not in PARSERS:
+            raise InvalidModel(f"{where}.{name}: unknown property type {kind!r}")
+        if kind == "enum" and not spec.get("values"):
+            raise InvalidModel(f"{where}.{name}: an enum needs values")
+        specs[name] = PropertySpec(
+            name=name,
+            type=kind,
+            required=bool(spec.get("required", False)),
+            default=spec.get("default"),
+            values=tuple(spec.get("values", ())),
+            description=spec.get("description", ""),
+        )
+    return specs
+
+
+@cache
+def load_model(path: Path = MODEL_FILE) -> Model:
+    """Read the model file. Raises InvalidModel when it is malformed."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise InvalidModel(f"{path}: {error}") from error
+    nodes = {
+        name: NodeKind(
+            name=name,
+            label=spec["label"],
+            file=spec["file"],
+            key=spec["key"],
+            optional=bool(spec.get("optional", False)),
+            description=spec.get("description", ""),
+            caption=spec.get("caption", ""),
+            properties=_properties(spec["properties"], f"nodes.{name}"),
+        )
+        for name, spec in raw["nodes"].items()
+    }
+    common = _properties(raw["relationship_common"], "relationship_common")
+    relationships = {}
+    for name, spec in raw["relationships"].items():
+        own = _properties(spec.get("properties", {}), f"relationships.{name}")
+        relationships[name] = RelationshipKind(
+            name=name,
+            source_kinds=tuple(spec["source"]),
+            target_kinds=tuple(spec["target"]),
+            properties=own,
+            undirected=bool(spec.get("undirected", False)),
+            caption=spec.get("caption", ""),
+            description=spec.get("description", ""),
+        )
+    return Model(nodes=nodes, relationships=relationships, common=common)

@@ -1,0 +1,202 @@
+"""Typed, validated records: what loaders produce, stores keep and analysis reads.
+
+The field names are the property names of ``model.toml`` (a test holds them together);
+columns the model does not know are kept in ``extra``. ``origin`` says where a record was
+read from (``relationships.csv:12``) so that evidence can point back to the input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, fields
+from datetime import date
+from typing import Any
+
+__all__ = [
+    "Bank",
+    "Dataset",
+    "DeclaredMember",
+    "Entity",
+    "Facility",
+    "Relationship",
+    "record_from_dict",
+    "record_to_dict",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A party: a company or a person."""
+
+    id: str
+    name: str
+    kind: str
+    registration_id: str | None = None
+    lei: str | None = None
+    country: str | None = None
+    region: str | None = None
+    industry: str | None = None
+    is_bank: bool = False
+    is_gsib: bool = False
+    net_assets: float | None = None
+    total_assets: float | None = None
+    revenue: float | None = None
+    status: str = "active"
+    extra: Mapping[str, str] = field(default_factory=dict)
+    origin: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Relationship:
+    """One edge ``source -> target`` of a relationship kind (``type``)."""
+
+    type: str
+    source: str
+    target: str
+    share: float | None = None
+    basis: str | None = None
+    role: str | None = None
+    relation: str | None = None
+    amount: float | None = None
+    currency: str | None = None
+    facility: str | None = None
+    eligible: bool = False
+    valid_from: date | None = None
+    valid_to: date | None = None
+    source_ref: str | None = None
+    extra: Mapping[str, str] = field(default_factory=dict)
+    origin: str | None = None
+
+    def is_current(self, as_of: date) -> bool:
+        """Whether the fact holds on ``as_of`` (both ends inclusive)."""
+        if self.valid_from is not None and as_of < self.valid_from:
+            return False
+        return self.valid_to is None or as_of <= self.valid_to
+
+    @property
+    def identity(self) -> tuple[str, str, str, str, str]:
+        """What makes two rows the same fact. Undirected kinds are stored with
+        ``source <= target`` by the loader, so the pair order does not matter here."""
+        return (
+            self.type,
+            self.source,
+            self.target,
+            self.facility or "",
+            self.valid_from.isoformat() if self.valid_from else "",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Facility:
+    """The bank's credit to one borrower."""
+
+    id: str
+    borrower: str
+    outstanding: float
+    undrawn: float = 0.0
+    ccf: float | None = None
+    product: str | None = None
+    currency: str | None = None
+    extra: Mapping[str, str] = field(default_factory=dict)
+    origin: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeclaredMember:
+    """One member of a group the bank itself declared (groups.csv)."""
+
+    group_id: str
+    member: str
+    group_name: str | None = None
+    extra: Mapping[str, str] = field(default_factory=dict)
+    origin: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Bank:
+    """The reporting bank (bank.toml). Amounts are in base currency units."""
+
+    name: str
+    base_currency: str
+    tier1_capital: float
+    net_capital: float
+    regime: str = "CN-2018"
+    fx: Mapping[str, float] = field(default_factory=dict)
+
+    def rate(self, currency: str | None) -> float:
+        """Units of base currency per unit of ``currency`` (1 for the base currency)."""
+        if currency is None or currency == self.base_currency:
+            return 1.0
+        return self.fx[currency]
+
+
+_RECORD_TYPES = {cls.__name__: cls for cls in (Entity, Relationship, Facility, DeclaredMember)}
+
+
+def record_to_dict(record: Entity | Relationship | Facility | DeclaredMember) -> dict[str, Any]:
+    """A JSON-ready dict of a record (dates as ISO text)."""
+    data = asdict(record)
+    for key, value in data.items():
+        if isinstance(value, date):
+            data[key] = value.isoformat()
+    data["extra"] = dict(record.extra)
+    return data
+
+
+def record_from_dict(kind: str, data: Mapping[str, Any]) -> Any:
+    """Inverse of :func:`record_to_dict` for the record class named ``kind``."""
+    cls = _RECORD_TYPES[kind]
+    values = dict(data)
+    for f in fields(cls):
+        if f.name in ("valid_from", "valid_to") and values.get(f.name):
+            values[f.name] = date.fromisoformat(values[f.name])
+    return cls(**values)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A whole validated dataset: the bank, its parties, their relationships, its facilities.
+
+    Entities keep the order of the input; ``entities`` is keyed by id.
+    """
+
+    bank: Bank
+    entities: Mapping[str, Entity]
+    relationships: tuple[Relationship, ...]
+    facilities: tuple[Facility, ...]
+    declared_groups: tuple[DeclaredMember, ...] = ()
+
+    def current_relationships(self, as_of: date, types: Iterable[str] | None = None
+                              ) -> list[Relationship]:
+        """Relationships that hold on ``as_of``, optionally only of some types."""
+        wanted = None if types is None else set(types)
+        return [
+            r for r in self.relationships
+            if (wanted is None or r.type in wanted) and r.is_current(as_of)
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "bank": asdict(self.bank),
+            "entities": [record_to_dict(e) for e in self.entities.values()],
+            "relationships": [record_to_dict(r) for r in self.relationships],
+            "facilities": [record_to_dict(f) for f in self.facilities],
+            "declared_groups": [record_to_dict(g) for g in self.declared_groups],
+        }
+
+    @property
+    def version(self) -> str:
+        """A content hash: the same data gives the same version, whatever store holds it.
+
+        Origins (file and line) are left out, so the same facts in another file layout
+        give the same version.
+        """
+        digest = hashlib.sha256()
+        content = self.to_dict()
+        for section in ("entities", "relationships", "facilities", "declared_groups"):
+            for row in content[section]:
+                row.pop("origin", None)
+        digest.update(json.dumps(content, sort_keys=True, ensure_ascii=False).encode())
+        return digest.hexdigest()[:16]

@@ -1,0 +1,76 @@
+"""Regulatory regimes as data: limits, thresholds and default CCFs from a TOML file.
+
+The package ships ``CN-2018`` and ``BASEL`` in ``schema/regimes/``; a bank may pass its own
+file by path.
+
+>>> load_regime("CN-2018").dependence_threshold
+0.5
+>>> load_regime("BASEL").ccf_for("revolving")
+0.5
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from schema.errors import InvalidModel
+
+__all__ = ["Regime", "load_regime", "shipped_regimes"]
+
+REGIME_DIR = Path(__file__).with_name("regimes")
+
+
+@dataclass(frozen=True)
+class Regime:
+    """One regulatory regime. ``limits`` and the thresholds are kept as the file gives them."""
+
+    name: str
+    title: str
+    warning_level: float
+    dependence_threshold: float
+    ccf: dict[str, float]
+    limits: tuple[dict[str, Any], ...] = ()
+    large_exposure: dict[str, Any] = field(default_factory=dict)
+    economic_dependence: dict[str, Any] = field(default_factory=dict)
+
+    def ccf_for(self, product: str | None) -> float:
+        """The default CCF of a product, or the regime's ``default``."""
+        if product is not None and product in self.ccf:
+            return self.ccf[product]
+        return self.ccf["default"]
+
+
+def shipped_regimes() -> list[str]:
+    return sorted(p.stem for p in REGIME_DIR.glob("*.toml"))
+
+
+def load_regime(name_or_path: str | Path) -> Regime:
+    """A shipped regime by name (``CN-2018``) or a regime file by path."""
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = REGIME_DIR / f"{name_or_path}.toml"
+    if not path.is_file():
+        raise InvalidModel(
+            f"unknown regime {str(name_or_path)!r}: expected one of "
+            f"{', '.join(shipped_regimes())} or the path of a regime .toml file"
+        )
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        ccf = {str(k): float(v) for k, v in raw["ccf"].items()}
+        if "default" not in ccf or not all(0.0 <= v <= 1.0 for v in ccf.values()):
+            raise ValueError("[ccf] needs a 'default' and every factor in 0..1")
+        return Regime(
+            name=raw["name"],
+            title=raw.get("title", raw["name"]),
+            warning_level=float(raw.get("warning_level", 0.8)),
+            dependence_threshold=float(raw["dependence_threshold"]),
+            ccf=ccf,
+            limits=tuple(raw.get("limits", ())),
+            large_exposure=dict(raw.get("large_exposure", {})),
+            economic_dependence=dict(raw.get("economic_dependence", {})),
+        )
+    except (KeyError, ValueError, TypeError, tomllib.TOMLDecodeError) as error:
+        raise InvalidModel(f"{path}: not a valid regime file: {error}") from error

@@ -1,0 +1,176 @@
+"""Property types of the model: how a raw text cell becomes a typed value.
+
+Each parser takes the cell as text (never empty: empty cells are handled by the caller as
+missing) and returns the value, or raises :class:`ValueRejected` saying what was expected.
+The model file names these types; :data:`PARSERS` is the lookup.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+__all__ = [
+    "PARSERS",
+    "ValueRejected",
+    "lei_is_valid",
+    "parse_share",
+    "uscc_check_char",
+]
+
+
+class ValueRejected(ValueError):
+    """A cell does not hold a value of its column's type. The message says what was expected."""
+
+
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def _number(text: str, expected: str) -> float:
+    if not _NUMBER.fullmatch(text):
+        raise ValueRejected(f"expected {expected}, got {text!r}")
+    return float(text)
+
+
+def parse_text(text: str) -> str:
+    return text
+
+
+def parse_amount(text: str) -> float:
+    """A non-negative amount written as a plain number, e.g. ``1234.5``."""
+    value = _number(text, "a non-negative number such as 1234.56")
+    if value < 0:
+        raise ValueRejected(f"expected a non-negative amount, got {text!r}")
+    return value
+
+
+def parse_fraction(text: str) -> float:
+    """A number from 0 to 1 inclusive."""
+    value = _number(text, "a number from 0 to 1")
+    if not 0.0 <= value <= 1.0:
+        raise ValueRejected(f"expected a number from 0 to 1, got {text!r}")
+    return value
+
+
+def parse_share(text: str) -> float:
+    """A share in (0, 1]: a fraction such as ``0.35`` or a percentage such as ``35%``.
+
+    A bare number above 1 is rejected: 35 could mean 35 % or be a typo.
+
+    >>> parse_share("35.5 %"), parse_share("0.6"), parse_share("100%")
+    (0.355, 0.6, 1.0)
+    """
+    stripped = text.strip()
+    if stripped.endswith("%"):
+        value = _number(stripped[:-1].strip(), "a percentage such as 35%") / 100.0
+    else:
+        value = _number(stripped, "a share such as 0.35 or 35%")
+        if value > 1.0:
+            raise ValueRejected(
+                f"expected a share as a fraction in (0, 1] or a percentage such as 35%; "
+                f"the bare number {text!r} is ambiguous"
+            )
+    if not 0.0 < value <= 1.0:
+        raise ValueRejected(f"expected a share in (0, 1] (0% < share <= 100%), got {text!r}")
+    return value
+
+
+_TRUE = {"true", "1", "yes", "y", "t"}
+_FALSE = {"false", "0", "no", "n", "f"}
+
+
+def parse_bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ValueRejected(f"expected true or false, got {text!r}")
+
+
+def parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueRejected(f"expected an ISO date such as 2024-12-31, got {text!r}") from None
+
+
+_CURRENCY = re.compile(r"[A-Z]{3}")
+
+
+def parse_currency(text: str) -> str:
+    code = text.strip().upper()
+    if not _CURRENCY.fullmatch(code):
+        raise ValueRejected(f"expected a three-letter currency code such as CNY, got {text!r}")
+    return code
+
+
+# GB 32100-2015: the unified social credit code has 17 characters and a check character.
+_USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_USCC_SHAPE = re.compile(rf"[{_USCC_CHARSET}]{{18}}")
+
+
+def uscc_check_char(first17: str) -> str:
+    """The check character of a unified social credit code (GB 32100-2015).
+
+    >>> uscc_check_char("91350100M000100Y4")
+    '3'
+    """
+    total = sum(_USCC_CHARSET.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    return _USCC_CHARSET[(31 - total % 31) % 31]
+
+
+def parse_registration_id(text: str) -> str:
+    """A register number. One that has the shape of a unified social credit code (18
+    characters from its alphabet) must carry the right check character; other formats
+    (foreign registers, old 15-digit numbers) are kept as they are."""
+    code = text.strip().upper()
+    if _USCC_SHAPE.fullmatch(code) and uscc_check_char(code[:17]) != code[17]:
+        raise ValueRejected(
+            f"expected a unified social credit code with a valid check character "
+            f"(GB 32100-2015), got {text!r}: the check character should be "
+            f"{uscc_check_char(code[:17])!r}"
+        )
+    return code
+
+
+_LEI_SHAPE = re.compile(r"[0-9A-Z]{18}[0-9]{2}")
+
+
+def lei_is_valid(lei: str) -> bool:
+    """Whether ``lei`` is a well-formed ISO 17442 LEI (ISO 7064 mod 97-10 check digits).
+
+    >>> lei_is_valid("5493001KJTIIGC8Y1R12"), lei_is_valid("5493001KJTIIGC8Y1R13")
+    (True, False)
+    """
+    if not _LEI_SHAPE.fullmatch(lei):
+        return False
+    return int("".join(str(int(c, 36)) for c in lei)) % 97 == 1
+
+
+def parse_lei(text: str) -> str:
+    code = text.strip().upper()
+    if not lei_is_valid(code):
+        raise ValueRejected(
+            f"expected a 20-character LEI with valid ISO 7064 check digits, got {text!r}"
+        )
+    return code
+
+
+PARSERS: dict[str, Callable[[str], Any]] = {
+    "text": parse_text,
+    "entity_ref": parse_text,
+    "facility_ref": parse_text,
+    "amount": parse_amount,
+    "fraction": parse_fraction,
+    "share": parse_share,
+    "bool": parse_bool,
+    "date": parse_date,
+    "currency": parse_currency,
+    "registration_id": parse_registration_id,
+    "lei": parse_lei,
+    # "enum" is checked against the property's own values in schema.model.
+}

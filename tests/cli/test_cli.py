@@ -1,0 +1,77 @@
+"""The groupgraph command, run as a user runs it: a real process, real files."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.datasets import write_folder
+from tests.loaders.test_dataset import ENTITIES, FACILITIES, RELATIONSHIPS
+
+GROUPGRAPH = [sys.executable, "-m", "api.cli"]
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "COLUMNS": "200", "GROUPGRAPH_STORE": ""}
+    return subprocess.run([*GROUPGRAPH, *args], capture_output=True, text=True, cwd=cwd,
+                          env=env, timeout=300, check=False)
+
+
+def test_load_then_report_in_another_process(tmp_path):
+    folder = write_folder(tmp_path / "data", ENTITIES, RELATIONSHIPS, FACILITIES)
+    store = f"embedded:{tmp_path / 'store.sqlite'}"
+    loaded = run("load", str(folder), "--store", store)
+    assert loaded.returncode == 0, loaded.stderr
+    assert "4 entities, 5 relationships, 2 facilities" in loaded.stderr
+
+    result = run("report", "--store", store, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    top = report["groups"][0]
+    # the family P1 + P2 holds 40% + 15% of C1, which holds 60% of C2
+    assert [m["id"] for m in top["members"]] == ["C1", "C2", "P1", "P2"]
+    assert [c["id"] for c in top["controllers"]] == ["P1", "P2"]
+    # C1: (100 + 0.5 x 50) USD x 7 = 875; C2: 20. Net: C2 guarantees 30 of F1 (eligible)
+    assert top["exposure"] == {"gross": 895.0, "net": 895.0}
+    c1 = next(m for m in top["members"] if m["id"] == "C1")
+    assert c1["exposure"] == {"gross": 875.0, "net": 845.0}
+    assert c1["evidence"][0]["rule"] == "R4b"
+    assert c1["evidence"][0]["edges"][0]["origin"] == "relationships.csv:2"
+    parties = {p["id"]: p for p in report["parties"]}
+    assert parties["C2"]["ultimate_controllers"] == ["P1", "P2"]
+    assert parties["P1"]["ultimate_controllers"] == []
+
+
+def test_bad_input_exits_non_zero_with_the_problem_and_keeps_the_store(tmp_path):
+    store = f"embedded:{tmp_path / 'store.sqlite'}"
+    good = write_folder(tmp_path / "good", ENTITIES, RELATIONSHIPS, FACILITIES)
+    assert run("load", str(good), "--store", store).returncode == 0
+    before = (tmp_path / "store.sqlite").read_bytes()
+
+    broken = [dict(r) for r in RELATIONSHIPS]
+    broken[0]["share"] = "40"
+    bad = write_folder(tmp_path / "bad", ENTITIES, broken, FACILITIES)
+    result = run("load", str(bad), "--store", store)
+    assert result.returncode == 1
+    assert "relationships.csv, line 2, column 'share'" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert (tmp_path / "store.sqlite").read_bytes() == before
+
+
+def test_report_on_an_empty_store_says_what_to_do(tmp_path):
+    result = run("report", "--store", f"embedded:{tmp_path / 'none.sqlite'}")
+    assert result.returncode == 1
+    assert "nothing loaded yet; run 'groupgraph load DIR' first" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_demo_prints_groups_ranked_by_exposure_with_controllers(tmp_path):
+    result = run("demo", "--folder", str(tmp_path / "demo"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Top 10 groups by gross exposure (CNY)" in result.stdout
+    report = json.loads((tmp_path / "demo" / "report.json").read_text(encoding="utf-8"))
+    gross = [g["exposure"]["gross"] for g in report["groups"]]
+    assert gross == sorted(gross, reverse=True)
+    assert any(g["controllers"] for g in report["groups"][:10])
+    assert report["groups"][0]["name"] in result.stdout

@@ -1,0 +1,273 @@
+"""Loading a dataset folder: the happy path, encodings, formats, and one bad file per kind
+of error, each naming file, line and column."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from loaders.dataset import read_dataset
+from schema.errors import InvalidDataset
+from tests.datasets import BANK_TOML, write_folder, write_table
+
+ENTITIES = [
+    {"id": "P1", "name": "王建国", "kind": "person"},
+    {"id": "P2", "name": "李芳", "kind": "person"},
+    {"id": "C1", "name": "华信实业集团有限公司", "kind": "company",
+     "registration_id": "91350100M000100Y43", "lei": "5493001KJTIIGC8Y1R12", "net_assets": "500"},
+    {"id": "C2", "name": "Harbour Logistics Ltd", "kind": "company", "is_bank": "false"},
+]
+RELATIONSHIPS = [
+    {"type": "OWNS", "source": "P1", "target": "C1", "share": "40%"},
+    {"type": "OWNS", "source": "P2", "target": "C1", "share": "0.15"},
+    {"type": "RELATIVE_OF", "source": "P2", "target": "P1", "relation": "spouse"},
+    {"type": "OWNS", "source": "C1", "target": "C2", "share": "60 %"},
+    {"type": "GUARANTEES", "source": "C2", "target": "C1", "amount": "30", "facility": "F1",
+     "eligible": "true"},
+]
+FACILITIES = [
+    {"id": "F1", "borrower": "C1", "outstanding": "100", "undrawn": "50", "ccf": "0.5",
+     "currency": "USD"},
+    {"id": "F2", "borrower": "C2", "outstanding": "20"},
+]
+
+
+def good_folder(tmp_path: Path) -> Path:
+    return write_folder(tmp_path / "data", [dict(e) for e in ENTITIES],
+                        [dict(r) for r in RELATIONSHIPS], [dict(f) for f in FACILITIES])
+
+
+def test_reads_a_valid_folder(tmp_path):
+    data = read_dataset(good_folder(tmp_path))
+    assert list(data.entities) == ["P1", "P2", "C1", "C2"]
+    assert data.entities["C1"].name == "华信实业集团有限公司"
+    assert data.entities["C1"].net_assets == 500.0
+    shares = [r.share for r in data.relationships if r.type == "OWNS"]
+    assert shares == [0.4, 0.15, 0.6]
+    tie = next(r for r in data.relationships if r.type == "RELATIVE_OF")
+    assert (tie.source, tie.target) == ("P1", "P2")       # undirected: stored in order
+    assert data.facilities[0].currency == "USD"
+    assert data.facilities[1].undrawn == 0.0              # default
+    assert data.bank.fx == {"USD": 7.0}
+    assert data.relationships[0].origin == "relationships.csv:2"
+
+
+def test_extra_columns_are_kept(tmp_path):
+    entities = [dict(e, rating="AA") for e in ENTITIES]
+    folder = write_folder(tmp_path / "d", entities, RELATIONSHIPS, FACILITIES)
+    assert read_dataset(folder).entities["C1"].extra == {"rating": "AA"}
+
+
+def test_gbk_encoded_file_with_chinese_names_loads(tmp_path):
+    folder = good_folder(tmp_path)
+    write_table(folder / "entities.csv", ENTITIES, encoding="gbk")
+    raw = (folder / "entities.csv").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    data = read_dataset(folder)
+    assert data.entities["P1"].name == "王建国"
+    assert data.entities["C1"].name == "华信实业集团有限公司"
+
+
+def test_utf8_with_bom_loads(tmp_path):
+    folder = good_folder(tmp_path)
+    write_table(folder / "entities.csv", ENTITIES, encoding="utf-8-sig")
+    assert (folder / "entities.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    assert read_dataset(folder).entities["P2"].name == "李芳"
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".parquet"])
+def test_excel_and_parquet_carry_the_same_columns(tmp_path, suffix):
+    folder = good_folder(tmp_path)
+    expected = read_dataset(folder)
+    for stem in ("entities", "relationships", "facilities"):
+        frame = pd.read_csv(folder / f"{stem}.csv", dtype=str, keep_default_na=False)
+        (folder / f"{stem}.csv").unlink()
+        if suffix == ".xlsx":
+            frame.to_excel(folder / f"{stem}.xlsx", sheet_name=stem, index=False)
+        else:
+            frame.to_parquet(folder / f"{stem}.parquet", index=False)
+    assert read_dataset(folder).version == expected.version
+
+
+def test_excel_numbers_and_percent_cells(tmp_path):
+    folder = good_folder(tmp_path)
+    frame = pd.DataFrame([{"type": "OWNS", "source": "P1", "target": "C1", "share": 0.4},
+                          {"type": "OWNS", "source": "C1", "target": "C2", "share": 0.6}])
+    (folder / "relationships.csv").unlink()
+    frame.to_excel(folder / "relationships.xlsx", index=False)
+    data = read_dataset(folder)
+    assert [r.share for r in data.relationships] == [0.4, 0.6]
+
+
+def problems_of(folder: Path) -> list[str]:
+    with pytest.raises(InvalidDataset) as caught:
+        read_dataset(folder)
+    return [str(p) for p in caught.value.problems]
+
+
+def bad(tmp_path, *, entities=None, relationships=None, facilities=None, bank=BANK_TOML):
+    return write_folder(tmp_path / "bad", entities or [dict(e) for e in ENTITIES],
+                        relationships or [dict(r) for r in RELATIONSHIPS],
+                        facilities or [dict(f) for f in FACILITIES], bank_toml=bank)
+
+
+def test_missing_required_column(tmp_path):
+    entities = [{k: v for k, v in e.items() if k != "kind"} for e in ENTITIES]
+    assert problems_of(bad(tmp_path, entities=entities)) == [
+        "entities.csv, line 1, column 'kind': missing required column"]
+
+
+def test_missing_required_value(tmp_path):
+    entities = [dict(e) for e in ENTITIES]
+    entities[1]["name"] = ""
+    assert problems_of(bad(tmp_path, entities=entities)) == [
+        "entities.csv, line 3, column 'name': expected a value (text)"]
+
+
+def test_unknown_entity_in_an_edge_and_in_a_facility(tmp_path):
+    relationships = [dict(r) for r in RELATIONSHIPS]
+    relationships[3]["target"] = "C9"
+    facilities = [dict(f) for f in FACILITIES]
+    facilities[1]["borrower"] = "X"
+    assert problems_of(bad(tmp_path, relationships=relationships, facilities=facilities)) == [
+        "facilities.csv, line 3, column 'borrower': unknown entity id 'X'",
+        "relationships.csv, line 5, column 'target': unknown entity id 'C9'",
+    ]
+
+
+def test_duplicate_id(tmp_path):
+    entities = [*ENTITIES, {"id": "C1", "name": "again", "kind": "company"}]
+    assert problems_of(bad(tmp_path, entities=entities)) == [
+        "entities.csv, line 6, column 'id': duplicate id 'C1', first given on line 4"]
+
+
+def test_unknown_type_and_kind(tmp_path):
+    entities = [dict(e) for e in ENTITIES]
+    entities[3]["kind"] = "trust"
+    relationships = [dict(r) for r in RELATIONSHIPS]
+    relationships[0]["type"] = "LOVES"
+    found = problems_of(bad(tmp_path, entities=entities, relationships=relationships))
+    assert found[0] == "entities.csv, line 5, column 'kind': expected one of company, person, got 'trust'"
+    assert found[1].startswith("relationships.csv, line 2, column 'type': expected one of CONTROLS,")
+    assert found[1].endswith("got 'LOVES'")
+    # C2's row was rejected: edges to it are not reported again
+    assert len(found) == 2
+
+
+def test_negative_amount_and_ccf_outside_0_1(tmp_path):
+    facilities = [dict(f) for f in FACILITIES]
+    facilities[0]["outstanding"] = "-5"
+    facilities[1]["ccf"] = "1.5"
+    assert problems_of(bad(tmp_path, facilities=facilities)) == [
+        "facilities.csv, line 2, column 'outstanding': expected a non-negative amount, got '-5'",
+        "facilities.csv, line 3, column 'ccf': expected a number from 0 to 1, got '1.5'",
+    ]
+
+
+def test_share_sum_above_one_names_company_and_sum(tmp_path):
+    relationships = [*RELATIONSHIPS, {"type": "OWNS", "source": "C2", "target": "C1",
+                                      "share": "50%"}]
+    found = problems_of(bad(tmp_path, relationships=relationships))
+    assert len(found) == 1
+    assert found[0].startswith("relationships.csv, line 7, column 'share': the shares held in "
+                               "'C1' (华信实业集团有限公司) sum to 1.05 (105.0000%)")
+    assert "relationships.csv:2, relationships.csv:3, relationships.csv:7" in found[0]
+
+
+def test_bare_share_above_one_is_ambiguous(tmp_path):
+    relationships = [dict(r) for r in RELATIONSHIPS]
+    relationships[0]["share"] = "35"
+    found = problems_of(bad(tmp_path, relationships=relationships))
+    assert found == ["relationships.csv, line 2, column 'share': expected a share as a fraction "
+                     "in (0, 1] or a percentage such as 35%; the bare number '35' is ambiguous"]
+
+
+def test_currency_without_fx_rate(tmp_path):
+    facilities = [dict(f) for f in FACILITIES]
+    facilities[1]["currency"] = "EUR"
+    assert problems_of(bad(tmp_path, facilities=facilities)) == [
+        "facilities.csv, line 3, column 'currency': no exchange rate for EUR: add it under [fx] "
+        "in bank.toml (units of CNY per unit of EUR)"]
+
+
+def test_self_loop_and_wrong_end_kinds(tmp_path):
+    relationships = [*RELATIONSHIPS,
+                     {"type": "GUARANTEES", "source": "C1", "target": "C1", "amount": "5"},
+                     {"type": "MANAGES", "source": "C1", "target": "C2", "role": "ceo"}]
+    assert problems_of(bad(tmp_path, relationships=relationships)) == [
+        "relationships.csv, line 7, column 'target': GUARANTEES from 'C1' to itself",
+        "relationships.csv, line 8, column 'source': MANAGES source must be a person; "
+        "'C1' is a company",
+    ]
+
+
+def test_value_in_a_column_that_does_not_apply(tmp_path):
+    relationships = [*RELATIONSHIPS, {"type": "MANAGES", "source": "P1", "target": "C1",
+                                      "role": "ceo", "share": "0.1"}]
+    assert problems_of(bad(tmp_path, relationships=relationships)) == [
+        "relationships.csv, line 7, column 'share': does not apply to MANAGES: leave it empty"]
+
+
+def test_guaranteed_facility_must_belong_to_the_target(tmp_path):
+    relationships = [*RELATIONSHIPS, {"type": "GUARANTEES", "source": "P1", "target": "C2",
+                                      "amount": "5", "facility": "F1"}]
+    assert problems_of(bad(tmp_path, relationships=relationships)) == [
+        "relationships.csv, line 7, column 'facility': facility 'F1' is owed by 'C1', not by "
+        "the guaranteed party 'C2'"]
+
+
+def test_duplicate_edge_and_undirected_duplicate(tmp_path):
+    relationships = [*RELATIONSHIPS,
+                     {"type": "RELATIVE_OF", "source": "P1", "target": "P2", "relation": "spouse"}]
+    assert problems_of(bad(tmp_path, relationships=relationships)) == [
+        "relationships.csv, line 7: duplicate RELATIVE_OF P1 -> P2, first given on line 4: "
+        "combine them into one row"]
+
+
+def test_bad_identifiers_are_rejected(tmp_path):
+    entities = [dict(e) for e in ENTITIES]
+    entities[2]["lei"] = "5493001KJTIIGC8Y1R13"
+    entities[2]["registration_id"] = "91350100M000100Y44"
+    found = problems_of(bad(tmp_path, entities=entities))
+    assert found[0] == ("entities.csv, line 4, column 'lei': expected a 20-character LEI with "
+                        "valid ISO 7064 check digits, got '5493001KJTIIGC8Y1R13'")
+    assert found[1].startswith("entities.csv, line 4, column 'registration_id': expected a "
+                               "unified social credit code with a valid check character")
+
+
+def test_all_problems_of_all_files_are_reported_together(tmp_path):
+    entities = [dict(e) for e in ENTITIES]
+    entities[0]["kind"] = "robot"
+    entities[3]["net_assets"] = "lots"
+    facilities = [dict(f) for f in FACILITIES]
+    facilities[0]["undrawn"] = "-1"
+    found = problems_of(bad(tmp_path, entities=entities, facilities=facilities))
+    assert "entities.csv, line 2, column 'kind': expected one of company, person, got 'robot'" in found
+    assert ("entities.csv, line 5, column 'net_assets': expected a non-negative number such as "
+            "1234.56, got 'lots'") in found
+    assert "facilities.csv, line 2, column 'undrawn': expected a non-negative amount, got '-1'" in found
+
+
+def test_missing_files_and_bad_bank(tmp_path):
+    folder = bad(tmp_path, bank='name = "X"\nbase_currency = "CNY"\ntier1_capital = -3\n')
+    (folder / "facilities.csv").unlink()
+    assert problems_of(folder) == [
+        "bank.toml, column 'net_capital': missing required setting",
+        "bank.toml, column 'tier1_capital': expected a positive number, got -3.0",
+        f"facilities.csv: missing: expected facilities.csv, .xlsx or .parquet in {folder}",
+    ]
+
+
+def test_undecodable_bytes_name_the_line(tmp_path):
+    folder = good_folder(tmp_path)
+    (folder / "facilities.csv").write_bytes(b"id,borrower,outstanding\nF1,C1,1\nF2,C2,\xff\xfe\n")
+    assert problems_of(folder) == [
+        "facilities.csv, line 3: expected text in UTF-8 or GB18030/GBK; byte 38 (0xff) is neither"]
+
+
+def test_row_of_wrong_width(tmp_path):
+    folder = good_folder(tmp_path)
+    (folder / "facilities.csv").write_text("id,borrower,outstanding\nF1,C1,1,9\n")
+    assert problems_of(folder) == [
+        "facilities.csv, line 2: expected 3 cells as in the header, found 4"]

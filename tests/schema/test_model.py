@@ -1,0 +1,69 @@
+"""The model file and the record classes agree; regimes load; values parse."""
+
+from dataclasses import fields
+
+import pytest
+
+from schema.errors import InvalidModel
+from schema.model import load_model
+from schema.records import DeclaredMember, Entity, Facility, Relationship
+from schema.regime import load_regime, shipped_regimes
+from schema.values import ValueRejected, parse_share
+
+BOOKKEEPING = {"extra", "origin"}
+
+
+@pytest.mark.parametrize(("node", "record"), [("Entity", Entity), ("Facility", Facility),
+                                              ("DeclaredGroup", DeclaredMember)])
+def test_node_records_have_exactly_the_model_properties(node, record):
+    names = {f.name for f in fields(record)} - BOOKKEEPING
+    assert names == set(load_model().nodes[node].properties)
+
+
+def test_relationship_record_has_every_relationship_column():
+    names = {f.name for f in fields(Relationship)} - BOOKKEEPING
+    assert names == set(load_model().relationship_columns())
+
+
+def test_relationship_kinds_of_the_contract():
+    model = load_model()
+    assert model.relationship_types == {"OWNS", "CONTROLS", "MANAGES", "RELATIVE_OF",
+                                        "GUARANTEES", "DEPENDS_ON"}
+    assert model.relationships["RELATIVE_OF"].undirected
+    assert model.relationships["MANAGES"].source_kinds == ("person",)
+    assert model.labels == {"Entity", "Facility", "DeclaredGroup"}
+    assert model["OWNS"] is model.relationships["OWNS"]
+    with pytest.raises(KeyError):
+        model["LOVES"]
+    assert model.to_dict()["relationships"]["OWNS"]["properties"]["share"]["required"] is True
+
+
+def test_shipped_regimes():
+    assert shipped_regimes() == ["BASEL", "CN-2018"]
+    cn = load_regime("CN-2018")
+    assert cn.dependence_threshold == 0.5
+    assert [limit["limit"] for limit in cn.limits] == [0.15, 0.10, 0.20, 0.25, 0.15]
+    assert load_regime("BASEL").large_exposure["threshold"] == 0.10
+
+
+def test_own_regime_file_and_bad_regime(tmp_path):
+    own = tmp_path / "mine.toml"
+    own.write_text('name = "MINE"\ndependence_threshold = 0.6\n[ccf]\ndefault = 0.9\n')
+    assert load_regime(own).ccf_for("loan") == 0.9
+    with pytest.raises(InvalidModel, match="unknown regime 'XX'"):
+        load_regime("XX")
+    own.write_text('name = "MINE"\ndependence_threshold = 0.6\n[ccf]\ndefault = 2\n')
+    with pytest.raises(InvalidModel, match=r"every factor in 0\.\.1"):
+        load_regime(own)
+
+
+@pytest.mark.parametrize(("text", "value"), [("0.35", 0.35), ("35%", 0.35), ("35.5 %", 0.355),
+                                             ("1", 1.0), ("100%", 1.0), (".5", 0.5)])
+def test_share_parsing(text, value):
+    assert parse_share(text) == pytest.approx(value, abs=1e-15)
+
+
+@pytest.mark.parametrize("text", ["35", "0", "0%", "-0.1", "101%", "abc", "1,5"])
+def test_share_rejections(text):
+    with pytest.raises(ValueRejected):
+        parse_share(text)
