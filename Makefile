@@ -16,9 +16,10 @@ setup: $(VENV)/.installed
 demo: setup
 	$(BIN)/groupgraph demo
 
+# Starts a real Neo4j for the suite (scripts/with-neo4j) unless NEO4J_URI points at one.
 test: setup
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	scripts/with-neo4j $(BIN)/python -m pytest
 
 lint: setup
 	$(BIN)/ruff check .

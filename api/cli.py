@@ -56,8 +56,10 @@ def _load(store: GraphStore, folder: Path, as_of: date | None) -> None:
         status.update(f"writing {len(dataset.entities):,} parties to {store.uri}")
         summary = store.replace(dataset, source=str(folder.resolve()))
     counts = ", ".join(f"{n:,} {what}" for what, n in summary.info.counts.items())
-    verb = "already held" if summary.unchanged else "loaded"
-    err.print(f"{verb} dataset {summary.info.version} into {store.uri}: {counts}")
+    if summary.unchanged:
+        err.print(f"{store.uri} already holds dataset {summary.info.version}: {counts}")
+    else:
+        err.print(f"loaded dataset {summary.info.version} into {store.uri}: {counts}")
 
 
 def _analysis(store: GraphStore, as_of: date | None, regime: str | None) -> Analysis:
@@ -124,19 +126,20 @@ def _print_summary(result: dict, top: int) -> None:
         f"tier 1 capital {dataset['tier1_capital']:,.0f} {dataset['base_currency']}, "
         f"regime {dataset['regime']}, as of {dataset['as_of']}"
     )
-    table = Table(title=f"Top {top} groups by gross exposure ({dataset['base_currency']})")
+    currency = dataset["base_currency"]
+    table = Table(title=f"Top {top} groups by gross exposure, in millions of {currency}")
     table.add_column("#", justify="right")
-    table.add_column("group")
-    table.add_column("members", justify="right")
-    table.add_column("controllers")
+    table.add_column("group", overflow="fold")
+    table.add_column("size", justify="right")
+    table.add_column("controllers", overflow="fold")
     table.add_column("gross", justify="right")
     table.add_column("net", justify="right")
     table.add_column("% tier 1", justify="right")
     for rank, group in enumerate(result["groups"][:top], start=1):
-        controllers = ", ".join(c["name"] for c in group["controllers"]) or "(independent)"
+        controllers = "\n".join(c["name"] for c in group["controllers"]) or "(independent)"
         table.add_row(str(rank), f"{group['name']}\n[dim]{group['id']}[/dim]", str(group["size"]),
-                      controllers, f"{group['exposure']['gross']:,.0f}",
-                      f"{group['exposure']['net']:,.0f}",
+                      controllers, f"{group['exposure']['gross'] / 1e6:,.1f}",
+                      f"{group['exposure']['net'] / 1e6:,.1f}",
                       f"{group['share_of_tier1']['gross']:.1%}")
     out.print(table)
 

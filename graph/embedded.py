@@ -12,11 +12,15 @@ import json
 import os
 import sqlite3
 import tempfile
+from collections.abc import Iterable
 from contextlib import closing
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
+from graph import queries
+from graph.queries import Path as GraphPath
+from graph.queries import Subgraph
 from graph.store import GraphStore, LoadSummary, StoreInfo
 from schema.errors import StoreEmpty, StoreUnavailable
 from schema.records import Bank, Dataset, record_from_dict, record_to_dict
@@ -39,6 +43,28 @@ class EmbeddedStore(GraphStore):
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.uri = f"embedded:{self.path}"
+        self._cached: tuple[str, Dataset] | None = None
+
+    def _dataset(self) -> Dataset:
+        """The stored dataset, read once per version."""
+        info = self.info()
+        if info is None or self._cached is None or self._cached[0] != info.version:
+            dataset = self.read()
+            self._cached = (dataset.version, dataset)
+        return self._cached[1]
+
+    def neighbourhood(self, entity_id: str, hops: int = 1, *, types: Iterable[str] | None = None,
+                      as_of: date | None = None) -> Subgraph:
+        return queries.neighbourhood(self._dataset(), entity_id, hops, types=types, as_of=as_of)
+
+    def ownership_chains(self, entity_id: str, direction: str = "up", max_hops: int = 4, *,
+                         as_of: date | None = None) -> list[GraphPath]:
+        return queries.ownership_chains(self._dataset(), entity_id, direction, max_hops,
+                                        as_of=as_of)
+
+    def paths(self, from_id: str, to_id: str, max_hops: int = 4, *,
+              types: Iterable[str] | None = None, as_of: date | None = None) -> list[GraphPath]:
+        return queries.paths(self._dataset(), from_id, to_id, max_hops, types=types, as_of=as_of)
 
     def _connect(self, path: Path) -> sqlite3.Connection:
         try:

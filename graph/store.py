@@ -4,16 +4,20 @@ A store keeps one dataset at a time. ``replace`` swaps in a new dataset atomical
 see the old dataset or the new one, never a mixture, and a failed load leaves the old one.
 Analysis reads the whole dataset back with ``read`` and works on it in memory.
 
-URIs: ``embedded:PATH`` (a local file, the default) or ``bolt://...``/``neo4j://...``.
+URIs: ``embedded:PATH`` (a local file, the default) or ``bolt://...``/``neo4j://...`` (with
+``NEO4J_USER``, ``NEO4J_PASSWORD`` and optionally ``NEO4J_DATABASE`` from the environment).
 """
 
 from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
+from graph import queries
 from schema.errors import StoreUnavailable
 from schema.records import Dataset
 
@@ -59,6 +63,23 @@ class GraphStore(ABC):
     def info(self) -> StoreInfo | None:
         """What the store holds, or None when it is empty."""
 
+    @abstractmethod
+    def neighbourhood(self, entity_id: str, hops: int = 1, *, types: Iterable[str] | None = None,
+                      as_of: date | None = None) -> queries.Subgraph:
+        """Entities within ``hops`` steps of ``entity_id`` and the relationships among them.
+        See :func:`graph.queries.neighbourhood`."""
+
+    @abstractmethod
+    def ownership_chains(self, entity_id: str, direction: str = "up", max_hops: int = 4, *,
+                         as_of: date | None = None) -> list[queries.Path]:
+        """Chains of ``OWNS`` edges up to or down from ``entity_id``.
+        See :func:`graph.queries.ownership_chains`."""
+
+    @abstractmethod
+    def paths(self, from_id: str, to_id: str, max_hops: int = 4, *,
+              types: Iterable[str] | None = None, as_of: date | None = None) -> list[queries.Path]:
+        """Shortest connections between two entities. See :func:`graph.queries.paths`."""
+
     def close(self) -> None:  # noqa: B027 - stores without connections have nothing to close
         """Release connections."""
 
@@ -85,7 +106,9 @@ def open_store(uri: str | None = None) -> GraphStore:
 
         return EmbeddedStore(Path(uri.removeprefix("embedded:")).expanduser())
     if uri.startswith(NEO4J_SCHEMES):
-        raise StoreUnavailable(f"{uri}: the Neo4j store is not available in this version")
+        from graph.neo4j_store import Neo4jStore
+
+        return Neo4jStore(uri)
     raise StoreUnavailable(
         f"unknown store {uri!r}: expected embedded:PATH, bolt://HOST:PORT or neo4j://HOST:PORT"
     )

@@ -38,6 +38,7 @@ class PropertySpec:
     default: Any = None
     values: tuple[str, ...] = ()
     description: str = ""
+    edge: str = ""
 
     def parse(self, text: str) -> Any:
         """Turn a non-empty cell into a typed value, or raise ValueRejected."""
@@ -91,6 +92,22 @@ class Model:
     @property
     def relationship_types(self) -> frozenset[str]:
         return frozenset(self.relationships)
+
+    @property
+    def reference_edges(self) -> dict[str, tuple[NodeKind, PropertySpec]]:
+        """Edge types stored for node properties that refer to an entity, e.g.
+        ``OWED_BY`` for ``Facility.borrower``."""
+        return {
+            spec.edge: (kind, spec)
+            for kind in self.nodes.values()
+            for spec in kind.properties.values()
+            if spec.edge
+        }
+
+    @property
+    def graph_relationship_types(self) -> frozenset[str]:
+        """Every relationship type a graph database may hold: the allow-list for queries."""
+        return self.relationship_types | frozenset(self.reference_edges)
 
     @property
     def labels(self) -> frozenset[str]:
@@ -157,6 +174,7 @@ def _properties(raw: dict[str, Any], where: str) -> dict[str, PropertySpec]:
             default=spec.get("default"),
             values=tuple(spec.get("values", ())),
             description=spec.get("description", ""),
+            edge=spec.get("edge", ""),
         )
     return specs
 

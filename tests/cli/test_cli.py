@@ -9,7 +9,8 @@ from pathlib import Path
 from tests.datasets import write_folder
 from tests.loaders.test_dataset import ENTITIES, FACILITIES, RELATIONSHIPS
 
-GROUPGRAPH = [sys.executable, "-m", "api.cli"]
+# the console script that `pip install` made, beside this interpreter
+GROUPGRAPH = [str(Path(sys.executable).parent / "groupgraph")]
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -69,9 +70,28 @@ def test_report_on_an_empty_store_says_what_to_do(tmp_path):
 def test_demo_prints_groups_ranked_by_exposure_with_controllers(tmp_path):
     result = run("demo", "--folder", str(tmp_path / "demo"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "Top 10 groups by gross exposure (CNY)" in result.stdout
+    assert "Top 10 groups by gross exposure, in millions of CNY" in result.stdout
     report = json.loads((tmp_path / "demo" / "report.json").read_text(encoding="utf-8"))
     gross = [g["exposure"]["gross"] for g in report["groups"]]
     assert gross == sorted(gross, reverse=True)
     assert any(g["controllers"] for g in report["groups"][:10])
     assert report["groups"][0]["name"] in result.stdout
+
+
+def test_load_and_report_on_neo4j_match_the_embedded_store(tmp_path, neo4j_store, neo4j_uri):
+    folder = write_folder(tmp_path / "data", ENTITIES, RELATIONSHIPS, FACILITIES)
+    embedded = f"embedded:{tmp_path / 'store.sqlite'}"
+    for store in (embedded, neo4j_uri):
+        loaded = run("load", str(folder), "--store", store)
+        assert loaded.returncode == 0, loaded.stderr
+    on_embedded = json.loads(run("report", "--store", embedded).stdout)
+    on_neo4j = json.loads(run("report", "--store", neo4j_uri).stdout)
+    assert on_neo4j == on_embedded
+    assert on_neo4j["groups"][0]["exposure"] == {"gross": 895.0, "net": 895.0}
+
+
+def test_unreachable_neo4j_is_a_message_not_a_traceback():
+    result = run("report", "--store", "bolt://127.0.0.1:1")
+    assert result.returncode == 1
+    assert "bolt://127.0.0.1:1: cannot reach Neo4j" in result.stderr
+    assert "Traceback" not in result.stderr
