@@ -151,18 +151,16 @@ class Neo4jStore(GraphStore):
         except ServiceUnavailable as error:
             raise StoreUnavailable(f"{self.uri}: Neo4j went away: {error}") from error
 
-    def _write_batches(self, query: str, rows: list[dict[str, Any]],
-                       progress: Callable[[int], None] | None = None) -> None:
+    def _write_batches(self, query: str, rows: list[dict[str, Any]], *,
+                       batch_size: int | None = None) -> None:
         """``UNWIND $rows`` in transactions of ``batch_size`` rows; the driver retries each
         transaction on transient errors, which is safe because the writes are MERGEs."""
         def work(tx: neo4j.ManagedTransaction, batch: list[dict[str, Any]]) -> None:
             tx.run(_q(query), rows=batch).consume()
 
         with self.driver.session(database=self.database) as session:
-            for batch in _batches(rows, self.batch_size):
+            for batch in _batches(rows, batch_size or self.batch_size):
                 session.execute_write(work, batch)
-                if progress:
-                    progress(len(batch))
 
     def _auto_commit(self, query: str, attempts: int = 3, **params: Any) -> None:
         """Queries with ``CALL { } IN TRANSACTIONS`` must run outside a managed transaction,
@@ -238,20 +236,8 @@ class Neo4jStore(GraphStore):
             [{"group_id": g.group_id, "member": g.member, "_version": version,
               "props": _properties(g, i, version, skip=("group_id", "member"))}
              for i, g in enumerate(dataset.declared_groups)])
-        by_type: dict[str, list[dict[str, Any]]] = {}
-        for i, r in enumerate(dataset.relationships):
-            by_type.setdefault(r.type, []).append({
-                "source": r.source, "target": r.target, "key": _relationship_key(r),
-                "props": {**_properties(r, i, version, skip=("type", "source", "target")),
-                          "_key": _relationship_key(r)},
-            })
-        for rel_type, rows in sorted(by_type.items()):
-            say(f"writing {len(rows):,} {rel_type} relationships")
-            self._write_batches(
-                "UNWIND $rows AS row MATCH (s:Entity {id: row.source}) "
-                "MATCH (t:Entity {id: row.target}) "
-                f"MERGE (s)-[r:{_allowed_type(rel_type)} {{_key: row.key}}]->(t) SET r = row.props",
-                rows)
+        say(f"writing {len(dataset.relationships):,} relationships")
+        self.write_relationships(dataset.relationships, version)
 
         say("removing what the previous dataset had and this one has not")
         self._auto_commit(
@@ -277,6 +263,24 @@ class Neo4jStore(GraphStore):
             version=version, loaded_at=info.loaded_at, source=source,
             counts=json.dumps(counts), bank=json.dumps(asdict(dataset.bank), ensure_ascii=False))
         return info
+
+    def write_relationships(self, relationships: Iterable[Relationship], version: str, *,
+                            batch_size: int | None = None) -> None:
+        """MERGE relationships between stored entities, one query per type (from the
+        allow-list), in transactions of ``batch_size`` rows (default: the store's)."""
+        by_type: dict[str, list[dict[str, Any]]] = {}
+        for i, r in enumerate(relationships):
+            by_type.setdefault(r.type, []).append({
+                "source": r.source, "target": r.target, "key": _relationship_key(r),
+                "props": {**_properties(r, i, version, skip=("type", "source", "target")),
+                          "_key": _relationship_key(r)},
+            })
+        for rel_type, rows in sorted(by_type.items()):
+            self._write_batches(
+                "UNWIND $rows AS row MATCH (s:Entity {id: row.source}) "
+                "MATCH (t:Entity {id: row.target}) "
+                f"MERGE (s)-[r:{_allowed_type(rel_type)} {{_key: row.key}}]->(t) SET r = row.props",
+                rows, batch_size=batch_size)
 
     def read(self) -> Dataset:
         meta = self._meta()
