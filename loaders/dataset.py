@@ -30,6 +30,7 @@ SHARE_TOLERANCE = 1e-6
 BANK_FILE = "bank.toml"
 
 Progress = Callable[[str], None]
+_CONVERSE = {"parent": "child", "child": "parent"}
 
 
 def read_dataset(folder: Path, *, as_of: date | None = None,
@@ -318,6 +319,9 @@ def _relationships(table: Table | None, model: Model, refs: _References, bank: B
             continue
         if kind.undirected and values["target"] < values["source"]:
             values["source"], values["target"] = values["target"], values["source"]
+            # `relation` says what the source is to the target: turning the pair round
+            # turns a parent into a child
+            values["relation"] = _CONVERSE.get(values.get("relation"), values.get("relation"))
         relationship = Relationship(type=rel_type, **values, extra=_extra(row, columns),
                                     origin=_origin(table, row))
         if relationship.identity in first_line:

@@ -15,6 +15,7 @@ from typing import Any
 __all__ = [
     "PARSERS",
     "ValueRejected",
+    "lei_check_digits",
     "lei_is_valid",
     "parse_share",
     "uscc_check_char",
@@ -110,17 +111,73 @@ def parse_currency(text: str) -> str:
 # GB 32100-2015: the unified social credit code has 17 characters and a check character.
 _USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_USCC_VALUE = {c: i for i, c in enumerate(_USCC_CHARSET)}
 _USCC_SHAPE = re.compile(rf"[{_USCC_CHARSET}]{{18}}")
 
 
 def uscc_check_char(first17: str) -> str:
-    """The check character of a unified social credit code (GB 32100-2015).
+    """Check character of a unified social credit code (统一社会信用代码, GB 32100-2015).
 
+    Parameters
+    ----------
+    first17 : str
+        The first 17 characters of the code, from the alphabet
+        ``0123456789ABCDEFGHJKLMNPQRTUWXY``.
+
+    Returns
+    -------
+    str
+        The 18th character: ``(31 - sum(value * weight) mod 31) mod 31`` in that alphabet,
+        with weights ``3**i mod 31``.
+
+    Raises
+    ------
+    ValueError
+        If ``first17`` is not 17 characters of the alphabet.
+
+    Examples
+    --------
     >>> uscc_check_char("91350100M000100Y4")
     '3'
     """
-    total = sum(_USCC_CHARSET.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    if len(first17) != 17:
+        raise ValueError(f"expected the first 17 characters of a USCC, got {first17!r}")
+    try:
+        total = sum(_USCC_VALUE[c] * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    except KeyError as error:
+        raise ValueError(f"character {error.args[0]!r} is not allowed in a USCC") from None
     return _USCC_CHARSET[(31 - total % 31) % 31]
+
+
+def lei_check_digits(base: str) -> str:
+    """Check digits of a Legal Entity Identifier (ISO 17442, ISO 7064 MOD 97-10).
+
+    Parameters
+    ----------
+    base : str
+        The first 18 characters of the LEI (digits and upper-case letters).
+
+    Returns
+    -------
+    str
+        Two digits: ``98 - (N mod 97)`` where N is ``base`` with letters replaced by
+        10..35 and ``00`` appended.
+
+    Raises
+    ------
+    ValueError
+        If ``base`` is not 18 digits or upper-case letters.
+
+    Examples
+    --------
+    >>> lei_check_digits("5493001KJTIIGC8Y1R")
+    '12'
+    """
+    if len(base) != 18 or not all(c.isdigit() or "A" <= c <= "Z" for c in base):
+        raise ValueError(f"expected 18 digits or upper-case letters, got {base!r}")
+    number = int("".join(str(int(c, 36)) for c in base) + "00")
+    return f"{98 - number % 97:02d}"
+
 
 
 def parse_registration_id(text: str) -> str:
@@ -146,9 +203,7 @@ def lei_is_valid(lei: str) -> bool:
     >>> lei_is_valid("5493001KJTIIGC8Y1R12"), lei_is_valid("5493001KJTIIGC8Y1R13")
     (True, False)
     """
-    if not _LEI_SHAPE.fullmatch(lei):
-        return False
-    return int("".join(str(int(c, 36)) for c in lei)) % 97 == 1
+    return bool(_LEI_SHAPE.fullmatch(lei)) and lei_check_digits(lei[:18]) == lei[18:]
 
 
 def parse_lei(text: str) -> str:

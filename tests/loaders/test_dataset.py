@@ -52,6 +52,14 @@ def test_reads_a_valid_folder(tmp_path):
     assert data.relationships[0].origin == "relationships.csv:2"
 
 
+def test_turning_a_relative_pair_round_keeps_its_meaning(tmp_path):
+    relationships = [*RELATIONSHIPS[:2], {"type": "RELATIVE_OF", "source": "P2", "target": "P1",
+                                          "relation": "parent"}, *RELATIONSHIPS[3:]]
+    folder = write_folder(tmp_path / "d", ENTITIES, relationships, FACILITIES)
+    tie = next(r for r in read_dataset(folder).relationships if r.type == "RELATIVE_OF")
+    assert (tie.source, tie.relation, tie.target) == ("P1", "child", "P2")
+
+
 def test_extra_columns_are_kept(tmp_path):
     entities = [dict(e, rating="AA") for e in ENTITIES]
     folder = write_folder(tmp_path / "d", entities, RELATIONSHIPS, FACILITIES)
