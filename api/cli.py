@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -17,8 +18,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from graph.analysis import Analysis, analyse
+from api.report_formats import render_markdown, write_csv, write_xlsx
+from graph.analysis import analyse
 from graph.report import build_report
+from graph.risk import RiskAssessment, assess
 from graph.store import GraphStore, open_store
 from loaders.dataset import read_dataset
 from loaders.synthetic import generate_portfolio
@@ -27,9 +30,16 @@ from schema.regime import load_regime
 
 __all__ = ["app", "main"]
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Explore a bank's group clients: control, groups and exposure.")
 err = Console(stderr=True)
+
+
+class ReportFormat(StrEnum):
+    json = "json"
+    md = "md"
+    csv = "csv"
+    xlsx = "xlsx"
 
 StoreOption = Annotated[str | None, typer.Option(
     "--store", help="embedded:PATH or bolt://HOST:PORT (default: GROUPGRAPH_STORE or the "
@@ -62,10 +72,13 @@ def _load(store: GraphStore, folder: Path, as_of: date | None) -> None:
         err.print(f"loaded dataset {summary.info.version} into {store.uri}: {counts}")
 
 
-def _analysis(store: GraphStore, as_of: date | None, regime: str | None) -> Analysis:
-    with err.status("analysing"):
+def _assess(store: GraphStore, as_of: date | None, regime: str | None) -> RiskAssessment:
+    with err.status("reading the store") as status:
         dataset = store.read()
-        return analyse(dataset, as_of=as_of, regime=load_regime(regime) if regime else None)
+        status.update(f"analysing {len(dataset.entities):,} parties")
+        analysis = analyse(dataset, as_of=as_of, regime=load_regime(regime) if regime else None)
+        status.update("assessing risk")
+        return assess(analysis)
 
 
 @app.command()
@@ -82,17 +95,35 @@ def load(
 @app.command()
 def report(
     store: StoreOption = None,
-    output_format: Annotated[str, typer.Option("--format", help="json")] = "json",
+    output_format: Annotated[ReportFormat, typer.Option(
+        "--format", help="json or md (printed unless -o), csv (-o FOLDER) or xlsx (-o FILE)")
+    ] = ReportFormat.json,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here.")] = None,
     as_of: AsOfOption = None,
     regime: RegimeOption = None,
 ) -> None:
-    """Print the report of the stored dataset: groups, controllers, evidence, exposure."""
-    if output_format != "json":
-        raise typer.BadParameter(f"expected json, got {output_format!r}", param_hint="--format")
+    """Report on the stored dataset: groups with controllers and evidence, exposures, limits,
+    large exposures, concentration, guarantee circles, suspected links, systemic parties."""
+    if output_format in ("csv", "xlsx") and output is None:
+        raise typer.BadParameter(f"--format {output_format} needs -o "
+                                 f"({'a folder' if output_format == 'csv' else 'a .xlsx file'})",
+                                 param_hint="-o")
     with open_store(store) as source:
-        result = build_report(_analysis(source, _as_of(as_of), regime))
-    json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+        result = build_report(_assess(source, _as_of(as_of), regime))
+    if output_format == "csv":
+        written = write_csv(result, output)
+        err.print(f"wrote {len(written)} CSV files to {output}")
+    elif output_format == "xlsx":
+        write_xlsx(result, output)
+        err.print(f"wrote {output}")
+    else:
+        text = (render_markdown(result) if output_format == "md"
+                else json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            output.write_text(text, encoding="utf-8")
+            err.print(f"wrote {output}")
 
 
 @app.command()
@@ -109,11 +140,12 @@ def demo(
     err.print(f"wrote a sample portfolio of about {parties} parties to {data}")
     with open_store(f"embedded:{folder / 'store.sqlite'}") as store:
         _load(store, data, None)
-        result = build_report(_analysis(store, None, None))
+        result = build_report(_assess(store, None, None))
     report_file = folder / "report.json"
     report_file.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    (folder / "report.md").write_text(render_markdown(result), encoding="utf-8")
     _print_summary(result, top)
-    err.print(f"full report: {report_file}")
+    err.print(f"full report: {report_file} (and {folder / 'report.md'})")
 
 
 def _print_summary(result: dict, top: int) -> None:
@@ -145,21 +177,13 @@ def _print_summary(result: dict, top: int) -> None:
 
 
 def main() -> None:
-    """Entry point: run the app, turning groupgraph's errors into messages."""
+    """Entry point: run the app, turning groupgraph's errors into messages (exit 1); click
+    reports usage errors itself (exit 2)."""
     try:
-        app(standalone_mode=False)
+        app()
     except GroupGraphError as error:
         err.print(Text("error: ", style="bold red") + Text(str(error)), highlight=False)
         sys.exit(1)
-    except typer.Abort:
-        sys.exit(130)
-    except Exception as error:  # click's usage errors
-        import click
-
-        if isinstance(error, click.ClickException):
-            error.show()
-            sys.exit(error.exit_code)
-        raise
 
 
 if __name__ == "__main__":

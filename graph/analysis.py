@@ -14,7 +14,7 @@ from graph.control import ControlResult, compute_control
 from graph.exposure import Exposure, ExposureResult, compute_exposures
 from graph.groups import Group, connected_client_groups
 from graph.ownership import OwnershipMatrix
-from schema.records import Dataset, Relationship
+from schema.records import Dataset, Facility, Relationship
 from schema.regime import Regime, load_regime
 
 __all__ = ["Analysis", "analyse"]
@@ -41,11 +41,28 @@ class Analysis:
         return {g.id: g for g in self.groups}
 
     @cached_property
+    def _facilities_by_borrower(self) -> dict[str, list[Facility]]:
+        index: dict[str, list[Facility]] = {}
+        for f in self.dataset.facilities:
+            index.setdefault(f.borrower, []).append(f)
+        return index
+
+    def facilities_of(self, party: str) -> list[Facility]:
+        """The facilities ``party`` borrows, in input order."""
+        return self._facilities_by_borrower.get(party, [])
+
+    @cached_property
     def ownership(self) -> OwnershipMatrix:
         """The direct-share matrix of the current holdings (R2)."""
         return OwnershipMatrix(
             (r.source, r.target, r.share or 0.0) for r in self.relationships if r.type == "OWNS"
         )
+
+    def group_name(self, group: Group) -> str:
+        """The group's name: its root's name, with ``family`` for a family root."""
+        unit = self.control.units[group.root]
+        first = self.dataset.entities[unit.members[0]].name
+        return f"{first} family" if unit.is_family else first
 
     def group_exposure(self, group: Group) -> Exposure:
         return self.exposures.of_parties(group.members)

@@ -1,4 +1,4 @@
-"""The report of an analysis, as plain data ready for JSON.
+"""The report of an analysis and its risk assessment, as plain data ready for JSON.
 
 Amounts are in the bank's base currency. Every group lists its members with the evidence
 that put each one there, in words and as the input rows behind it (``origin`` is
@@ -11,10 +11,12 @@ from typing import Any
 
 from graph.analysis import Analysis
 from graph.exposure import Exposure
-from graph.groups import EvidenceStep, Group
+from graph.groups import EvidenceStep
+from graph.limits import RiskFlag
+from graph.risk import RiskAssessment
 from schema.records import Relationship
 
-__all__ = ["build_report", "describe_step", "group_name"]
+__all__ = ["build_report", "describe_step"]
 
 
 def _pct(value: float | None) -> str:
@@ -48,14 +50,6 @@ def describe_step(step: EvidenceStep, names: dict[str, str]) -> str:
             f"for {_pct(step.share)} (R6)")
 
 
-def group_name(analysis: Analysis, group: Group) -> str:
-    """The group's name: its root's name, with ``family`` for a family root."""
-    entities = analysis.dataset.entities
-    unit = analysis.control.units[group.root]
-    first = entities[unit.members[0]].name
-    return f"{first} family" if unit.is_family else first
-
-
 def _edge(r: Relationship) -> dict[str, Any]:
     edge = {"type": r.type, "source": r.source, "target": r.target}
     for key in ("share", "basis", "relation", "role", "amount", "facility", "source_ref", "origin"):
@@ -69,27 +63,46 @@ def _exposure(e: Exposure) -> dict[str, float]:
     return {"gross": round(e.gross, 2), "net": round(e.net, 2)}
 
 
-def build_report(analysis: Analysis) -> dict[str, Any]:
-    """Groups ranked by gross exposure with members, controllers and evidence; and every
-    party with its group, ultimate controllers and exposure."""
-    dataset = analysis.dataset
-    names = {e.id: e.name for e in dataset.entities.values()}
+def _names(analysis: Analysis) -> dict[str, str]:
+    """Display names of parties and of family units."""
+    names = {e.id: e.name for e in analysis.dataset.entities.values()}
     for unit in analysis.control.units.values():
         if unit.is_family:
             names[unit.key] = "family of " + ", ".join(names[m] for m in unit.members)
+    return names
+
+
+def _flags(flags: list[RiskFlag]) -> list[dict[str, Any]]:
+    return [{"code": f.code, "message": f.message} for f in flags]
+
+
+def _ratio(value: float) -> float:
+    return round(value, 6)
+
+
+def build_report(risk: RiskAssessment) -> dict[str, Any]:
+    """The whole report: groups ranked by gross exposure (members, controllers, evidence,
+    flags, limit usage), every party, and the risk sections (limits, large exposures,
+    concentration, guarantee circles and chains, cross-holdings, suspected links, declared
+    groups, systemic parties)."""
+    analysis = risk.analysis
+    dataset = analysis.dataset
+    names = _names(analysis)
     tier1 = dataset.bank.tier1_capital
     groups = []
     for group in analysis.groups_by_exposure():
         exposure = analysis.group_exposure(group)
         groups.append({
             "id": group.id,
-            "name": group_name(analysis, group),
+            "name": analysis.group_name(group),
             "size": group.size,
             "root": group.root,
             "controllers": [{"id": c, "name": names[c]} for c in group.controllers],
             "exposure": _exposure(exposure),
-            "share_of_tier1": {"gross": round(exposure.gross / tier1, 6),
-                               "net": round(exposure.net / tier1, 6)},
+            "share_of_tier1": {"gross": _ratio(exposure.gross / tier1),
+                               "net": _ratio(exposure.net / tier1)},
+            "limit_usage": _ratio(risk.limit_usage(group)),
+            "flags": _flags(risk.flags_of(group.id)),
             "members": [
                 {
                     "id": m,
@@ -114,10 +127,16 @@ def build_report(analysis: Analysis) -> dict[str, Any]:
             "group": analysis.group_by_member[e.id].id,
             "ultimate_controllers": analysis.control.ultimate_controllers(e.id),
             "exposure": _exposure(analysis.exposures.of(e.id)),
+            "flags": _flags(risk.flags.get(e.id, [])),
         }
         for e in dataset.entities.values()
     ]
     total = analysis.exposures.of_parties(dataset.entities)
+
+    def subject_name(subject: str) -> str:
+        group = analysis.group_by_id.get(subject)
+        return analysis.group_name(group) + " group" if group else names[subject]
+
     return {
         "dataset": {
             "version": dataset.version,
@@ -126,6 +145,7 @@ def build_report(analysis: Analysis) -> dict[str, Any]:
             "tier1_capital": tier1,
             "net_capital": dataset.bank.net_capital,
             "regime": analysis.regime.name,
+            "regime_title": analysis.regime.title,
             "as_of": analysis.as_of.isoformat(),
         },
         "summary": {
@@ -134,7 +154,64 @@ def build_report(analysis: Analysis) -> dict[str, Any]:
             "groups": len(analysis.groups),
             "groups_with_more_than_one_member": sum(1 for g in analysis.groups if g.size > 1),
             "exposure": _exposure(total),
+            "limit_breaches": sum(1 for c in risk.limit_checks if c.status("gross") == "breach"),
+            "limit_warnings": sum(1 for c in risk.limit_checks if c.status("gross") == "warning"),
+            "large_exposures": len(risk.large_exposures),
+            "guarantee_circles": len(risk.circles),
         },
+        "limits": [
+            {"subject": c.subject, "kind": c.subject_kind, "name": subject_name(c.subject),
+             "check": c.check, "description": c.description, "limit": c.limit,
+             "denominator": c.denominator,
+             "denominator_label": c.denominator_label,
+             "source": f"{analysis.regime.name} {c.source}",
+             "gross": round(c.gross, 2), "gross_ratio": _ratio(c.gross_ratio),
+             "gross_status": c.status("gross"), "net": round(c.net, 2),
+             "net_ratio": _ratio(c.net_ratio), "net_status": c.status("net")}
+            for c in sorted(risk.limit_checks, key=lambda c: (-c.usage, c.subject, c.check))
+            if c.status("gross") != "ok" or c.status("net") != "ok"
+        ],
+        "large_exposures": [
+            {"subject": f.subject, "name": subject_name(f.subject),
+             "kind": "group" if f.subject in analysis.group_by_id else "party",
+             "gross": round(f.figure or 0.0, 2), "share_of_tier1": _ratio(f.ratio or 0.0),
+             "message": f.message}
+            for f in risk.large_exposures
+        ],
+        "concentration": {
+            dimension: {
+                "hhi": round(c.hhi, 2), "top": c.top, "top_share": _ratio(c.top_share),
+                "items": [{"key": i.key,
+                           "name": subject_name(i.key) if dimension == "group" else i.key,
+                           "exposure": round(i.exposure, 2), "share": _ratio(i.share)}
+                          for i in c.items[:c.top]],
+            }
+            for dimension, c in risk.concentration.items()
+        },
+        "guarantee_circles": [
+            {"id": c.id, "members": [{"id": m, "name": names[m]} for m in c.members],
+             "total_guaranteed": round(c.total_guaranteed, 2),
+             "exposure": _exposure(analysis.exposures.of_parties(c.members))}
+            for c in risk.circles
+        ],
+        "guarantee_chains": [{"steps": list(c.steps), "length": c.length} for c in risk.chains],
+        "cross_holdings": [list(ring) for ring in risk.cross_holdings],
+        "suspected_links": [
+            {"kind": k.kind, "a": k.a, "b": k.b, "groups": list(k.groups), "via": k.via,
+             "detail": k.detail}
+            for k in risk.suspected_links
+        ],
+        "declared_groups": [
+            {"declared_id": d.declared_id, "declared_name": d.declared_name,
+             "detected_id": d.detected_id, "agrees": d.agrees, "missed": list(d.missed),
+             "unsupported": list(d.unsupported)}
+            for d in risk.declared_groups
+        ],
+        "systemic": [
+            {"id": p, "name": names[p], "gross": round(analysis.exposures.of(p).gross, 2),
+             "debt_rank": _ratio(rank)}
+            for p, rank in risk.systemic
+        ],
         "groups": groups,
         "parties": parties,
     }

@@ -119,6 +119,9 @@ def read_bank(path: Path, problems: list[Problem]) -> Bank | None:
     tier1 = need("tier1_capital", float, positive=True)
     net_capital = need("net_capital", float, positive=True)
     regime = raw.get("regime", "CN-2018")
+    is_gsib = raw.get("is_gsib", False)
+    if not isinstance(is_gsib, bool):
+        found.append(Problem(name, None, "is_gsib", f"expected true or false, got {is_gsib!r}"))
     fx: dict[str, float] = {}
     for currency, rate in dict(raw.get("fx", {})).items():
         if isinstance(rate, bool) or not isinstance(rate, int | float) or not rate > 0:
@@ -130,7 +133,7 @@ def read_bank(path: Path, problems: list[Problem]) -> Bank | None:
     if found:
         return None
     return Bank(name=bank_name, base_currency=base.upper(), tier1_capital=tier1,
-                net_capital=net_capital, regime=str(regime), fx=fx)
+                net_capital=net_capital, regime=str(regime), fx=fx, is_gsib=is_gsib)
 
 
 def _ids_present(table: Table | None) -> set[str] | None:

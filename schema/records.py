@@ -44,6 +44,11 @@ class Entity:
     total_assets: float | None = None
     revenue: float | None = None
     status: str = "active"
+    legal_status: str | None = None
+    registration_status: str | None = None
+    source_standard: str | None = None
+    record_id: str | None = None
+    statement_date: date | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
     origin: str | None = None
 
@@ -66,6 +71,17 @@ class Relationship:
     valid_from: date | None = None
     valid_to: date | None = None
     source_ref: str | None = None
+    share_min: float | None = None
+    share_max: float | None = None
+    quantifier: float | None = None
+    quantifier_unit: str | None = None
+    fund_relation: str | None = None
+    interest_type: str | None = None
+    interest_level: str | None = None
+    source_standard: str | None = None
+    record_id: str | None = None
+    statement_date: date | None = None
+    registration_status: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
     origin: str | None = None
 
@@ -124,6 +140,7 @@ class Bank:
     net_capital: float
     regime: str = "CN-2018"
     fx: Mapping[str, float] = field(default_factory=dict)
+    is_gsib: bool = False
 
     def rate(self, currency: str | None) -> float:
         """Units of base currency per unit of ``currency`` (1 for the base currency)."""
@@ -150,7 +167,7 @@ def record_from_dict(kind: str, data: Mapping[str, Any]) -> Any:
     cls = _RECORD_TYPES[kind]
     values = dict(data)
     for f in fields(cls):
-        if f.name in ("valid_from", "valid_to") and values.get(f.name):
+        if f.name in ("valid_from", "valid_to", "statement_date") and values.get(f.name):
             values[f.name] = date.fromisoformat(values[f.name])
     return cls(**values)
 

@@ -95,3 +95,22 @@ def test_unreachable_neo4j_is_a_message_not_a_traceback():
     assert result.returncode == 1
     assert "bolt://127.0.0.1:1: cannot reach Neo4j" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_report_formats_from_the_command_line(tmp_path):
+    folder = write_folder(tmp_path / "data", ENTITIES, RELATIONSHIPS, FACILITIES)
+    store = f"embedded:{tmp_path / 'store.sqlite'}"
+    assert run("load", str(folder), "--store", store).returncode == 0
+    md = run("report", "--store", store, "--format", "md")
+    assert md.returncode == 0, md.stderr
+    assert "## Limit breaches and warnings" in md.stdout
+    assert "王建国" in md.stdout
+    assert run("report", "--store", store, "--format", "xlsx", "-o",
+               str(tmp_path / "r.xlsx")).returncode == 0
+    assert (tmp_path / "r.xlsx").stat().st_size > 0
+    assert run("report", "--store", store, "--format", "csv", "-o",
+               str(tmp_path / "csv")).returncode == 0
+    assert (tmp_path / "csv" / "limits.csv").is_file()
+    missing = run("report", "--store", store, "--format", "xlsx")
+    assert missing.returncode == 2
+    assert "needs -o" in missing.stderr

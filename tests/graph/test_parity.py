@@ -10,13 +10,26 @@ from datetime import date
 import pytest
 
 from graph.analysis import analyse
+from graph.contagion import cascade, debt_rank
 from graph.embedded import EmbeddedStore
 from graph.report import build_report
+from graph.risk import assess
 from loaders.dataset import read_dataset
 from loaders.synthetic import generate_portfolio
 from schema.records import Facility as F
 from schema.records import Relationship as R
 from tests.datasets import dataset
+
+
+def test_contagion_is_the_same_from_both_stores(store):
+    data = dataset([R("GUARANTEES", "B", "A", amount=50.0), R("GUARANTEES", "G", "A", amount=60.0),
+                    R("GUARANTEES", "G", "B", amount=60.0)],
+                   [F("F1", "A", 10.0), F("F2", "B", 20.0), F("F3", "G", 30.0)],
+                   B={"net_assets": 40.0}, G={"net_assets": 100.0})
+    a = stored(store, data)
+    assert cascade(a, ["A"]).rounds_of == {"A": 0, "B": 1, "G": 2}
+    # W[A->B] = 50/40 -> 1, W[A->G] = 0.6, W[B->G] = 0.6: G = min(1, 0.6 + 0.6 x 1) = 1
+    assert debt_rank(a, ["A"]).stress == {"A": 1.0, "B": 1.0, "G": 1.0}
 
 
 def stored(store, data):
@@ -105,10 +118,12 @@ def test_sample_portfolio_report_is_identical_on_both_stores(portfolio, neo4j_st
     embedded = EmbeddedStore(tmp_path / "s.sqlite")
     embedded.replace(portfolio)
     neo4j_store.replace(portfolio)
-    on_embedded = build_report(analyse(embedded.read()))
-    on_neo4j = build_report(analyse(neo4j_store.read()))
+    on_embedded = build_report(assess(analyse(embedded.read())))
+    on_neo4j = build_report(assess(analyse(neo4j_store.read())))
     assert on_neo4j == on_embedded
     assert on_neo4j["dataset"]["version"] == portfolio.version
+    # the comparison covered every section of R2-R12, not empty lists
+    assert on_neo4j["limits"] and on_neo4j["guarantee_circles"] and on_neo4j["systemic"]
 
 
 def test_sample_portfolio_queries_are_identical_on_both_stores(portfolio, neo4j_store, tmp_path):

@@ -28,7 +28,9 @@ def test_relationship_record_has_every_relationship_column():
 def test_relationship_kinds_of_the_contract():
     model = load_model()
     assert model.relationship_types == {"OWNS", "CONTROLS", "MANAGES", "RELATIVE_OF",
-                                        "GUARANTEES", "DEPENDS_ON"}
+                                        "GUARANTEES", "DEPENDS_ON",
+                                        # declarations of public sources (GLEIF, BODS)
+                                        "ULTIMATE_PARENT_OF", "FUND_LINK", "DECLARED_INTEREST"}
     assert model.relationships["RELATIVE_OF"].undirected
     assert model.relationships["MANAGES"].source_kinds == ("person",)
     assert model.labels == {"Entity", "Facility", "DeclaredGroup"}

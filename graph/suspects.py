@@ -1,0 +1,126 @@
+"""Suspected links between groups: reported for an analyst to judge, never merged.
+
+* **Manager and controller**: a person who manages a company in one group and controls
+  parties in another: one link per managed company and other group, naming the first
+  controlled party and listing up to five.
+* **Shared contact**: parties of different groups sharing a registration address or a phone
+  number, when the entities table has an ``address`` or ``phone`` column (compared after
+  trimming, case folding and collapsing spaces).
+* **Declared groups**: each group the bank declared (``groups.csv``) against the detected
+  group that shares most members with it: members the bank missed (companies, or parties it
+  lends to, that the rules put in the group) and members no rule supports.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from graph.analysis import Analysis
+
+__all__ = ["DeclaredGroupDiff", "SuspectedLink", "declared_group_diffs", "suspected_links"]
+
+CONTACT_COLUMNS = ("address", "phone")
+
+
+@dataclass(frozen=True)
+class SuspectedLink:
+    """Two parties of different groups that something ties together."""
+
+    kind: str
+    a: str
+    b: str
+    groups: tuple[str, str]
+    via: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class DeclaredGroupDiff:
+    """A declared group compared with the detected group most like it."""
+
+    declared_id: str
+    declared_name: str | None
+    detected_id: str | None
+    missed: tuple[str, ...]
+    unsupported: tuple[str, ...]
+
+    @property
+    def agrees(self) -> bool:
+        return not self.missed and not self.unsupported
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text.strip().casefold())
+
+
+def suspected_links(analysis: Analysis) -> list[SuspectedLink]:
+    """Manager-and-controller links and shared contacts across groups, sorted."""
+    group_of = {m: g.id for g in analysis.groups for m in g.members}
+    entities = analysis.dataset.entities
+    links: set[SuspectedLink] = set()
+
+    controlled_by_person: dict[str, set[str]] = defaultdict(set)
+    for unit_key, controlled in analysis.control.links.items():
+        for member in analysis.control.units[unit_key].members:
+            if entities[member].kind == "person":
+                controlled_by_person[member].update(controlled)
+    for r in analysis.relationships:
+        if r.type != "MANAGES":
+            continue
+        person, managed = r.source, r.target
+        elsewhere: dict[str, list[str]] = defaultdict(list)
+        for other in sorted(controlled_by_person.get(person, ())):
+            if group_of[other] != group_of[managed]:
+                elsewhere[group_of[other]].append(other)
+        for other_group, controlled in elsewhere.items():
+            listed = ", ".join(f"{entities[c].name} [{c}]" for c in controlled[:5])
+            more = f" and {len(controlled) - 5} more" if len(controlled) > 5 else ""
+            links.add(SuspectedLink(
+                "manager_controller", managed, controlled[0], (group_of[managed], other_group),
+                person,
+                f"{entities[person].name} [{person}] is {r.role} of {entities[managed].name} "
+                f"[{managed}] and controls {listed}{more}"))
+
+    for column in CONTACT_COLUMNS:
+        holders: dict[str, list[str]] = defaultdict(list)
+        for entity in entities.values():
+            value = entity.extra.get(column)
+            if value:
+                holders[_normalise(value)].append(entity.id)
+        for value, parties in holders.items():
+            parties.sort()
+            for i, a in enumerate(parties):
+                for b in parties[i + 1:]:
+                    if group_of[a] != group_of[b]:
+                        links.add(SuspectedLink(f"shared_{column}", a, b,
+                                                (group_of[a], group_of[b]), value,
+                                                f"{entities[a].name} [{a}] and {entities[b].name} "
+                                                f"[{b}] share the {column} {value!r}"))
+    return sorted(links, key=lambda link: (link.kind, link.a, link.b, link.via))
+
+
+def declared_group_diffs(analysis: Analysis) -> list[DeclaredGroupDiff]:
+    """Every declared group against its closest detected group, by declared id."""
+    declared: dict[str, list[str]] = defaultdict(list)
+    names: dict[str, str | None] = {}
+    for row in analysis.dataset.declared_groups:
+        declared[row.group_id].append(row.member)
+        names.setdefault(row.group_id, row.group_name)
+    entities = analysis.dataset.entities
+    diffs = []
+    for group_id in sorted(declared):
+        members = set(declared[group_id])
+        overlap: dict[str, int] = defaultdict(int)
+        for m in members:
+            overlap[analysis.group_by_member[m].id] += 1
+        best = min(overlap, key=lambda g: (-overlap[g], g))
+        detected = analysis.group_by_id[best]
+        relevant = {m for m in detected.members
+                    if entities[m].kind == "company" or analysis.exposures.of(m).gross > 0}
+        diffs.append(DeclaredGroupDiff(
+            group_id, names[group_id], best,
+            missed=tuple(sorted(relevant - members)),
+            unsupported=tuple(sorted(members - set(detected.members)))))
+    return diffs
