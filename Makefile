@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint clean bench-neo4j
+.PHONY: setup demo test lint clean bench-neo4j bench-analysis
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,3 +30,6 @@ clean:
 # Benchmarks (not tests): figures for the issues' notes.
 bench-neo4j: setup
 	scripts/with-neo4j $(BIN)/python scripts/bench/neo4j_load.py
+
+bench-analysis: setup
+	$(BIN)/python scripts/bench/analysis.py 10000 100000 1000000

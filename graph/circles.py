@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from graph.components import components, groups_of
 from schema.records import Bank, Relationship
 
 __all__ = ["GuaranteeChain", "GuaranteeCircle", "cross_holdings", "guarantee_chains",
@@ -137,6 +138,7 @@ def cross_holdings(relationships: Iterable[Relationship]) -> list[tuple[str, ...
     ...                 R("OWNS", "B", "C", share=0.7)])
     [('A', 'B')]
     """
-    graph = nx.DiGraph((r.source, r.target) for r in relationships if r.type == "OWNS")
-    rings = [tuple(sorted(c)) for c in nx.strongly_connected_components(graph) if len(c) > 1]
+    nodes, labels = components(((r.source, r.target) for r in relationships if r.type == "OWNS"),
+                               strong=True)
+    rings = [tuple(sorted(c)) for c in groups_of(nodes, labels) if len(c) > 1]
     return sorted(rings, key=lambda ring: (-len(ring), ring))

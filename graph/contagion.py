@@ -35,8 +35,8 @@ import scipy.sparse as sp
 
 from graph.analysis import Analysis
 
-__all__ = ["CascadeResult", "DebtRankResult", "cascade", "debt_rank", "impact_matrix",
-           "systemic_ranking"]
+__all__ = ["CascadeResult", "DebtRankResult", "ImpactMatrix", "cascade", "debt_rank",
+           "impact_matrix", "systemic_ranking"]
 
 
 @dataclass(frozen=True)
@@ -105,9 +105,20 @@ def cascade(analysis: Analysis, defaulted: Iterable[str]) -> CascadeResult:
     return CascadeResult(rounds_of, max(rounds_of.values(), default=0), exposure, called, without)
 
 
-def impact_matrix(analysis: Analysis) -> tuple[sp.csr_array, list[str]]:
+@dataclass(frozen=True)
+class ImpactMatrix:
     """The DebtRank impact matrix ``W`` (row ``j``, column ``i``: the impact of ``j`` on
-    ``i``) and the party order of its rows and columns."""
+    ``i``), its party order and the value weights ``v``: all a scenario needs, computed
+    once for many scenarios."""
+
+    weights: sp.csr_array
+    parties: list[str]
+    position: dict[str, int]
+    values: np.ndarray
+
+
+def impact_matrix(analysis: Analysis) -> ImpactMatrix:
+    """Build :class:`ImpactMatrix` for the analysed book."""
     parties = list(analysis.dataset.entities)
     index = {p: k for k, p in enumerate(parties)}
     entities = analysis.dataset.entities
@@ -130,45 +141,41 @@ def impact_matrix(analysis: Analysis) -> tuple[sp.csr_array, list[str]]:
             cols.append(i)
             data.append(weight)
     n = len(parties)
-    return sp.csr_array((data, (rows, cols)), shape=(n, n)), parties
-
-
-def _value_weights(analysis: Analysis, parties: list[str]) -> np.ndarray:
-    gross = np.array([analysis.exposures.of(p).gross for p in parties])
+    gross = np.zeros(n)
+    for party, exposure in analysis.exposures.parties.items():
+        gross[index[party]] = exposure.gross
     total = gross.sum()
-    return gross / total if total > 0 else gross
+    return ImpactMatrix(sp.csr_array((data, (rows, cols)), shape=(n, n)), parties, index,
+                        gross / total if total > 0 else gross)
 
 
 def debt_rank(analysis: Analysis, defaulted: Iterable[str], *,
-              matrix: tuple[sp.csr_array, list[str]] | None = None) -> DebtRankResult:
+              matrix: ImpactMatrix | None = None) -> DebtRankResult:
     """R12: DebtRank of the initial defaults ``defaulted``.
 
     ``matrix`` may pass a precomputed :func:`impact_matrix` when running many scenarios.
     """
     initial = _check_parties(analysis, defaulted)
-    weights, parties = matrix or impact_matrix(analysis)
-    position = {p: k for k, p in enumerate(parties)}
-    n = len(parties)
+    matrix = matrix or impact_matrix(analysis)
+    n = len(matrix.parties)
     h = np.zeros(n)
     undistressed, distressed = np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
     for party in initial:
-        h[position[party]] = 1.0
-        distressed[position[party]] = True
-        undistressed[position[party]] = False
+        k = matrix.position[party]
+        h[k], distressed[k], undistressed[k] = 1.0, True, False
     h_start = h.copy()
-    transposed = weights.T.tocsr()       # row i: the impacts on i
+    transposed = matrix.weights.T.tocsr()   # row i: the impacts on i
     steps = 1
     while distressed.any():
         passed = transposed @ (h * distressed)
         h_next = np.minimum(1.0, h + passed)
         newly = undistressed & (h_next > 0)
         undistressed &= ~newly
-        distressed = newly                 # the distressed go inactive after passing once
+        distressed = newly                  # the distressed go inactive after passing once
         h = h_next
         steps += 1
-    v = _value_weights(analysis, parties)
-    rank = float(h @ v - h_start @ v)
-    stress = {parties[k]: float(h[k]) for k in np.flatnonzero(h)}
+    rank = float(h @ matrix.values - h_start @ matrix.values)
+    stress = {matrix.parties[k]: float(h[k]) for k in np.flatnonzero(h)}
     return DebtRankResult(stress, rank, steps)
 
 

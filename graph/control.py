@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from graph.components import components
 from schema.records import Relationship
 
 __all__ = ["CONTROL_THRESHOLD", "ControlLink", "ControlResult", "Unit", "compute_control",
@@ -186,15 +187,11 @@ def _controlled(unit: Unit, out_edges: dict[str, list[Relationship]]) -> dict[st
 
 
 def _top_units(result: ControlResult) -> set[str]:
-    """Units that no unit outside their own control ring controls."""
-    graph = nx.DiGraph()
-    for unit_key, links in result.links.items():
-        graph.add_node(unit_key)
-        for target in links:
-            graph.add_edge(unit_key, result.unit_of[target])
-    condensed = nx.condensation(graph)
-    top: set[str] = set()
-    for node, degree in condensed.in_degree():
-        if degree == 0:
-            top.update(condensed.nodes[node]["members"])
-    return top
+    """Units that no unit outside their own control ring controls: the units of strongly
+    connected components of the control graph that no edge enters from outside."""
+    edges = [(unit_key, result.unit_of[target])
+             for unit_key, links in result.links.items() for target in links]
+    nodes, labels = components(edges, result.links, strong=True)
+    label_of = dict(zip(nodes, labels.tolist(), strict=True))
+    entered = {label_of[b] for a, b in edges if label_of[a] != label_of[b]}
+    return {node for node, label in label_of.items() if label not in entered}

@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections import deque
+from collections import defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import networkx as nx
 
+from graph.components import components, groups_of
 from graph.control import ControlResult, Unit
 from schema.records import Relationship
 
@@ -95,24 +96,30 @@ def connected_client_groups(parties: Iterable[str], relationships: Iterable[Rela
     control : the result of :func:`graph.control.compute_control` on the same data
     dependence_threshold : a ``DEPENDS_ON`` share at or above this joins the two parties
     """
-    units = nx.Graph()
-    units.add_nodes_from(sorted({control.unit_of[p] for p in parties}))
-    for unit_key, links in control.links.items():
-        for target, link in links.items():
-            units.add_edge(unit_key, control.unit_of[target],
-                           step=EvidenceStep(link.rule, unit_key, target, link.edges, link.share))
+    unit_keys = list(dict.fromkeys(control.unit_of[p] for p in parties))
+    # unit -> {neighbour: the step that links them}; the first link found between two
+    # units is their evidence (control links before dependence)
+    links: dict[str, dict[str, EvidenceStep]] = defaultdict(dict)
+
+    def link(a: str, b: str, step: EvidenceStep) -> None:
+        if a != b and b not in links[a]:
+            links[a][b] = links[b][a] = step
+
+    for unit_key, controlled in control.links.items():
+        for target, c in controlled.items():
+            link(unit_key, control.unit_of[target],
+                 EvidenceStep(c.rule, unit_key, target, c.edges, c.share))
     for r in relationships:
         if r.type == "DEPENDS_ON" and (r.share or 0.0) >= dependence_threshold:
-            a, b = control.unit_of[r.source], control.unit_of[r.target]
-            if a != b and not units.has_edge(a, b):
-                units.add_edge(a, b, step=EvidenceStep("R6-dependence", r.source, r.target, (r,),
-                                                       r.share))
+            link(control.unit_of[r.source], control.unit_of[r.target],
+                 EvidenceStep("R6-dependence", r.source, r.target, (r,), r.share))
 
+    nodes, labels = components(((a, b) for a, nbrs in links.items() for b in nbrs), unit_keys)
     groups = []
-    for component in nx.connected_components(units):
+    for component in groups_of(nodes, labels):
         root = _root(component, control)
         evidence: dict[str, tuple[EvidenceStep, ...]] = {}
-        for unit_key, chain in _chains(units, root).items():
+        for unit_key, chain in _chains(links, root).items():
             unit = control.units[unit_key]
             for member in unit.members:
                 evidence[member] = chain + _family_chain(unit, member)
@@ -125,22 +132,24 @@ def connected_client_groups(parties: Iterable[str], relationships: Iterable[Rela
     return groups
 
 
-def _root(component: set[str], control: ControlResult) -> str:
+def _root(component: list[str], control: ControlResult) -> str:
     tops = [u for u in component if u in control.top_units]
     if tops:
         return min(tops, key=lambda u: (-len(control.links.get(u, ())), u))
     return min(component)
 
 
-def _chains(units: nx.Graph, root: str) -> dict[str, tuple[EvidenceStep, ...]]:
+def _chains(links: dict[str, dict[str, EvidenceStep]], root: str
+            ) -> dict[str, tuple[EvidenceStep, ...]]:
     """Breadth-first from ``root``: the chain of steps to every unit of its component."""
     chains: dict[str, tuple[EvidenceStep, ...]] = {root: ()}
     queue = deque([root])
     while queue:
         unit = queue.popleft()
-        for neighbour in sorted(units.adj[unit]):
+        neighbours = links.get(unit, {})
+        for neighbour in sorted(neighbours):
             if neighbour not in chains:
-                chains[neighbour] = chains[unit] + (units.edges[unit, neighbour]["step"],)
+                chains[neighbour] = (*chains[unit], neighbours[neighbour])
                 queue.append(neighbour)
     return chains
 

@@ -10,9 +10,10 @@ line (or row), column and what was expected. Nothing is returned unless everythi
 from __future__ import annotations
 
 import math
+import sys
 import tomllib
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import Any
 from loaders.tables import Row, Table, find_table, read_table
 from schema.errors import InvalidDataset, Problem
 from schema.model import Model, NodeKind, PropertySpec, load_model
-from schema.records import Bank, Dataset, DeclaredMember, Entity, Facility, Relationship
+from schema.records import NO_EXTRA, Bank, Dataset, DeclaredMember, Entity, Facility, Relationship
 from schema.values import ValueRejected
 
 __all__ = ["SHARE_TOLERANCE", "read_bank", "read_dataset"]
@@ -66,16 +67,21 @@ def read_dataset(folder: Path, *, as_of: date | None = None,
             problems += error.problems
             tables[stem] = None
 
-    say("validating")
-    entities = _entities(tables["entities"], model.nodes["Entity"], problems)
     # References to a row that is there but invalid are not reported again: its own
-    # problem is the one to fix.
-    refs = _References(entities, _ids_present(tables["entities"]))
-    facilities = _facilities(tables["facilities"], model.nodes["Facility"], refs, bank, problems)
-    refs.facilities = facilities
-    refs.facilities_present = _ids_present(tables["facilities"])
+    # problem is the one to fix. Ids present in a table that could not be read are unknown
+    # (None): references into it are not checked.
+    say("validating entities")
+    entities, entity_ids = _entities(tables["entities"], model.nodes["Entity"], problems)
+    refs = _References(entities, entity_ids)
+    say("validating facilities")
+    refs.facilities, refs.facilities_present = _facilities(
+        tables["facilities"], model.nodes["Facility"], refs, bank, problems)
+    say("validating relationships")
     relationships = _relationships(tables["relationships"], model, refs, bank, problems)
     declared = _declared_groups(tables["groups"], model.nodes["DeclaredGroup"], refs, problems)
+    for table in tables.values():
+        if table is not None:
+            problems += table.problems
     problems += _share_sums(relationships, entities, as_of)
     if problems or bank is None:
         raise InvalidDataset(problems)
@@ -83,7 +89,7 @@ def read_dataset(folder: Path, *, as_of: date | None = None,
         bank=bank,
         entities=entities,
         relationships=tuple(relationships),
-        facilities=tuple(facilities.values()),
+        facilities=tuple(refs.facilities.values()),
         declared_groups=tuple(declared),
     )
 
@@ -136,12 +142,6 @@ def read_bank(path: Path, problems: list[Problem]) -> Bank | None:
                 net_capital=net_capital, regime=str(regime), fx=fx, is_gsib=is_gsib)
 
 
-def _ids_present(table: Table | None) -> set[str] | None:
-    """Ids in a table's rows, valid or not; None when the table could not be read, so that
-    references into it cannot be checked."""
-    return {row.cells.get("id", "") for row in table} if table is not None else None
-
-
 @dataclass
 class _References:
     """Valid records by id, and the ids that appear in a table at all."""
@@ -181,14 +181,18 @@ def _parse_row(table: Table, row: Row, specs: dict[str, PropertySpec],
             continue
         try:
             values[name] = spec.parse(text)
+            if spec.type == "entity_ref":
+                # a million relationships name the same ids: keep one string for each
+                values[name] = sys.intern(values[name])
         except ValueRejected as rejected:
             problems.append(table.problem(row.line, name, str(rejected)))
             ok = False
     return values if ok else None
 
 
-def _extra(row: Row, known: set[str] | dict[str, Any]) -> dict[str, str]:
-    return {c: v for c, v in row.cells.items() if c not in known and v}
+def _extra(row: Row, known: set[str] | dict[str, Any]) -> Mapping[str, str]:
+    extra = {c: v for c, v in row.cells.items() if c not in known and v}
+    return extra or NO_EXTRA
 
 
 def _missing_columns(table: Table, specs: dict[str, PropertySpec],
@@ -203,16 +207,21 @@ def _origin(table: Table, row: Row) -> str:
     return f"{table.name}:{row.line}"
 
 
-def _entities(table: Table | None, kind: NodeKind, problems: list[Problem]) -> dict[str, Entity]:
+def _entities(table: Table | None, kind: NodeKind, problems: list[Problem]
+              ) -> tuple[dict[str, Entity], set[str] | None]:
+    """Valid entities by id, and every id the table holds (None when unknown: a row that
+    could not be read may have held any id)."""
     entities: dict[str, Entity] = {}
     if table is None or _missing_columns(table, kind.properties, problems):
-        return entities
+        return entities, None
     first_line: dict[str, int] = {}
+    present: set[str] = set()
     for row in table:
+        present.add(row.cells.get("id", ""))
         values = _parse_row(table, row, kind.properties, problems)
         if values is None:
             continue
-        entity_id = values["id"]
+        entity_id = values["id"] = sys.intern(values["id"])
         if entity_id in first_line:
             problems.append(table.problem(row.line, "id",
                                           f"duplicate id {entity_id!r}, first given on "
@@ -221,7 +230,7 @@ def _entities(table: Table | None, kind: NodeKind, problems: list[Problem]) -> d
         first_line[entity_id] = row.line
         entities[entity_id] = Entity(**values, extra=_extra(row, kind.properties),
                                      origin=_origin(table, row))
-    return entities
+    return entities, (None if table.problems else present)
 
 
 def _check_currency(table: Table, row: Row, currency: str | None, bank: Bank | None,
@@ -235,13 +244,16 @@ def _check_currency(table: Table, row: Row, currency: str | None, bank: Bank | N
     return False
 
 
-def _facilities(table: Table | None, kind: NodeKind, refs: _References,
-                bank: Bank | None, problems: list[Problem]) -> dict[str, Facility]:
+def _facilities(table: Table | None, kind: NodeKind, refs: _References, bank: Bank | None,
+                problems: list[Problem]) -> tuple[dict[str, Facility], set[str] | None]:
+    """Valid facilities by id, and every id the table holds (None when unknown)."""
     facilities: dict[str, Facility] = {}
     if table is None or _missing_columns(table, kind.properties, problems):
-        return facilities
+        return facilities, None
     first_line: dict[str, int] = {}
+    present: set[str] = set()
     for row in table:
+        present.add(row.cells.get("id", ""))
         values = _parse_row(table, row, kind.properties, problems)
         if values is None:
             continue
@@ -257,7 +269,7 @@ def _facilities(table: Table | None, kind: NodeKind, refs: _References,
             first_line[values["id"]] = row.line
             facilities[values["id"]] = Facility(**values, extra=_extra(row, kind.properties),
                                                 origin=_origin(table, row))
-    return facilities
+    return facilities, (None if table.problems else present)
 
 
 def _relationships(table: Table | None, model: Model, refs: _References, bank: Bank | None,
@@ -268,6 +280,13 @@ def _relationships(table: Table | None, model: Model, refs: _References, bank: B
     columns = model.relationship_columns()
     first_line: dict[tuple[str, ...], int] = {}
     allowed = ", ".join(sorted(model.relationship_types))
+    # per type: the columns to parse, and the table's columns that do not apply to it
+    per_type = {
+        name: ({n: s for n, s in {**model.common, **kind.properties}.items() if n != "type"},
+               [c for c in table.columns if c in columns and c not in model.common
+                and c not in kind.properties])
+        for name, kind in model.relationships.items()
+    }
     for row in table:
         rel_type = row.cells.get("type", "").upper()
         kind = model.relationships.get(rel_type)
@@ -275,13 +294,13 @@ def _relationships(table: Table | None, model: Model, refs: _References, bank: B
             problems.append(table.problem(row.line, "type",
                                           f"expected one of {allowed}, got {row.cells.get('type')!r}"))
             continue
-        specs = {**model.common, **kind.properties}
-        values = _parse_row(table, row, {n: s for n, s in specs.items() if n != "type"}, problems)
+        specs, inapplicable = per_type[rel_type]
+        values = _parse_row(table, row, specs, problems)
         if values is None:
             continue
         ok = True
-        for column in columns:
-            if column not in specs and row.cells.get(column):
+        for column in inapplicable:
+            if row.cells.get(column):
                 problems.append(table.problem(row.line, column,
                                               f"does not apply to {rel_type}: leave it empty"))
                 ok = False

@@ -15,7 +15,7 @@ import csv
 import io
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -35,14 +35,18 @@ class Row:
     cells: dict[str, str]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Table:
-    """A table read from ``path``: its column names (lower case) and its rows."""
+    """A table read from ``path``: its column names (lower case), and its rows, read as
+    they are iterated (once), so that a large file is never held whole as rows. Problems
+    met while reading rows (a row of the wrong width, malformed CSV) are collected in
+    ``problems``: look at them after the iteration."""
 
     path: Path
     columns: list[str]
-    rows: list[Row]
+    row_source: Iterator[Row]
     unit: str = "line"
+    problems: list[Problem] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -52,7 +56,7 @@ class Table:
         return Problem(self.name, line, column, message, self.unit)
 
     def __iter__(self) -> Iterator[Row]:
-        return iter(self.rows)
+        return self.row_source
 
 
 def find_table(folder: Path, stem: str) -> Path | None:
@@ -118,24 +122,25 @@ def _read_csv(path: Path) -> Table:
         columns = _header(next(reader), path.name, "line")
     except StopIteration:
         raise InvalidDataset([Problem(path.name, 1, None, "expected a header line")]) from None
-    rows: list[Row] = []
-    problems: list[Problem] = []
-    start = reader.line_num + 1
-    try:
-        for raw in reader:
-            if any(cell.strip() for cell in raw):
-                if len(raw) != len(columns):
-                    problems.append(Problem(
+    table = Table(path, columns, iter(()))
+
+    def rows() -> Iterator[Row]:
+        start = reader.line_num + 1
+        width = len(columns)
+        try:
+            for raw in reader:
+                if len(raw) == width:
+                    yield Row(start, {c: v.strip() for c, v in zip(columns, raw, strict=True)})
+                elif any(cell.strip() for cell in raw):
+                    table.problems.append(Problem(
                         path.name, start, None,
-                        f"expected {len(columns)} cells as in the header, found {len(raw)}"))
-                else:
-                    rows.append(Row(start, {c: v.strip() for c, v in zip(columns, raw, strict=True)}))
-            start = reader.line_num + 1
-    except csv.Error as error:
-        problems.append(Problem(path.name, start, None, f"malformed CSV: {error}"))
-    if problems:
-        raise InvalidDataset(problems)
-    return Table(path, columns, rows)
+                        f"expected {width} cells as in the header, found {len(raw)}"))
+                start = reader.line_num + 1
+        except csv.Error as error:
+            table.problems.append(Problem(path.name, start, None, f"malformed CSV: {error}"))
+
+    table.row_source = rows()
+    return table
 
 
 def _read_xlsx(path: Path) -> Table:
@@ -146,38 +151,46 @@ def _read_xlsx(path: Path) -> Table:
     except Exception as error:  # openpyxl raises many unrelated types for a bad file
         raise InvalidDataset([Problem(path.name, None, None,
                                       f"expected an Excel .xlsx workbook: {error}")]) from None
+    sheet = book[path.stem] if path.stem in book.sheetnames else book.worksheets[0]
+    values = sheet.iter_rows(values_only=True)
     try:
-        sheet = book[path.stem] if path.stem in book.sheetnames else book.worksheets[0]
-        values = sheet.iter_rows(values_only=True)
-        try:
-            columns = _header(list(next(values)), path.name, "row")
-        except StopIteration:
-            raise InvalidDataset([Problem(path.name, 1, None, "expected a header row", "row")]) from None
-        rows = []
-        for number, raw in enumerate(values, start=2):
-            cells = [_cell_text(v) for v in raw]
-            if any(cells):
-                cells += [""] * (len(columns) - len(cells))
-                rows.append(Row(number, dict(zip(columns, cells, strict=False))))
-        return Table(path, columns, rows, unit="row")
-    finally:
+        columns = _header(list(next(values)), path.name, "row")
+    except StopIteration:
         book.close()
+        raise InvalidDataset([Problem(path.name, 1, None, "expected a header row", "row")]) from None
+
+    def rows() -> Iterator[Row]:
+        try:
+            for number, raw in enumerate(values, start=2):
+                cells = [_cell_text(v) for v in raw]
+                if any(cells):
+                    cells += [""] * (len(columns) - len(cells))
+                    yield Row(number, dict(zip(columns, cells, strict=False)))
+        finally:
+            book.close()
+
+    return Table(path, columns, rows(), unit="row")
 
 
 def _read_parquet(path: Path) -> Table:
     import pyarrow.parquet as pq
 
     try:
-        data = pq.read_table(path)
+        data = pq.ParquetFile(path)
     except Exception as error:  # pyarrow raises ArrowInvalid, OSError, ...
         raise InvalidDataset([Problem(path.name, None, None,
                                       f"expected a Parquet file: {error}")]) from None
-    columns = _header(list(data.column_names), path.name, "row")
-    rows = [
-        Row(number, {c: _cell_text(v) for c, v in zip(columns, record.values(), strict=True)})
-        for number, record in enumerate(data.to_pylist(), start=1)
-    ]
-    return Table(path, columns, rows, unit="row")
+    columns = _header(list(data.schema_arrow.names), path.name, "row")
+
+    def rows() -> Iterator[Row]:
+        number = 0
+        for batch in data.iter_batches(batch_size=65_536):
+            for record in batch.to_pylist():
+                number += 1
+                yield Row(number, {c: _cell_text(v)
+                                   for c, v in zip(columns, record.values(), strict=True)})
+
+    return Table(path, columns, rows(), unit="row")
 
 
 def _cell_text(value: Any) -> str:

@@ -12,9 +12,16 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date
+from functools import cached_property
+from types import MappingProxyType
 from typing import Any
 
+# One shared, read-only empty mapping: most records have no extra columns, and a million
+# empty dicts would cost tens of megabytes.
+NO_EXTRA: Mapping[str, str] = MappingProxyType({})
+
 __all__ = [
+    "NO_EXTRA",
     "Bank",
     "Dataset",
     "DeclaredMember",
@@ -49,7 +56,7 @@ class Entity:
     source_standard: str | None = None
     record_id: str | None = None
     statement_date: date | None = None
-    extra: Mapping[str, str] = field(default_factory=dict)
+    extra: Mapping[str, str] = field(default_factory=lambda: NO_EXTRA)
     origin: str | None = None
 
 
@@ -82,7 +89,7 @@ class Relationship:
     record_id: str | None = None
     statement_date: date | None = None
     registration_status: str | None = None
-    extra: Mapping[str, str] = field(default_factory=dict)
+    extra: Mapping[str, str] = field(default_factory=lambda: NO_EXTRA)
     origin: str | None = None
 
     def is_current(self, as_of: date) -> bool:
@@ -115,7 +122,7 @@ class Facility:
     ccf: float | None = None
     product: str | None = None
     currency: str | None = None
-    extra: Mapping[str, str] = field(default_factory=dict)
+    extra: Mapping[str, str] = field(default_factory=lambda: NO_EXTRA)
     origin: str | None = None
 
 
@@ -126,7 +133,7 @@ class DeclaredMember:
     group_id: str
     member: str
     group_name: str | None = None
-    extra: Mapping[str, str] = field(default_factory=dict)
+    extra: Mapping[str, str] = field(default_factory=lambda: NO_EXTRA)
     origin: str | None = None
 
 
@@ -154,10 +161,10 @@ _RECORD_TYPES = {cls.__name__: cls for cls in (Entity, Relationship, Facility, D
 
 def record_to_dict(record: Entity | Relationship | Facility | DeclaredMember) -> dict[str, Any]:
     """A JSON-ready dict of a record (dates as ISO text)."""
-    data = asdict(record)
-    for key, value in data.items():
-        if isinstance(value, date):
-            data[key] = value.isoformat()
+    data: dict[str, Any] = {}
+    for f in fields(record):
+        value = getattr(record, f.name)
+        data[f.name] = value.isoformat() if isinstance(value, date) else value
     data["extra"] = dict(record.extra)
     return data
 
@@ -203,17 +210,22 @@ class Dataset:
             "declared_groups": [record_to_dict(g) for g in self.declared_groups],
         }
 
-    @property
+    @cached_property
     def version(self) -> str:
         """A content hash: the same data gives the same version, whatever store holds it.
 
         Origins (file and line) are left out, so the same facts in another file layout
-        give the same version.
+        give the same version. Records are hashed one at a time, in order.
         """
         digest = hashlib.sha256()
-        content = self.to_dict()
-        for section in ("entities", "relationships", "facilities", "declared_groups"):
-            for row in content[section]:
-                row.pop("origin", None)
-        digest.update(json.dumps(content, sort_keys=True, ensure_ascii=False).encode())
+        digest.update(json.dumps(asdict(self.bank), sort_keys=True, ensure_ascii=False).encode())
+        sections = (self.entities.values(), self.relationships, self.facilities,
+                    self.declared_groups)
+        for number, records in enumerate(sections):
+            digest.update(f"\n#{number}\n".encode())
+            for record in records:
+                row = record_to_dict(record)
+                del row["origin"]
+                digest.update(json.dumps(row, sort_keys=True, ensure_ascii=False).encode())
+                digest.update(b"\n")
         return digest.hexdigest()[:16]

@@ -77,9 +77,9 @@ def test_impact_of_shares_held_uses_the_held_company_net_assets():
     # H holds 40% of J; J's net assets 50, H's 100: W[J -> H] = 0.4 x 50 / 100 = 0.2
     a = analyse(dataset([R("OWNS", "H", "J", share=0.4)],
                         H={"net_assets": 100.0}, J={"net_assets": 50.0}))
-    weights, parties = impact_matrix(a)
-    assert weights[parties.index("J"), parties.index("H")] == pytest.approx(0.2)
-    assert weights.nnz == 1
+    matrix = impact_matrix(a)
+    assert matrix.weights[matrix.position["J"], matrix.position["H"]] == pytest.approx(0.2)
+    assert matrix.weights.nnz == 1
 
 
 def test_systemic_ranking_by_each_party_alone():
