@@ -19,6 +19,7 @@ demo: setup
 # Starts a real Neo4j for the suite (scripts/with-neo4j) unless NEO4J_URI points at one.
 test: setup
 	$(BIN)/ruff check .
+	scripts/install-chromium
 	scripts/with-neo4j $(BIN)/python -m pytest
 
 lint: setup
