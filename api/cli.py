@@ -27,10 +27,10 @@ from loaders.dataset import read_dataset
 from loaders.synthetic import generate_portfolio
 from schema.errors import GroupGraphError
 from schema.regime import load_regime
-
-__all__ = ["app", "main"]
 from viz.subjects import ViewKind, view_of
 from viz.truncate import MAX_NODES
+
+__all__ = ["app", "main"]
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Explore a bank's group clients: control, groups and exposure.")
@@ -129,6 +129,38 @@ def report(
 
 
 @app.command()
+def view(
+    ident: Annotated[str, typer.Argument(
+        metavar="ID", help="An entity id, a group id (G...) or a guarantee circle id "
+                           "(circle:...); for --kind contagion, the initial defaults (A,B).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The HTML file to write.")],
+    store: StoreOption = None,
+    hops: Annotated[int, typer.Option(help="Radius of a neighbourhood, 1 to 6.")] = 2,
+    kind: Annotated[ViewKind | None, typer.Option(
+        "--kind", help="Default: group for a group id, circle for a circle id, neighbourhood "
+                       "for an entity.")] = None,
+    max_nodes: Annotated[int, typer.Option(
+        "--max-nodes", min=1, help="Most parties to show; the most relevant are kept.")] = MAX_NODES,
+    as_of: AsOfOption = None,
+    regime: RegimeOption = None,
+) -> None:
+    """Write an interactive network view: one HTML file that opens with no network."""
+    day = _as_of(as_of)
+    with open_store(store) as source:
+        assessment = _assess(source, day, regime)
+        with err.status("drawing the view"):
+            drawn = view_of(assessment, ident, kind, hops=hops, max_nodes=max_nodes,
+                            neighbourhood=lambda i, h: source.neighbourhood(i, h, as_of=day))
+            drawn.write(output)
+    size = output.stat().st_size
+    err.print(Text(f"wrote {output} ({size / 1e6:.1f} MB): {drawn.title}; "
+                   f"{drawn.node_count:,} parties, {drawn.edge_count:,} relationships"),
+              soft_wrap=True)
+    if drawn.cut.truncated:
+        err.print(Text("truncated: ", style="yellow") + Text(drawn.cut.note()), soft_wrap=True)
+
+
+@app.command()
 def demo(
     folder: Annotated[Path, typer.Option(help="Where to write the sample portfolio.")] = Path(
         "demo-output"),
@@ -186,38 +218,6 @@ def main() -> None:
     except GroupGraphError as error:
         err.print(Text("error: ", style="bold red") + Text(str(error)), highlight=False)
         sys.exit(1)
-@app.command()
-def view(
-    ident: Annotated[str, typer.Argument(
-        metavar="ID", help="An entity id, a group id (G...) or a guarantee circle id "
-                           "(circle:...); for --kind contagion, the initial defaults (A,B).")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="The HTML file to write.")],
-    store: StoreOption = None,
-    hops: Annotated[int, typer.Option(help="Radius of a neighbourhood, 1 to 6.")] = 2,
-    kind: Annotated[ViewKind | None, typer.Option(
-        "--kind", help="Default: group for a group id, circle for a circle id, neighbourhood "
-                       "for an entity.")] = None,
-    max_nodes: Annotated[int, typer.Option(
-        "--max-nodes", min=1, help="Most parties to show; the most relevant are kept.")] = MAX_NODES,
-    as_of: AsOfOption = None,
-    regime: RegimeOption = None,
-) -> None:
-    """Write an interactive network view: one HTML file that opens with no network."""
-    day = _as_of(as_of)
-    with open_store(store) as source:
-        assessment = _assess(source, day, regime)
-        with err.status("drawing the view"):
-            drawn = view_of(assessment, ident, kind, hops=hops, max_nodes=max_nodes,
-                            neighbourhood=lambda i, h: source.neighbourhood(i, h, as_of=day))
-            drawn.write(output)
-    size = output.stat().st_size
-    err.print(Text(f"wrote {output} ({size / 1e6:.1f} MB): {drawn.title}; "
-                   f"{drawn.node_count:,} parties, {drawn.edge_count:,} relationships"),
-              soft_wrap=True)
-    if drawn.cut.truncated:
-        err.print(Text("truncated: ", style="yellow") + Text(drawn.cut.note()), soft_wrap=True)
-
-
 
 
 if __name__ == "__main__":
