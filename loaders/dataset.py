@@ -179,11 +179,12 @@ def _parse_row(table: Table, row: Row, specs: dict[str, PropertySpec],
             elif spec.default is not None:
                 values[name] = spec.default
             continue
+        if spec.verbatim:
+            # a million relationships name the same ids: keep one string for each
+            values[name] = sys.intern(text) if spec.type == "entity_ref" else text
+            continue
         try:
             values[name] = spec.parse(text)
-            if spec.type == "entity_ref":
-                # a million relationships name the same ids: keep one string for each
-                values[name] = sys.intern(values[name])
         except ValueRejected as rejected:
             problems.append(table.problem(row.line, name, str(rejected)))
             ok = False
@@ -204,7 +205,7 @@ def _missing_columns(table: Table, specs: dict[str, PropertySpec],
 
 
 def _origin(table: Table, row: Row) -> str:
-    return f"{table.name}:{row.line}"
+    return f"{table.path.name}:{row.line}"
 
 
 def _entities(table: Table | None, kind: NodeKind, problems: list[Problem]

@@ -40,6 +40,11 @@ class PropertySpec:
     description: str = ""
     edge: str = ""
 
+    @property
+    def verbatim(self) -> bool:
+        """Whether a cell of this type is kept as it is (text and references)."""
+        return self.type in ("text", "entity_ref", "facility_ref")
+
     def parse(self, text: str) -> Any:
         """Turn a non-empty cell into a typed value, or raise ValueRejected."""
         if self.type == "enum":

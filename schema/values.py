@@ -7,6 +7,7 @@ The model file names these types; :data:`PARSERS` is the lookup.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from datetime import date
@@ -26,13 +27,16 @@ class ValueRejected(ValueError):
     """A cell does not hold a value of its column's type. The message says what was expected."""
 
 
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-
-
 def _number(text: str, expected: str) -> float:
-    if not _NUMBER.fullmatch(text):
+    """A plain decimal number. ``float`` alone would also take ``nan``, ``inf``, ``1_000``
+    and non-ASCII digits, none of which a bank export means as an amount."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueRejected(f"expected {expected}, got {text!r}") from None
+    if not math.isfinite(value) or "_" in text or not text.isascii():
         raise ValueRejected(f"expected {expected}, got {text!r}")
-    return float(text)
+    return value
 
 
 def parse_text(text: str) -> str:

@@ -69,3 +69,19 @@ def test_share_parsing(text, value):
 def test_share_rejections(text):
     with pytest.raises(ValueRejected):
         parse_share(text)
+
+
+@pytest.mark.parametrize("text", ["nan", "inf", "-inf", "1_000", "١٢", "0x10", "1,234.5", "12 %"])
+def test_amount_rejections(text):
+    from schema.values import parse_amount
+
+    with pytest.raises(ValueRejected, match="expected a non-negative number"):
+        parse_amount(text)
+
+
+@pytest.mark.parametrize(("text", "value"), [("1234.56", 1234.56), ("1e3", 1000.0), ("+5", 5.0),
+                                             ("7.", 7.0), ("0", 0.0)])
+def test_amounts(text, value):
+    from schema.values import parse_amount
+
+    assert parse_amount(text) == value
