@@ -24,7 +24,7 @@ import scipy.sparse.linalg as spla
 
 from schema.errors import AnalysisError
 
-__all__ = ["OwnershipMatrix", "integrated_ownership", "ownership_matrix"]
+__all__ = ["OwnershipMatrix", "integrated_ownership"]
 
 Holding = tuple[str, str, float]  # owner, owned, share
 
@@ -94,11 +94,6 @@ class OwnershipMatrix:
             "integrated ownership is undefined: the companies "
             f"{names} own one another entirely (a closed ring of 100% holdings)"
         )
-
-
-def ownership_matrix(holdings: Iterable[Holding]) -> OwnershipMatrix:
-    """Build the direct-share matrix of ``holdings``. See :class:`OwnershipMatrix`."""
-    return OwnershipMatrix(holdings)
 
 
 def integrated_ownership(holdings: Iterable[Holding] | OwnershipMatrix, owner: str,
