@@ -20,10 +20,12 @@ from rich.text import Text
 
 from api.report_formats import render_markdown, write_csv, write_xlsx
 from graph.analysis import analyse
+from graph.reconcile import reconcile as reconcile_declarations
 from graph.report import build_report
 from graph.risk import RiskAssessment, assess
 from graph.store import GraphStore, open_store
 from loaders.dataset import read_dataset
+from loaders.merge import load_paths
 from loaders.synthetic import generate_portfolio
 from schema.errors import GroupGraphError
 from schema.regime import load_regime
@@ -83,15 +85,71 @@ def _assess(store: GraphStore, as_of: date | None, regime: str | None) -> RiskAs
         return assess(analysis)
 
 
+def _load_sources(store: GraphStore, paths: list[Path], as_of: date | None,
+                  range_share: str) -> None:
+    """Load GLEIF and BODS files, alone or merged with a bank dataset folder."""
+    with err.status("reading") as status:
+        result = load_paths(paths, as_of=as_of, range_share=range_share,  # type: ignore[arg-type]
+                            progress=lambda m: status.update(m))
+        status.update(f"writing {len(result.dataset.entities):,} parties to {store.uri}")
+        summary = store.replace(result.dataset, source=" + ".join(result.sources))
+    counts = ", ".join(f"{n:,} {what}" for what, n in summary.info.counts.items())
+    verb = "already holds" if summary.unchanged else "loaded"
+    err.print(f"{verb} dataset {summary.info.version} ({'; '.join(result.sources)}) "
+              f"{'in' if summary.unchanged else 'into'} {store.uri}: {counts}")
+    err.print(f"{result.count('matched'):,} parties matched by LEI or registration id, "
+              f"{result.count('corroborated'):,} links stated by two sources, "
+              f"{result.count('conflict'):,} conflicts")
+    for note in [n for n in result.notes if n.kind in ("conflict", "note")][:50]:
+        err.print(Text(f"  {note}"), highlight=False)
+
+
 @app.command()
 def load(
-    path: Annotated[Path, typer.Argument(help="A dataset folder (see the README).")],
+    paths: Annotated[list[Path], typer.Argument(
+        metavar="PATH...", help="A dataset folder (see the README), and/or GLEIF LEI-CDF and "
+                                "RR-CDF XML files and BODS JSON files (.zip of one is fine), "
+                                "recognised by their content.")],
     store: StoreOption = None,
     as_of: AsOfOption = None,
+    range_share: Annotated[str, typer.Option(
+        "--range-share", help="For a BODS share given as a range: which end counts for "
+                              "ownership and control (minimum, maximum or midpoint).")
+    ] = "minimum",
 ) -> None:
-    """Validate a dataset folder and load it into the store, replacing what it held."""
+    """Validate and load a dataset folder and/or public ownership files (GLEIF, BODS) into
+    the store, replacing what it held. Parties are matched by LEI or registration id."""
+    if range_share not in ("minimum", "maximum", "midpoint"):
+        raise typer.BadParameter(f"expected minimum, maximum or midpoint, got {range_share!r}",
+                                 param_hint="--range-share")
     with open_store(store) as target:
-        _load(target, path, _as_of(as_of))
+        if len(paths) == 1 and paths[0].is_dir():
+            _load(target, paths[0], _as_of(as_of))
+        else:
+            _load_sources(target, paths, _as_of(as_of), range_share)
+
+
+@app.command()
+def reconcile(
+    store: StoreOption = None,
+    output_format: Annotated[str, typer.Option("--format", help="json or md")] = "json",
+    as_of: AsOfOption = None,
+) -> None:
+    """Compare what public data declares (GLEIF ultimate parents, BODS indirect interests)
+    with the computed ultimate controllers and integrated ownership; print every agreement
+    and mismatch with its reasons."""
+    if output_format not in ("json", "md"):
+        raise typer.BadParameter(f"expected json or md, got {output_format!r}",
+                                 param_hint="--format")
+    with open_store(store) as source, err.status("reading the store"):
+        result = reconcile_declarations(analyse(source.read(), as_of=_as_of(as_of)))
+    if output_format == "md":
+        sys.stdout.write(result.to_markdown())
+    else:
+        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    summary = result.summary
+    err.print(f"{summary['declarations']:,} declarations: {summary['agree']:,} agree, "
+              f"{summary['mismatch']:,} mismatch")
 
 
 @app.command()
@@ -168,18 +226,27 @@ def demo(
     seed: Annotated[int, typer.Option(help="Seed of the generator.")] = 7,
     top: Annotated[int, typer.Option(help="Groups to show.")] = 10,
 ) -> None:
-    """Generate a sample portfolio, load it into an embedded store and summarise it."""
+    """Generate a sample portfolio, load it into an embedded store, report on it and draw
+    the largest groups and the guarantee circles as offline views."""
     data = folder / "portfolio"
     generate_portfolio(data, parties=parties, seed=seed)
-    err.print(f"wrote a sample portfolio of about {parties} parties to {data}")
-    with open_store(f"embedded:{folder / 'store.sqlite'}") as store:
+    err.print(f"wrote a sample portfolio of {parties} parties to {data}")
+    store_uri = f"embedded:{folder / 'store.sqlite'}"
+    with open_store(store_uri) as store:
         _load(store, data, None)
-        result = build_report(_assess(store, None, None))
+        assessment = _assess(store, None, None)
+    result = build_report(assessment)
     report_file = folder / "report.json"
     report_file.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     (folder / "report.md").write_text(render_markdown(result), encoding="utf-8")
+    views = folder / "views"
+    views.mkdir(exist_ok=True)
+    subjects = [g["id"] for g in result["groups"][:3]] + [c["id"] for c in result["guarantee_circles"]]
+    for subject in subjects:
+        view_of(assessment, subject).write(views / f"{subject.replace(':', '-')}.html")
     _print_summary(result, top)
-    err.print(f"full report: {report_file} (and {folder / 'report.md'})")
+    err.print(f"report: {report_file} and {folder / 'report.md'}; {len(subjects)} network views "
+              f"in {views}; explore further with: groupgraph view ID --store {store_uri} -o FILE")
 
 
 def _print_summary(result: dict, top: int) -> None:

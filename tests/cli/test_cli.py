@@ -76,6 +76,9 @@ def test_demo_prints_groups_ranked_by_exposure_with_controllers(tmp_path):
     assert gross == sorted(gross, reverse=True)
     assert any(g["controllers"] for g in report["groups"][:10])
     assert report["groups"][0]["name"] in result.stdout
+    views = sorted(p.name for p in (tmp_path / "demo" / "views").iterdir())
+    assert f"{report['groups'][0]['id']}.html" in views
+    assert len(views) == 3 + len(report["guarantee_circles"])
 
 
 def test_load_and_report_on_neo4j_match_the_embedded_store(tmp_path, neo4j_store, neo4j_uri):
