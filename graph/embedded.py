@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Iterable
 from contextlib import closing
 from dataclasses import asdict
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 from graph import queries
@@ -110,14 +110,7 @@ class EmbeddedStore(GraphStore):
         current = self.info()
         if current is not None and current.version == version:
             return LoadSummary(current, unchanged=True)
-        counts = {
-            "entities": len(dataset.entities),
-            "relationships": len(dataset.relationships),
-            "facilities": len(dataset.facilities),
-            "declared_groups": len(dataset.declared_groups),
-        }
-        info = StoreInfo(self.uri, version, datetime.now(UTC).isoformat(timespec="seconds"),
-                         source, counts)
+        info = StoreInfo.now(self.uri, dataset, source)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle, temp_name = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
         os.close(handle)

@@ -20,7 +20,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any, LiteralString, cast
 
 import neo4j
@@ -248,20 +248,13 @@ class Neo4jStore(GraphStore):
                 f"MATCH (n:{_allowed_label(label)}) WHERE n._version <> $version "
                 "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS", version=version)
 
-        counts = {
-            "entities": len(dataset.entities),
-            "relationships": len(dataset.relationships),
-            "facilities": len(dataset.facilities),
-            "declared_groups": len(dataset.declared_groups),
-        }
-        info = StoreInfo(self.uri, version, datetime.now(UTC).isoformat(timespec="seconds"),
-                         source, counts)
+        info = StoreInfo.now(self.uri, dataset, source)
         self._write(
             f"MATCH (m:{META_LABEL} {{name: 'dataset'}}) SET m.status = 'ready', "
             "m.version = $version, m.loaded_at = $loaded_at, m.source = $source, "
             "m.counts = $counts, m.bank = $bank",
             version=version, loaded_at=info.loaded_at, source=source,
-            counts=json.dumps(counts), bank=json.dumps(asdict(dataset.bank), ensure_ascii=False))
+            counts=json.dumps(info.counts), bank=json.dumps(asdict(dataset.bank), ensure_ascii=False))
         return info
 
     def write_relationships(self, relationships: Iterable[Relationship], version: str, *,

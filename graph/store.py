@@ -14,7 +14,7 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from graph import queries
@@ -35,6 +35,18 @@ class StoreInfo:
     loaded_at: str
     source: str
     counts: dict[str, int]
+
+    @classmethod
+    def now(cls, uri: str, dataset: Dataset, source: str) -> StoreInfo:
+        """What a store holds once ``dataset`` is loaded into it now."""
+        counts = {
+            "entities": len(dataset.entities),
+            "relationships": len(dataset.relationships),
+            "facilities": len(dataset.facilities),
+            "declared_groups": len(dataset.declared_groups),
+        }
+        return cls(uri, dataset.version, datetime.now(UTC).isoformat(timespec="seconds"),
+                   source, counts)
 
 
 @dataclass(frozen=True)
