@@ -89,7 +89,7 @@ def _load_sources(store: GraphStore, paths: list[Path], as_of: date | None,
                   range_share: str) -> None:
     """Load GLEIF and BODS files, alone or merged with a bank dataset folder."""
     with err.status("reading") as status:
-        result = load_paths(paths, as_of=as_of, range_share=range_share,  # type: ignore[arg-type]
+        result = load_paths(paths, as_of=as_of, range_share=range_share,
                             progress=lambda m: status.update(m))
         status.update(f"writing {len(result.dataset.entities):,} parties to {store.uri}")
         summary = store.replace(result.dataset, source=" + ".join(result.sources))
