@@ -52,7 +52,8 @@ def describe_step(step: EvidenceStep, names: dict[str, str]) -> str:
 
 def _edge(r: Relationship) -> dict[str, Any]:
     edge = {"type": r.type, "source": r.source, "target": r.target}
-    for key in ("share", "basis", "relation", "role", "amount", "facility", "source_ref", "origin"):
+    for key in ("share", "basis", "relation", "role", "amount", "facility", "source_ref",
+                "source_standard", "record_id", "origin"):
         value = getattr(r, key)
         if value is not None:
             edge[key] = value
@@ -128,6 +129,11 @@ def build_report(risk: RiskAssessment) -> dict[str, Any]:
             "ultimate_controllers": analysis.control.ultimate_controllers(e.id),
             "exposure": _exposure(analysis.exposures.of(e.id)),
             "flags": _flags(risk.flags.get(e.id, [])),
+            "source": {key: value for key, value in (
+                ("standard", e.source_standard), ("record_id", e.record_id),
+                ("statement_date", e.statement_date and e.statement_date.isoformat()),
+                ("registration_status", e.registration_status), ("origin", e.origin))
+                if value},
         }
         for e in dataset.entities.values()
     ]

@@ -42,6 +42,7 @@ def test_load_then_report_in_another_process(tmp_path):
     parties = {p["id"]: p for p in report["parties"]}
     assert parties["C2"]["ultimate_controllers"] == ["P1", "P2"]
     assert parties["P1"]["ultimate_controllers"] == []
+    assert parties["C1"]["source"] == {"origin": "entities.csv:4"}
 
 
 def test_bad_input_exits_non_zero_with_the_problem_and_keeps_the_store(tmp_path):

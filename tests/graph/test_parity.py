@@ -145,3 +145,18 @@ def test_sample_portfolio_queries_are_identical_on_both_stores(portfolio, neo4j_
                 == embedded.paths(a, b, 4, types=["OWNS", "GUARANTEES"]))
     found = sum(len(embedded.paths(a, b, 4)) for a, b in zip(owners, owned, strict=False))
     assert found > 0   # the comparison above compared something
+
+
+def test_public_data_survives_both_stores_with_its_provenance(store):
+    from graph.reconcile import reconcile
+    from loaders.merge import load_paths
+    from tests.loaders.real_data import gasgrid_file, gleif_files
+
+    data = load_paths([*gleif_files(), gasgrid_file()]).dataset
+    back = stored(store, data)
+    assert back.dataset == data
+    kinds = {r.type for r in back.dataset.relationships}
+    assert {"CONTROLS", "ULTIMATE_PARENT_OF", "FUND_LINK"} <= kinds
+    assert all(e.source_standard and e.record_id for e in back.dataset.entities.values())
+    rows = reconcile(back).to_dict()
+    assert rows == reconcile(analyse(data)).to_dict()
