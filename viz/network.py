@@ -110,6 +110,29 @@ def _flags_of(entity: Entity, flags: Mapping[str, Sequence[str]]) -> list[str]:
     return ordered_flags(own)
 
 
+def provenance_lines(record: Entity | Relationship) -> list[str]:
+    """Where a fact came from: the public record (standard, id, date, status) and the input
+    row, as tooltip lines.
+
+    >>> provenance_lines(Entity("X", "X Ltd", "company", source_standard="GLEIF LEI-CDF 2.1",
+    ...                         record_id="5493001KJTIIGC8Y1R12", origin="lei.xml:3"))
+    ['source: GLEIF LEI-CDF 2.1 record 5493001KJTIIGC8Y1R12', 'row: lei.xml:3']
+    """
+    lines = []
+    if record.source_standard:
+        line = f"source: {record.source_standard}"
+        if record.record_id:
+            line += f" record {record.record_id}"
+        if record.statement_date:
+            line += f" of {record.statement_date.isoformat()}"
+        if record.registration_status:
+            line += f" ({record.registration_status})"
+        lines.append(line)
+    if record.origin:
+        lines.append(f"row: {record.origin}")
+    return lines
+
+
 def _label(entity: Entity, suffix: str) -> str:
     name = entity.name if len(entity.name) <= _LABEL_LENGTH else entity.name[:_LABEL_LENGTH - 1] + "…"
     return f"{name}\n{suffix}" if suffix else name
@@ -127,6 +150,7 @@ def _node(entity: Entity, amount: float, largest: float, flags: list[str], deco:
              f"flags: {', '.join(flags) if flags else 'none'}"]
     if entity.status != "active":
         lines.append(f"status: {entity.status}")
+    lines.extend(provenance_lines(entity))
     lines.extend(deco.node_notes.get(entity.id, ()))
     node: dict[str, Any] = {
         "label": _label(entity, deco.label_suffix.get(entity.id, "")),
@@ -168,8 +192,7 @@ def _edge(index: int, r: Relationship, styles: Mapping[str, EdgeStyle], deco: De
         lines.append(f"valid: {r.valid_from or '…'} to {r.valid_to or '…'}")
     if r.source_ref:
         lines.append(f"source: {r.source_ref}")
-    if r.origin:
-        lines.append(f"row: {r.origin}")
+    lines.extend(provenance_lines(r))
     lines.extend(deco.edge_notes.get(key, ()))
     options.update({"id": f"e{index}", "label": caption, "title": "\n".join(lines),
                     "type": r.type, "caption": caption})
