@@ -41,7 +41,7 @@ from viz.style import (
     ordered_flags,
 )
 
-__all__ = ["Decorations", "EdgeKey", "build_network", "edge_key"]
+__all__ = ["Decorations", "EdgeKey", "build_network", "edge_key", "provenance_lines"]
 
 EdgeKey = tuple[str, str, str, str, str]
 """A relationship's identity (``Relationship.identity``): how views point at edges."""
