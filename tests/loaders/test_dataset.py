@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from graph.embedded import EmbeddedStore
 from loaders.dataset import read_dataset
 from schema.errors import InvalidDataset
 from tests.datasets import BANK_TOML, write_folder, write_table
@@ -109,8 +110,15 @@ def test_excel_numbers_and_percent_cells(tmp_path):
 
 
 def problems_of(folder: Path) -> list[str]:
+    """The problems of a bad folder, after checking that loading it into a store that
+    holds a good dataset leaves that store exactly as it was."""
+    store_path = folder.parent / "store.sqlite"
+    store = EmbeddedStore(store_path)
+    store.replace(read_dataset(good_folder(folder.parent / "good")))
+    before = store_path.read_bytes()
     with pytest.raises(InvalidDataset) as caught:
-        read_dataset(folder)
+        store.replace(read_dataset(folder))
+    assert store_path.read_bytes() == before
     return [str(p) for p in caught.value.problems]
 
 
