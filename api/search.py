@@ -1,0 +1,122 @@
+"""Finding parties by id, name, registration id or LEI: case-folded substring search.
+
+Every party's id, name, registration id and LEI are normalised (Unicode NFKC, so full-width
+``（Ａ）`` matches ``(a)``; case folded; runs of spaces made one) and laid end to end in one
+string, separated by control characters a query cannot contain. A search is ``str.find``
+over that string (C speed: a few milliseconds for 100,000 parties), each hit mapped back to
+its party by bisection, jumping to the next party after a hit. Chinese names match by any
+part (``明达`` finds 深圳市明达科技有限公司); Latin names ignore case.
+
+Results are ranked: an exact id, registration id or LEI first, then an exact name, then
+names starting with the query, then every other match; input order within each rank. The
+last few hundred answers are cached, so paging through a result costs one search.
+
+>>> from schema.records import Entity
+>>> index = SearchIndex([Entity("C1", "华信实业集团有限公司", "company"),
+...                      Entity("C2", "Harbour Logistics Ltd", "company", lei="5493001KJTIIGC8Y1R12"),
+...                      Entity("P1", "王建国", "person")])
+>>> index.search("实业"), index.search("HARBOUR"), index.search("5493001kjt"), index.search("c1")
+(('C1',), ('C2',), ('C2',), ('C1',))
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from bisect import bisect_right
+from collections import OrderedDict
+from collections.abc import Iterable
+
+from schema.records import Entity
+
+__all__ = ["MAX_QUERY_LENGTH", "SearchIndex", "normalise"]
+
+MAX_QUERY_LENGTH = 200
+_FIELD = "\x1f"
+_RECORD = "\x1e"
+_CACHE_SIZE = 256
+
+
+def normalise(text: str) -> str:
+    """NFKC, case folded, control characters dropped, whitespace runs made one space.
+
+    >>> normalise("  Harbour\\tLOGISTICS （ＨＫ） ")
+    'harbour logistics (hk)'
+    """
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    cleaned = "".join(ch for ch in folded if ch.isprintable() or ch.isspace())
+    return " ".join(cleaned.split())
+
+
+class SearchIndex:
+    """A substring index over parties' ids, names, registration ids and LEIs."""
+
+    def __init__(self, entities: Iterable[Entity]) -> None:
+        ids: list[str] = []
+        names: list[str] = []
+        starts: list[int] = []
+        exact: dict[str, list[int]] = {}
+        parts: list[str] = []
+        position = 0
+        for number, entity in enumerate(entities):
+            keys = [normalise(entity.id), normalise(entity.registration_id or ""),
+                    normalise(entity.lei or "")]
+            name = normalise(entity.name)
+            record = _FIELD.join([keys[0], name, keys[1], keys[2]]) + _RECORD
+            ids.append(entity.id)
+            names.append(name)
+            starts.append(position)
+            parts.append(record)
+            position += len(record)
+            for key in keys:
+                if key:
+                    exact.setdefault(key, []).append(number)
+        self._ids = ids
+        self._names = names
+        self._starts = starts
+        self._text = "".join(parts)
+        self._exact = exact
+        self._cache: OrderedDict[str, tuple[str, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def search(self, query: str) -> tuple[str, ...]:
+        """The ids of every party matching ``query``, best first (empty for a blank query)."""
+        wanted = normalise(query)
+        if not wanted:
+            return ()
+        with self._lock:
+            if wanted in self._cache:
+                self._cache.move_to_end(wanted)
+                return self._cache[wanted]
+        found = self._find(wanted)
+        with self._lock:
+            self._cache[wanted] = found
+            if len(self._cache) > _CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return found
+
+    def _find(self, wanted: str) -> tuple[str, ...]:
+        text, starts, names = self._text, self._starts, self._names
+        hits: list[int] = []
+        at = text.find(wanted)
+        while at != -1:
+            number = bisect_right(starts, at) - 1
+            hits.append(number)
+            following = number + 1
+            if following == len(starts):
+                break
+            at = text.find(wanted, starts[following])
+        exact = set(self._exact.get(wanted, ()))
+
+        def rank(number: int) -> int:
+            if number in exact:
+                return 0
+            name = names[number]
+            if name == wanted:
+                return 1
+            return 2 if name.startswith(wanted) else 3
+
+        return tuple(self._ids[n] for n in sorted(hits, key=rank))

@@ -1,0 +1,58 @@
+"""The search index: substring matches on id, name, registration id and LEI, ranked."""
+
+from __future__ import annotations
+
+import doctest
+
+import api.search
+from api.search import SearchIndex, normalise
+from schema.records import Entity
+
+PARTIES = [
+    Entity("C1", "华信实业集团有限公司", "company", registration_id="91350100M000100Y43"),
+    Entity("C2", "Harbour Logistics Ltd", "company", lei="5493001KJTIIGC8Y1R12"),
+    Entity("C3", "Harbour", "company"),
+    Entity("C4", "Old Harbour Trading（ＨＫ）Co", "company"),
+    Entity("HARBOUR", "Something else", "company"),
+    Entity("P1", "王建国", "person"),
+]
+
+
+def test_doctests():
+    assert doctest.testmod(api.search).failed == 0
+
+
+def test_ranking_exact_key_then_exact_name_then_prefix_then_the_rest():
+    assert SearchIndex(PARTIES).search("harbour") == ("HARBOUR", "C3", "C2", "C4")
+
+
+def test_full_width_and_case_are_ignored():
+    index = SearchIndex(PARTIES)
+    assert index.search("(hk)") == ("C4",)
+    assert index.search("ＯＬＤ harbour") == ("C4",)
+    assert normalise("（ＨＫ）") == "(hk)"
+
+
+def test_a_match_never_spans_two_fields_or_two_parties():
+    index = SearchIndex(PARTIES)
+    assert index.search("C1华信") == ()                     # id and name are apart
+    assert index.search("有限公司Harbour") == ()            # and so are two parties
+
+
+def test_blank_and_control_characters():
+    index = SearchIndex(PARTIES)
+    assert index.search("   ") == ()
+    assert index.search("\x1f") == ()
+    assert index.search("王\n建国") == ()                  # whitespace is one space: no match
+    assert index.search("王建") == ("P1",)
+
+
+def test_many_hits_are_all_found_and_the_answer_cached():
+    parties = [Entity(f"E{i}", f"公司{i}有限公司", "company") for i in range(20_000)]
+    index = SearchIndex(parties)
+    found = index.search("有限公司")
+    assert len(found) == 20_000 and found[:2] == ("E0", "E1")
+    assert index.search("有限公司") is found
+    assert index.search("公司1999") == ("E1999", "E19990", "E19991", "E19992", "E19993",
+                                      "E19994", "E19995", "E19996", "E19997", "E19998",
+                                      "E19999")
