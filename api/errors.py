@@ -1,0 +1,88 @@
+"""Errors the API shows to its clients, and the masking of every other error.
+
+::
+
+    GroupGraphError
+     └── ClientError          shown to the client as it is (its message is for them)
+          ├── BadRequest      an argument the server cannot use (page size, cursor, hops)
+          └── Forbidden       the caller's role may not do this
+
+Errors of the data the client asked about (``InvalidDataset`` on ``reload``,
+``StoreEmpty``) are shown too. Any other exception inside a resolver is a bug or an outage:
+the client sees ``Internal error; request id <id>`` and the operator finds the real error
+in the log under that request id (:class:`MaskInternalErrors`).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+
+from schema.errors import GroupGraphError, InvalidDataset, StoreEmpty
+
+__all__ = ["BadRequest", "ClientError", "Forbidden", "MaskInternalErrors", "is_client_error",
+           "log", "log_errors", "request_id_of"]
+
+log = logging.getLogger("groupgraph.api")
+
+_SHOWN = (InvalidDataset, StoreEmpty)
+
+
+class ClientError(GroupGraphError):
+    """An error whose message is meant for the client."""
+
+
+class BadRequest(ClientError):
+    """An argument the server cannot use."""
+
+
+class Forbidden(ClientError):
+    """The caller's role may not do this."""
+
+
+def is_client_error(error: GraphQLError) -> bool:
+    """Whether ``error`` may reach the client unmasked: GraphQL's own errors (syntax,
+    validation, limits, bad argument types) and :class:`ClientError`."""
+    original = error.original_error
+    if original is None:
+        return True
+    if isinstance(original, GraphQLError):
+        return is_client_error(original)
+    return isinstance(original, (ClientError, *_SHOWN))
+
+
+def request_id_of(context: object) -> str:
+    """The request id of a GraphQL context (``-`` outside a request)."""
+    return getattr(context, "request_id", None) or "-"
+
+
+class MaskInternalErrors(MaskErrors):
+    """:class:`strawberry.extensions.MaskErrors` that masks only internal errors, and puts
+    the request id in the message the client sees. Created per operation (pass the class)."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=lambda error: not is_client_error(error))
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        request_id = request_id_of(self.execution_context.context)
+        self.error_message = f"Internal error; request id {request_id}"
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": "INTERNAL", "requestId": request_id}
+        return masked
+
+
+def log_errors(errors: list[GraphQLError], context: object) -> None:
+    """Log what went wrong in an operation: internal errors with their traceback and the
+    request id (before they are masked), client errors briefly."""
+    request_id = request_id_of(context)
+    for error in errors:
+        where = ".".join(str(p) for p in error.path or ()) or "-"
+        if is_client_error(error):
+            log.info("request %s: client error at %s: %s", request_id, where, error.message)
+        else:
+            original = error.original_error
+            log.error("request %s: internal error at %s: %r", request_id, where, original,
+                      exc_info=(type(original), original, original.__traceback__)
+                      if original is not None else None)

@@ -1,0 +1,227 @@
+"""The GraphQL schema: ``Query`` (the core of DESIGN section 5 and what a consumer needs
+around it), ``Mutation`` (``reload``), and the protective extensions.
+
+Resolvers are async. Lookups go through the request's DataLoaders (:mod:`api.loaders`);
+whole-book computations (search, ordering, integrated ownership, contagion) and store
+queries (paths) run in the threadpool so they never block the event loop.
+
+Protection (:func:`build_schema`): query depth, token and alias limits (Strawberry's
+``QueryDepthLimiter``, ``MaxTokensLimiter``, ``MaxAliasesLimiter``), internal errors masked
+with a request id (:class:`api.errors.MaskInternalErrors`), introspection off when the
+settings say so (``DisableIntrospection``), parsing and validation cached.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.types import ExecutionContext, Info
+
+from api.errors import BadRequest, MaskInternalErrors, log_errors
+from api.settings import Settings
+from api.types import common
+from api.types.concentration import Concentration
+from api.types.connection import Connection, window
+from api.types.contagion import Contagion
+from api.types.dataset_info import DatasetInfo
+from api.types.entity import Entity
+from api.types.enums import ContagionModel, Dimension, GroupOrder, RiskFlagCode
+from api.types.group import Group
+from api.types.guarantee_circle import GuaranteeCircle
+from api.types.large_exposure import LargeExposure
+from api.types.path import Path
+from graph.queries import MAX_HOPS
+
+__all__ = ["GroupGraphSchema", "Mutation", "Query", "build_schema"]
+
+MAX_DEFAULTED = 1000
+"""The most initial defaults one contagion scenario may start from."""
+
+
+def _known(info: Info, *ids: str) -> None:
+    entities = common.snapshot(info).dataset.entities
+    unknown = [i for i in ids if i not in entities]
+    if unknown:
+        raise BadRequest(f"unknown entity id(s): {', '.join(unknown[:20])}")
+
+
+@strawberry.type(description="Questions about the book: parties, groups, exposures, paths, "
+                             "concentration, guarantee circles, contagion.")
+class Query:
+    @strawberry.field(description="The party with this id, or null.")
+    async def entity(self, info: Info, id: strawberry.ID) -> Entity | None:
+        return await common.entity(info, str(id))
+
+    @strawberry.field(description="The parties with these ids, in order (null for an unknown "
+                                  "id); at most the maximum page size at a time.")
+    async def entities(self, info: Info, ids: list[strawberry.ID]) -> list[Entity | None]:
+        limit = common.context(info).settings.max_page_size
+        if len(ids) > limit:
+            raise BadRequest(f"at most {limit} ids at a time, got {len(ids)}")
+        found = await common.context(info).loaders.entity.load_many([str(i) for i in ids])
+        return [Entity.from_record(r) if r is not None else None for r in found]
+
+    @strawberry.field(description="Parties whose id, name (Chinese or Latin, any part, case "
+                                  "and full-width forms ignored), registration id or LEI "
+                                  "contains `query`. Exact id, registration id or LEI first, "
+                                  "then exact names, then names starting with the query.")
+    async def search_entities(self, info: Info, query: str, first: int | None = 20,
+                              after: str | None = None) -> Connection[Entity]:
+        if len(query) > 200:
+            raise BadRequest("query must be at most 200 characters")
+        ids = await run_in_threadpool(common.snapshot(info).search, query)
+        at = window(len(ids), first, after, common.context(info).settings.max_page_size)
+        nodes = await common.entities(info, ids[at.start:at.end])
+        return Connection.of(nodes, at)  # type: ignore[arg-type]
+
+    @strawberry.field(description="Groups of connected clients, ranked (default: largest gross "
+                                  "exposure first). `minSize` keeps groups of at least that "
+                                  "many members; `flag` those carrying that flag.")
+    async def groups(self, info: Info, first: int | None = 20, after: str | None = None,
+                     order_by: GroupOrder | None = GroupOrder.EXPOSURE_DESC,
+                     min_size: int | None = 1, flag: RiskFlagCode | None = None
+                     ) -> Connection[Group]:
+        snapshot = common.snapshot(info)
+        order = (order_by or GroupOrder.EXPOSURE_DESC).value
+        ids = await run_in_threadpool(snapshot.group_ids, order, min_size or 1,
+                                      flag.value if flag else None)
+        at = window(len(ids), first, after, common.context(info).settings.max_page_size)
+        found = await common.context(info).loaders.group.load_many(list(ids[at.start:at.end]))
+        return Connection.of([Group.from_record(g) for g in found if g is not None], at)  # type: ignore[arg-type]
+
+    @strawberry.field(description="The group with this id (G...), or null.")
+    async def group(self, info: Info, id: strawberry.ID) -> Group | None:
+        found = await common.context(info).loaders.group.load(str(id))
+        return Group.from_record(found) if found is not None else None
+
+    @strawberry.field(description="The group the party `entityId` belongs to, or null for an "
+                                  "unknown party.")
+    async def group_of(self, info: Info, entity_id: strawberry.ID) -> Group | None:
+        found = await common.context(info).loaders.group_of.load(str(entity_id))
+        return Group.from_record(found) if found is not None else None
+
+    @strawberry.field(description="Integrated ownership of `ownerId` in `ownedId` (R2): the sum "
+                                  "over every chain of holdings of the product of the shares, "
+                                  "A(I - A)^-1.")
+    async def integrated_ownership(self, info: Info, owner_id: strawberry.ID,
+                                   owned_id: strawberry.ID) -> float:
+        _known(info, str(owner_id), str(owned_id))
+        return await run_in_threadpool(common.snapshot(info).integrated_ownership,
+                                       str(owner_id), str(owned_id))
+
+    @strawberry.field(description=f"Every shortest connection between two parties over current "
+                                  f"relationships of any type, in either direction, of at most "
+                                  f"`maxHops` steps (1 to {MAX_HOPS}); empty when none is that "
+                                  f"short. Answered by the store (Cypher on Neo4j).")
+    async def paths(self, info: Info, from_id: strawberry.ID, to_id: strawberry.ID,
+                    max_hops: int | None = 4) -> list[Path]:
+        max_hops = 4 if max_hops is None else max_hops
+        if not 1 <= max_hops <= MAX_HOPS:
+            raise BadRequest(f"maxHops must be between 1 and {MAX_HOPS}, got {max_hops}")
+        _known(info, str(from_id), str(to_id))
+        context = common.context(info)
+        store, as_of = context.store(), context.snapshot.as_of
+        found = await run_in_threadpool(store.paths, str(from_id), str(to_id), max_hops,
+                                        as_of=as_of)
+        return [Path.along(p, str(from_id)) for p in found]
+
+    @strawberry.field(description="Every large exposure (R8) to a party or a group of two or "
+                                  "more, largest first.")
+    def large_exposures(self, info: Info) -> list[LargeExposure]:
+        return [LargeExposure(record=f) for f in common.snapshot(info).large_exposures]
+
+    @strawberry.field(description="Concentration of gross exposure (R9) by group, industry or "
+                                  "region: HHI and the share of the `top` largest buckets.")
+    async def concentration(self, info: Info, dimension: Dimension | None = Dimension.GROUP,
+                            top: int | None = 10) -> Concentration:
+        dimension = dimension or Dimension.GROUP
+        top = 10 if top is None else top
+        limit = common.context(info).settings.max_page_size
+        if not 1 <= top <= limit:
+            raise BadRequest(f"top must be between 1 and {limit}, got {top}")
+        found = await run_in_threadpool(common.snapshot(info).concentration, dimension.value, top)
+        return Concentration(record=found)
+
+    @strawberry.field(description="Every guarantee circle (担保圈, R10), largest first.")
+    def guarantee_circles(self, info: Info) -> list[GuaranteeCircle]:
+        return [GuaranteeCircle(record=c) for c in common.snapshot(info).circles]
+
+    @strawberry.field(description="What the default of `defaulted` sets off: the guarantee-call "
+                                  "cascade (R11), and with model DEBTRANK also DebtRank (R12).")
+    async def contagion(self, info: Info, defaulted: list[strawberry.ID],
+                        model: ContagionModel | None = ContagionModel.CASCADE) -> Contagion:
+        model = model or ContagionModel.CASCADE
+        initial = list(dict.fromkeys(str(d) for d in defaulted))
+        if not initial:
+            raise BadRequest("defaulted must name at least one entity id")
+        if len(initial) > MAX_DEFAULTED:
+            raise BadRequest(f"at most {MAX_DEFAULTED} initial defaults, got {len(initial)}")
+        _known(info, *initial)
+        found = await run_in_threadpool(common.snapshot(info).contagion, initial,
+                                        model is ContagionModel.DEBTRANK)
+        return Contagion(result=found, model=model)
+
+    @strawberry.field(description="The dataset being served: version, bank, regime, analysis "
+                                  "date, store, counts.")
+    def dataset(self, info: Info) -> DatasetInfo:
+        return DatasetInfo(snapshot=common.snapshot(info))
+
+
+@strawberry.type(description="Changes. Only an API key of the loader role may call them.")
+class Mutation:
+    @strawberry.mutation(description="Load the dataset folder `path` into the store (it must be "
+                                     "under one of the server's reload roots; a relative path "
+                                     "is taken from the first), then analyse the store again "
+                                     "and serve it. Without `path`, re-read the store (after a "
+                                     "`groupgraph load`). Bad input is refused whole with every "
+                                     "problem listed; the dataset served stays as it was.")
+    async def reload(self, info: Info, path: str | None = None) -> DatasetInfo:
+        context = common.context(info)
+        context.require_loader()
+        snapshot = await run_in_threadpool(context.state.reload, path)
+        return DatasetInfo(snapshot=snapshot)
+
+
+class GroupGraphSchema(strawberry.Schema):
+    """A Strawberry schema that logs errors with the request id (internal ones with their
+    traceback) before :class:`api.errors.MaskInternalErrors` hides them from the client."""
+
+    def process_errors(self, errors: list[Any],
+                       execution_context: ExecutionContext | None = None) -> None:
+        log_errors(errors, execution_context.context if execution_context else None)
+
+
+def _per_request(prototype: SchemaExtension) -> Callable[[], SchemaExtension]:
+    """A factory of copies of ``prototype``: a fresh extension per operation that shares the
+    prototype's validation rule classes, so the validation cache recognises them."""
+    return lambda: copy.copy(prototype)
+
+
+def build_schema(settings: Settings) -> GroupGraphSchema:
+    """The schema with the limits of ``settings``."""
+    extensions: list[Callable[[], SchemaExtension]] = [
+        _per_request(MaxTokensLimiter(max_token_count=settings.max_tokens)),
+        _per_request(QueryDepthLimiter(max_depth=settings.max_depth)),
+        _per_request(MaxAliasesLimiter(max_alias_count=settings.max_aliases)),
+    ]
+    if not settings.introspection:
+        extensions.append(_per_request(DisableIntrospection()))
+    extensions += [
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+        MaskInternalErrors,
+    ]
+    return GroupGraphSchema(query=Query, mutation=Mutation, extensions=extensions)

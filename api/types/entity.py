@@ -1,0 +1,269 @@
+"""``Entity``: a party (company or person), with its relationships, group, exposure, flags.
+
+Scalar fields read the record; everything else goes through the request's loaders, so a
+list of entities asking for their exposure costs one snapshot call, not one per entity.
+Relationship lists (holdings, owners, managers, guarantees, ...) are connections: a holding
+company or a guarantor can have thousands. Ownership chains and the neighbourhood are
+graph queries answered by the store (Cypher on Neo4j), limited per request.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+from strawberry.types import Info
+
+from api.errors import BadRequest
+from api.types import common
+from api.types.connection import Connection, window
+from api.types.enums import ChainDirection, Direction, EntityKind, EntityStatus, RelationshipType
+from api.types.exposure import Exposure
+from api.types.facility import Facility
+from api.types.guarantee import Guarantee
+from api.types.holding import Holding
+from api.types.limit_check import LimitCheck
+from api.types.management import Management
+from api.types.path import Path
+from api.types.property import Property
+from api.types.relationship import Relationship, properties_of
+from api.types.relative import Relative
+from api.types.risk_flag import RiskFlag
+from api.types.subgraph import Subgraph
+from graph.queries import MAX_HOPS
+from schema.model import load_model
+from schema.records import Entity as EntityRecord
+from schema.records import Relationship as RelationshipRecord
+
+if TYPE_CHECKING:
+    from api.types.group import Group
+
+__all__ = ["Entity"]
+
+_FIELDS = load_model().nodes["Entity"].properties
+_OWN_FIELDS = frozenset({"id", "name", "kind", "registration_id", "lei", "country", "region",
+                         "industry", "is_bank", "is_gsib", "net_assets", "total_assets",
+                         "revenue", "status", "extra", "origin"})
+
+
+def _about(name: str) -> str:
+    return _FIELDS[name].description
+
+
+async def _related(info: Info, entity_id: str, rel_type: str, direction: str, first: int | None,
+                   after: str | None) -> tuple[list[RelationshipRecord], object]:
+    found = await common.context(info).loaders.relationships.load((entity_id, rel_type, direction))
+    at = window(len(found), first, after, common.context(info).settings.max_page_size)
+    return found[at.start:at.end], at
+
+
+@strawberry.type(description=load_model().nodes["Entity"].description)
+class Entity:
+    record: strawberry.Private[EntityRecord]
+
+    @classmethod
+    def from_record(cls, record: EntityRecord) -> Entity:
+        return cls(record=record)
+
+    @strawberry.field(description=_about("id"))
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self.record.id)
+
+    @strawberry.field(description=_about("name"))
+    def name(self) -> str:
+        return self.record.name
+
+    @strawberry.field(description=_about("kind"))
+    def kind(self) -> EntityKind:
+        return EntityKind(self.record.kind)
+
+    @strawberry.field(description=_about("registration_id"))
+    def registration_id(self) -> str | None:
+        return self.record.registration_id
+
+    @strawberry.field(description=_about("lei"))
+    def lei(self) -> str | None:
+        return self.record.lei
+
+    @strawberry.field(description=_about("country"))
+    def country(self) -> str | None:
+        return self.record.country
+
+    @strawberry.field(description=_about("region"))
+    def region(self) -> str | None:
+        return self.record.region
+
+    @strawberry.field(description=_about("industry"))
+    def industry(self) -> str | None:
+        return self.record.industry
+
+    @strawberry.field(description=_about("is_bank"))
+    def is_bank(self) -> bool:
+        return self.record.is_bank
+
+    @strawberry.field(description=_about("is_gsib"))
+    def is_gsib(self) -> bool:
+        return self.record.is_gsib
+
+    @strawberry.field(description=_about("net_assets") + " In base currency units.")
+    def net_assets(self) -> float | None:
+        return self.record.net_assets
+
+    @strawberry.field(description=_about("total_assets"))
+    def total_assets(self) -> float | None:
+        return self.record.total_assets
+
+    @strawberry.field(description=_about("revenue"))
+    def revenue(self) -> float | None:
+        return self.record.revenue
+
+    @strawberry.field(description=_about("status"))
+    def status(self) -> EntityStatus:
+        return EntityStatus(self.record.status)
+
+    @strawberry.field(description="The input row: file and line, e.g. entities.csv:3.")
+    def origin(self) -> str | None:
+        return self.record.origin
+
+    @strawberry.field(description="Provenance fields that are set (public sources), and the "
+                                  "input's extra columns.")
+    def properties(self) -> list[Property]:
+        return properties_of(self.record, _OWN_FIELDS)
+
+    # -- analysis -------------------------------------------------------------------------
+
+    @strawberry.field(description="The bank's exposure to this party alone (R7).")
+    async def exposure(self, info: Info) -> Exposure:
+        snapshot = common.snapshot(info)
+        record = await common.context(info).loaders.exposure.load(self.record.id)
+        bank = snapshot.dataset.bank
+        return Exposure.of(record, bank.base_currency, bank.tier1_capital)
+
+    @strawberry.field(description="The group of connected clients the party belongs to (R6); "
+                                  "a party with no link is a group of one.")
+    async def group(self, info: Info) -> Annotated[Group, strawberry.lazy("api.types.group")] | None:
+        from api.types.group import Group
+
+        found = await common.context(info).loaders.group_of.load(self.record.id)
+        return Group.from_record(found) if found is not None else None
+
+    @strawberry.field(description="The parties that ultimately control this one (R5): every "
+                                  "member of each controlling unit no one controls. Empty "
+                                  "when independent.")
+    async def ultimate_controllers(self, info: Info) -> list[Entity]:
+        ids = await common.context(info).loaders.ultimate_controllers.load(self.record.id)
+        return await common.entities(info, ids)
+
+    @strawberry.field(description="The party's own risk flags (limits as a single party, "
+                                  "large exposure, guarantee circle, cross-holding).")
+    async def flags(self, info: Info) -> list[RiskFlag]:
+        flags = await common.context(info).loaders.flags.load(self.record.id)
+        return [RiskFlag.from_record(f) for f in flags]
+
+    @strawberry.field(description="The limits applied to this party as a single party (R8).")
+    async def limit_checks(self, info: Info) -> list[LimitCheck]:
+        checks = await common.context(info).loaders.limit_checks.load(self.record.id)
+        return [LimitCheck.from_record(c) for c in checks]
+
+    @strawberry.field(description="The facilities this party borrows, in input order.")
+    async def facilities(self, info: Info) -> list[Facility]:
+        found = await common.context(info).loaders.facilities.load(self.record.id)
+        return [Facility(record=f, value=v) for f, v in found]
+
+    # -- relationships (current on the analysis date) ------------------------------------
+
+    @strawberry.field(description="Who holds shares in this company, with their shares.")
+    async def owners(self, info: Info, first: int | None = 50, after: str | None = None
+                     ) -> Connection[Holding]:
+        page, at = await _related(info, self.record.id, "OWNS", "in", first, after)
+        return Connection.of([Holding.from_record(r) for r in page], at)  # type: ignore[arg-type]
+
+    @strawberry.field(description="The companies this party holds shares in, with the shares.")
+    async def holdings(self, info: Info, first: int | None = 50, after: str | None = None
+                       ) -> Connection[Holding]:
+        page, at = await _related(info, self.record.id, "OWNS", "out", first, after)
+        return Connection.of([Holding.from_record(r) for r in page], at)  # type: ignore[arg-type]
+
+    @strawberry.field(description="The managers of this company, with their roles.")
+    async def managers(self, info: Info, first: int | None = 50, after: str | None = None
+                       ) -> Connection[Management]:
+        page, at = await _related(info, self.record.id, "MANAGES", "in", first, after)
+        return Connection.of([Management.from_record(r) for r in page], at)  # type: ignore[arg-type]
+
+    @strawberry.field(description="The companies this person manages, with the roles.")
+    async def manages(self, info: Info, first: int | None = 50, after: str | None = None
+                      ) -> Connection[Management]:
+        page, at = await _related(info, self.record.id, "MANAGES", "out", first, after)
+        return Connection.of([Management.from_record(r) for r in page], at)  # type: ignore[arg-type]
+
+    @strawberry.field(description="Who guarantees this party's debt, with the amounts.")
+    async def guarantors(self, info: Info, first: int | None = 50, after: str | None = None
+                         ) -> Connection[Guarantee]:
+        page, at = await _related(info, self.record.id, "GUARANTEES", "in", first, after)
+        return Connection.of([Guarantee.from_record(r) for r in page], at)  # type: ignore[arg-type]
+
+    @strawberry.field(description="The guarantees this party gives for others' debt.")
+    async def guarantees(self, info: Info, first: int | None = 50, after: str | None = None
+                         ) -> Connection[Guarantee]:
+        page, at = await _related(info, self.record.id, "GUARANTEES", "out", first, after)
+        return Connection.of([Guarantee.from_record(r) for r in page], at)  # type: ignore[arg-type]
+
+    @strawberry.field(description="This person's close relatives (近亲属).")
+    async def relatives(self, info: Info) -> list[Relative]:
+        found = await common.context(info).loaders.relationships.load(
+            (self.record.id, "RELATIVE_OF", "both"))
+        return [Relative(record=r, of=self.record.id) for r in found]
+
+    @strawberry.field(description="Relationships of any type (CONTROLS, DEPENDS_ON, declared "
+                                  "interests, ...) as loaded, from this party (OUT), to it (IN) "
+                                  "or both.")
+    async def relationships(self, info: Info, type: RelationshipType,
+                            direction: Direction = Direction.BOTH, first: int | None = 50,
+                            after: str | None = None) -> Connection[Relationship]:
+        rel_type = type.value
+        loaders = common.context(info).loaders
+        if rel_type == "RELATIVE_OF":
+            found = await loaders.relationships.load((self.record.id, rel_type, "both"))
+        elif direction.value == "both":
+            out, into = await loaders.relationships.load_many(
+                [(self.record.id, rel_type, "out"), (self.record.id, rel_type, "in")])
+            found = [*out, *into]
+        else:
+            found = await loaders.relationships.load((self.record.id, rel_type, direction.value))
+        at = window(len(found), first, after, common.context(info).settings.max_page_size)
+        return Connection.of([Relationship.from_record(r) for r in found[at.start:at.end]],  # type: ignore[arg-type]
+                             at)
+
+    # -- graph queries answered by the store ---------------------------------------------
+
+    @strawberry.field(description=f"Chains of holdings up to this party's owners (UP) or down "
+                                  f"to its holdings (DOWN), 1 to `maxHops` steps (at most "
+                                  f"{MAX_HOPS}). Answered by the store.")
+    async def ownership_chains(self, info: Info, direction: ChainDirection = ChainDirection.UP,
+                               max_hops: int = 4) -> list[Path]:
+        _check_hops(max_hops)
+        context = common.context(info)
+        store, as_of = context.store(), context.snapshot.as_of
+        chains = await run_in_threadpool(store.ownership_chains, self.record.id, direction.value,
+                                         max_hops, as_of=as_of)
+        return [Path.along(chain, self.record.id) for chain in chains]
+
+    @strawberry.field(description=f"The parties within `hops` steps (1 to {MAX_HOPS}) and the "
+                                  f"relationships among them. Answered by the store.")
+    async def neighbourhood(self, info: Info, hops: int = 1) -> Subgraph:
+        _check_hops(hops)
+        context = common.context(info)
+        store, as_of = context.store(), context.snapshot.as_of
+        found = await run_in_threadpool(store.neighbourhood, self.record.id, hops, as_of=as_of)
+        return Subgraph.of(found, context.settings.max_page_size * 10)
+
+    @strawberry.field(description="Provenance date of a public record (GLEIF, BODS).")
+    def statement_date(self) -> date | None:
+        return self.record.statement_date
+
+
+def _check_hops(hops: int) -> None:
+    if not 1 <= hops <= MAX_HOPS:
+        raise BadRequest(f"hops must be between 1 and {MAX_HOPS}, got {hops}")

@@ -1,0 +1,148 @@
+"""The enums of the GraphQL schema, each value documented in the schema itself.
+
+Kinds, statuses, relationship types, roles and relations come from the domain model
+(``schema/model.toml``), so a kind added there appears here with no edit. Values are the
+model's values upper-cased (``legal_representative`` -> ``LEGAL_REPRESENTATIVE``).
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+import strawberry
+
+from schema.model import load_model
+
+__all__ = [
+    "ChainDirection",
+    "ContagionModel",
+    "Dimension",
+    "Direction",
+    "EntityKind",
+    "EntityStatus",
+    "EvidenceRule",
+    "GroupOrder",
+    "LimitStatus",
+    "ManagerRole",
+    "Relation",
+    "RelationshipType",
+    "RiskFlagCode",
+    "SubjectKind",
+]
+
+_MODEL = load_model()
+_ENTITY = _MODEL.nodes["Entity"].properties
+
+
+def _from_values(name: str, values: tuple[str, ...], description: str,
+                 notes: dict[str, str] | None = None) -> Any:
+    notes = notes or {}
+    members = {v.upper(): strawberry.enum_value(v, description=notes.get(v) or v.replace("_", " "))
+               for v in values}
+    return strawberry.enum(enum.Enum(name, members), description=description)  # type: ignore[misc]
+
+
+EntityKind = _from_values("EntityKind", _ENTITY["kind"].values, _ENTITY["kind"].description,
+                          {"company": "A company (any legal person).",
+                           "person": "A natural person."})
+EntityStatus = _from_values("EntityStatus", _ENTITY["status"].values, _ENTITY["status"].description,
+                            {"active": "Performing.", "watch": "On the watch list.",
+                             "defaulted": "In default."})
+RelationshipType = strawberry.enum(enum.Enum("RelationshipType", {  # type: ignore[misc]
+    name: strawberry.enum_value(name, description=kind.description)
+    for name, kind in _MODEL.relationships.items()}),
+    description="A kind of relationship between two parties (the domain model's).")
+ManagerRole = _from_values("ManagerRole", _MODEL.relationships["MANAGES"].properties["role"].values,
+                           _MODEL.relationships["MANAGES"].properties["role"].description)
+Relation = _from_values("Relation", _MODEL.relationships["RELATIVE_OF"].properties["relation"].values,
+                        _MODEL.relationships["RELATIVE_OF"].properties["relation"].description)
+
+
+@strawberry.enum(description="Why a risk flag was raised (rules R8-R10 of the design).")
+class RiskFlagCode(enum.Enum):
+    LIMIT_BREACH = strawberry.enum_value(
+        "LIMIT_BREACH", description="Gross exposure above a large-exposure limit (R8).")
+    LIMIT_WARNING = strawberry.enum_value(
+        "LIMIT_WARNING", description="Gross exposure at or above the warning level (80%) of a "
+                                     "limit, not above it (R8).")
+    LARGE_EXPOSURE = strawberry.enum_value(
+        "LARGE_EXPOSURE", description="A large exposure by the regime's threshold (CN-2018: "
+                                      "more than 2.5% of tier 1; BASEL: at least 10%).")
+    DEPENDENCE_REVIEW = strawberry.enum_value(
+        "DEPENDENCE_REVIEW", description="Exposure above the level at which economic "
+                                         "dependence with other clients must be reviewed "
+                                         "(CN-2018: 5% of tier 1).")
+    GUARANTEE_CIRCLE = strawberry.enum_value(
+        "GUARANTEE_CIRCLE", description="A member of a guarantee circle (担保圈, R10).")
+    CROSS_HOLDING = strawberry.enum_value(
+        "CROSS_HOLDING", description="Holds shares in a ring of companies holding one another.")
+
+
+@strawberry.enum(description="The status of one limit check.")
+class LimitStatus(enum.Enum):
+    OK = strawberry.enum_value("ok", description="Below the warning level.")
+    WARNING = strawberry.enum_value("warning", description="At or above the warning level, "
+                                                           "not above the limit.")
+    BREACH = strawberry.enum_value("breach", description="Above the limit.")
+
+
+@strawberry.enum(description="The rule behind one step of a membership's evidence chain.")
+class EvidenceRule(enum.Enum):
+    R4A = strawberry.enum_value("R4a", description="Control by a CONTROLS edge (agreement, "
+                                                   "board, VIE).")
+    R4B = strawberry.enum_value("R4b", description="Control by holdings of more than half.")
+    R3_FAMILY = strawberry.enum_value("R3-family", description="A family tie (近亲属).")
+    R6_DEPENDENCE = strawberry.enum_value("R6-dependence",
+                                          description="Economic dependence at or above the "
+                                                      "regime's threshold.")
+
+
+@strawberry.enum(description="How `groups` are ordered; ties by group id.")
+class GroupOrder(enum.Enum):
+    EXPOSURE_DESC = strawberry.enum_value("EXPOSURE_DESC",
+                                          description="Largest gross exposure first.")
+    NET_EXPOSURE_DESC = strawberry.enum_value("NET_EXPOSURE_DESC",
+                                              description="Largest net exposure first.")
+    LIMIT_USAGE_DESC = strawberry.enum_value("LIMIT_USAGE_DESC",
+                                             description="Highest limit usage (limitRatio) first.")
+    SIZE_DESC = strawberry.enum_value("SIZE_DESC", description="Most members first.")
+    ID_ASC = strawberry.enum_value("ID_ASC", description="By group id.")
+
+
+@strawberry.enum(description="What the book is split by for concentration (R9).")
+class Dimension(enum.Enum):
+    GROUP = strawberry.enum_value("group", description="Groups of connected clients.")
+    INDUSTRY = strawberry.enum_value("industry", description="The borrowers' industry codes.")
+    REGION = strawberry.enum_value("region", description="The borrowers' region codes.")
+
+
+@strawberry.enum(description="The contagion model.")
+class ContagionModel(enum.Enum):
+    CASCADE = strawberry.enum_value(
+        "CASCADE", description="Guarantee-call cascade (R11): guarantees of defaulted "
+                               "borrowers are called; a guarantor whose calls exceed its net "
+                               "assets defaults in the next round.")
+    DEBTRANK = strawberry.enum_value(
+        "DEBTRANK", description="The cascade (R11) and DebtRank (R12, Battiston et al. 2012): "
+                                "stress passed through guarantees and holdings; adds "
+                                "`debtRank` and `stressed`.")
+
+
+@strawberry.enum(description="Which way a relationship points from the entity asked about.")
+class Direction(enum.Enum):
+    OUT = strawberry.enum_value("out", description="The entity is the source.")
+    IN = strawberry.enum_value("in", description="The entity is the target.")
+    BOTH = strawberry.enum_value("both", description="Either.")
+
+
+@strawberry.enum(description="Which way ownership chains run from an entity.")
+class ChainDirection(enum.Enum):
+    UP = strawberry.enum_value("up", description="Towards its owners, their owners, ...")
+    DOWN = strawberry.enum_value("down", description="Towards its holdings, theirs, ...")
+
+
+@strawberry.enum(description="What a risk figure is about.")
+class SubjectKind(enum.Enum):
+    PARTY = strawberry.enum_value("party", description="One party.")
+    GROUP = strawberry.enum_value("group", description="A group of connected clients.")

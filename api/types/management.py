@@ -1,0 +1,45 @@
+"""``Management``: a person managing a company in a role (a ``MANAGES`` relationship)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from api.types import common
+from api.types.enums import ManagerRole
+from schema.records import Relationship as RelationshipRecord
+
+if TYPE_CHECKING:
+    from api.types.entity import Entity
+    from api.types.relationship import Relationship
+
+__all__ = ["Management"]
+
+
+@strawberry.type(description="A manager of a company and the role held (MANAGES).")
+class Management:
+    record: strawberry.Private[RelationshipRecord]
+
+    @classmethod
+    def from_record(cls, record: RelationshipRecord) -> Management:
+        return cls(record=record)
+
+    @strawberry.field(description="The person.")
+    async def manager(self, info: Info) -> Annotated[Entity, strawberry.lazy("api.types.entity")] | None:
+        return await common.entity(info, self.record.source)
+
+    @strawberry.field(description="The company managed.")
+    async def company(self, info: Info) -> Annotated[Entity, strawberry.lazy("api.types.entity")] | None:
+        return await common.entity(info, self.record.target)
+
+    @strawberry.field(description="The role.")
+    def role(self) -> ManagerRole:
+        return ManagerRole(self.record.role)
+
+    @strawberry.field(description="The relationship as loaded, with its input row.")
+    def relationship(self) -> Annotated[Relationship, strawberry.lazy("api.types.relationship")]:
+        from api.types.relationship import Relationship
+
+        return Relationship.from_record(self.record)
