@@ -219,6 +219,42 @@ def view(
 
 
 @app.command()
+def serve(
+    data: Annotated[Path | None, typer.Option(
+        "--data", help="Load this dataset folder into a fresh embedded store (a temporary "
+                       "file, removed on exit) and serve that.")] = None,
+    store: StoreOption = None,
+    host: Annotated[str, typer.Option(help="The interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="The port to listen on.")] = 8000,
+    as_of: AsOfOption = None,
+    regime: RegimeOption = None,
+) -> None:
+    """Serve the GraphQL API (/graphql, GraphiQL in a browser), the analyst pages (/) and
+    /health. API keys, limits and reload folders come from GROUPGRAPH_* variables (README)."""
+    import tempfile
+
+    from api.app import serve as run_server
+    from api.settings import Settings
+
+    if data is not None and store is not None:
+        raise typer.BadParameter("give --data or --store, not both", param_hint="--data")
+    day = _as_of(as_of)
+    overrides: dict[str, object] = {"as_of": day} if day else {}
+    if regime:
+        overrides["regime"] = regime
+    if data is None:
+        if store:
+            overrides["store_uri"] = store
+        run_server(Settings.from_env(**overrides), host=host, port=port)
+        return
+    with tempfile.TemporaryDirectory(prefix="groupgraph-serve-") as folder:
+        uri = f"embedded:{Path(folder) / 'store.sqlite'}"
+        with open_store(uri) as target:
+            _load(target, data, day)
+        run_server(Settings.from_env(store_uri=uri, **overrides), host=host, port=port)
+
+
+@app.command()
 def demo(
     folder: Annotated[Path, typer.Option(help="Where to write the sample portfolio.")] = Path(
         "demo-output"),

@@ -1,0 +1,114 @@
+"""The FastAPI app: GraphQL at ``/graphql``, ``/health``, the analyst pages and the views.
+
+:func:`create_app` only wires the parts together: the snapshot is built at start-up
+(:mod:`api.state`), the schema by :func:`api.schema.build_schema`, the pages by
+:mod:`api.pages`, request ids and API keys by :class:`api.security.RequestGuard`.
+:func:`serve` runs it with uvicorn (``groupgraph serve``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from starlette.concurrency import run_in_threadpool
+from strawberry.fastapi import GraphQLRouter
+
+from api.context import Context
+from api.errors import log
+from api.pages import pages_router
+from api.schema import build_schema
+from api.security import RequestGuard
+from api.settings import Settings
+from api.snapshot import Snapshot, build_snapshot
+from api.state import ServerState, freeze_heap
+from graph.store import GraphStore, open_store
+
+__all__ = ["create_app", "serve"]
+
+
+def create_app(settings: Settings | None = None, *, store: GraphStore | None = None,
+               snapshot: Snapshot | None = None) -> FastAPI:
+    """The app serving ``store`` (default: the store the settings name).
+
+    The snapshot (``snapshot``, else read from the store) is built when the app starts, so
+    a store that cannot be read stops the server at start-up with the store's error. A
+    store the app opened itself is closed when it stops.
+    """
+    settings = settings or Settings.from_env()
+    owns_store = store is None
+    served = store if store is not None else open_store(settings.store_uri)
+    state = ServerState(served, settings, snapshot)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(lambda: state.snapshot)
+        try:
+            yield
+        finally:
+            if owns_store:
+                served.close()
+
+    app = FastAPI(title="groupgraph", lifespan=lifespan, docs_url=None, redoc_url=None,
+                  openapi_url=None)
+    app.state.server = state
+
+    async def context(request: Request) -> Context:
+        return Context(state=state, snapshot=state.snapshot,
+                       request_id=request.state.request_id, role=request.state.role)
+
+    graphql = GraphQLRouter(
+        build_schema(settings), context_getter=context, allow_queries_via_get=False,
+        graphql_ide="graphiql" if settings.graphiql and settings.introspection else None)
+    app.include_router(graphql, prefix="/graphql")
+
+    @app.get("/health")
+    async def health(deep: bool = False) -> dict[str, Any]:
+        """The store served and the dataset version; with ``deep=true`` the store is asked
+        too, and ``stale`` says whether it now holds another dataset than the one served."""
+        current = state.snapshot
+        answer: dict[str, Any] = {
+            "status": "ok",
+            "store": current.store_uri,
+            "version": current.version,
+            "bank": current.dataset.bank.name,
+            "as_of": current.as_of.isoformat(),
+            "parties": len(current.dataset.entities),
+            "groups": len(current.analysis.groups),
+            "analysed_at": current.built_at,
+        }
+        if deep:
+            info = await run_in_threadpool(served.info)
+            answer["store_version"] = info.version if info else None
+            answer["stale"] = info is None or info.version != current.version
+        return answer
+
+    app.include_router(pages_router(state))
+    app.add_middleware(RequestGuard, keys=settings.api_keys)
+    return app
+
+
+def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000,
+          log_level: str = "info") -> None:
+    """Read and analyse the store, then run the app with uvicorn until interrupted. A store
+    that cannot be read raises its error before the server starts listening."""
+    import uvicorn
+
+    if not logging.getLogger().handlers:
+        logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("groupgraph").setLevel(log_level.upper())
+    store = open_store(settings.store_uri)
+    try:
+        log.info("reading and analysing %s", store.uri)
+        snapshot = build_snapshot(store, as_of=settings.as_of, regime=settings.regime)
+        freeze_heap()
+        log.info("serving dataset %s (%d parties, %d groups; analysed in %.1f s) on http://%s:%d",
+                 snapshot.version, len(snapshot.dataset.entities), len(snapshot.analysis.groups),
+                 snapshot.build_seconds, host, port)
+        app = create_app(settings, store=store, snapshot=snapshot)
+        uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
+    finally:
+        store.close()
