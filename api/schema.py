@@ -72,6 +72,7 @@ class Query:
         if len(ids) > limit:
             raise BadRequest(f"at most {limit} ids at a time, got {len(ids)}")
         found = await common.context(info).loaders.entity.load_many([str(i) for i in ids])
+        await common.prefetch_entities(info, [r.id for r in found if r is not None])
         return [Entity.from_record(r) if r is not None else None for r in found]
 
     @strawberry.field(description="Parties whose id, name (Chinese or Latin, any part, case "
@@ -84,7 +85,7 @@ class Query:
             raise BadRequest("query must be at most 200 characters")
         ids = await run_in_threadpool(common.snapshot(info).search, query)
         at = window(len(ids), first, after, common.context(info).settings.max_page_size)
-        nodes = await common.entities(info, ids[at.start:at.end])
+        nodes = await common.entities(info, ids[at.start:at.end], "edges", "node")
         return Connection.of(nodes, at)  # type: ignore[arg-type]
 
     @strawberry.field(description="Groups of connected clients, ranked (default: largest gross "
@@ -99,7 +100,9 @@ class Query:
         ids = await run_in_threadpool(snapshot.group_ids, order, min_size or 1,
                                       flag.value if flag else None)
         at = window(len(ids), first, after, common.context(info).settings.max_page_size)
-        found = await common.context(info).loaders.group.load_many(list(ids[at.start:at.end]))
+        page = list(ids[at.start:at.end])
+        found = await common.context(info).loaders.group.load_many(page)
+        await common.prefetch_groups(info, page, "edges", "node")
         return Connection.of([Group.from_record(g) for g in found if g is not None], at)  # type: ignore[arg-type]
 
     @strawberry.field(description="The group with this id (G...), or null.")

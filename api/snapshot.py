@@ -119,8 +119,12 @@ class Snapshot:
 
     # -- facts about the snapshot -------------------------------------------------------
 
-    @property
+    @cached_property
     def version(self) -> str:
+        """The dataset version: the store's record of it, else the dataset's content hash
+        (hashing a large dataset takes seconds, and the store has done it on load)."""
+        if self.info is not None:
+            return self.info.version
         return self.dataset.version
 
     @property
@@ -312,11 +316,17 @@ def build_snapshot(store: GraphStore, *, as_of: date | None = None, regime: str 
                    ) -> Snapshot:
     """Read ``store`` once and analyse it. Raises StoreEmpty when nothing was loaded."""
     start = time.perf_counter()
-    info = store.info()
-    dataset = store.read()
+    for _attempt in range(3):   # a load between info() and read() would mislabel the data
+        info = store.info()
+        dataset = store.read()
+        if store.info() == info:
+            break
+    else:
+        info = None             # the version is then the dataset's own content hash
     analysis = analyse(dataset, as_of=as_of, regime=load_regime(regime) if regime else None)
     assessment = assess(analysis)
     snapshot = Snapshot(assessment, info=info, store_uri=store.uri)
+    snapshot.version  # noqa: B018 - known now rather than at the first request
     snapshot.search_index  # noqa: B018 - built now rather than by the first search
     analysis.ownership  # noqa: B018 - the R2 matrix, likewise
     snapshot.build_seconds = time.perf_counter() - start

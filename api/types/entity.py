@@ -62,18 +62,13 @@ async def _related(info: Info, entity_id: str, rel_type: str, direction: str, fi
 @strawberry.type(description=load_model().nodes["Entity"].description)
 class Entity:
     record: strawberry.Private[EntityRecord]
+    # the two fields nearly every query asks for are plain attributes: cheaper to resolve
+    id: strawberry.ID = strawberry.field(description=_about("id"))
+    name: str = strawberry.field(description=_about("name"))
 
     @classmethod
     def from_record(cls, record: EntityRecord) -> Entity:
-        return cls(record=record)
-
-    @strawberry.field(description=_about("id"))
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(self.record.id)
-
-    @strawberry.field(description=_about("name"))
-    def name(self) -> str:
-        return self.record.name
+        return cls(record=record, id=strawberry.ID(record.id), name=record.name)
 
     @strawberry.field(description=_about("kind"))
     def kind(self) -> EntityKind:
@@ -135,19 +130,18 @@ class Entity:
     # -- analysis -------------------------------------------------------------------------
 
     @strawberry.field(description="The bank's exposure to this party alone (R7).")
-    async def exposure(self, info: Info) -> Exposure:
-        snapshot = common.snapshot(info)
-        record = await common.context(info).loaders.exposure.load(self.record.id)
-        bank = snapshot.dataset.bank
-        return Exposure.of(record, bank.base_currency, bank.tier1_capital)
+    def exposure(self, info: Info) -> Exposure:
+        bank = common.snapshot(info).dataset.bank
+        return common.via(common.context(info).loaders.exposure, self.record.id,  # type: ignore[return-value]
+                          lambda found: Exposure.of(found, bank.base_currency, bank.tier1_capital))
 
     @strawberry.field(description="The group of connected clients the party belongs to (R6); "
                                   "a party with no link is a group of one.")
-    async def group(self, info: Info) -> Annotated[Group, strawberry.lazy("api.types.group")] | None:
+    def group(self, info: Info) -> Annotated[Group, strawberry.lazy("api.types.group")] | None:
         from api.types.group import Group
 
-        found = await common.context(info).loaders.group_of.load(self.record.id)
-        return Group.from_record(found) if found is not None else None
+        return common.via(common.context(info).loaders.group_of, self.record.id,  # type: ignore[return-value]
+                          lambda found: Group.from_record(found) if found is not None else None)
 
     @strawberry.field(description="The parties that ultimately control this one (R5): every "
                                   "member of each controlling unit no one controls. Empty "
@@ -158,19 +152,19 @@ class Entity:
 
     @strawberry.field(description="The party's own risk flags (limits as a single party, "
                                   "large exposure, guarantee circle, cross-holding).")
-    async def flags(self, info: Info) -> list[RiskFlag]:
-        flags = await common.context(info).loaders.flags.load(self.record.id)
-        return [RiskFlag.from_record(f) for f in flags]
+    def flags(self, info: Info) -> list[RiskFlag]:
+        return common.via(common.context(info).loaders.flags, self.record.id,  # type: ignore[return-value]
+                          lambda flags: [RiskFlag.from_record(f) for f in flags])
 
     @strawberry.field(description="The limits applied to this party as a single party (R8).")
-    async def limit_checks(self, info: Info) -> list[LimitCheck]:
-        checks = await common.context(info).loaders.limit_checks.load(self.record.id)
-        return [LimitCheck.from_record(c) for c in checks]
+    def limit_checks(self, info: Info) -> list[LimitCheck]:
+        return common.via(common.context(info).loaders.limit_checks, self.record.id,  # type: ignore[return-value]
+                          lambda checks: [LimitCheck.from_record(c) for c in checks])
 
     @strawberry.field(description="The facilities this party borrows, in input order.")
-    async def facilities(self, info: Info) -> list[Facility]:
-        found = await common.context(info).loaders.facilities.load(self.record.id)
-        return [Facility(record=f, value=v) for f, v in found]
+    def facilities(self, info: Info) -> list[Facility]:
+        return common.via(common.context(info).loaders.facilities, self.record.id,  # type: ignore[return-value]
+                          lambda found: [Facility(record=f, value=v) for f, v in found])
 
     # -- relationships (current on the analysis date) ------------------------------------
 

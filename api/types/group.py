@@ -23,14 +23,12 @@ __all__ = ["Group"]
                              "derived from its members, so the same data gives the same id.")
 class Group:
     record: strawberry.Private[GroupRecord]
+    id: strawberry.ID = strawberry.field(
+        description="Stable id: G and 12 hex digits of a hash of the member ids.")
 
     @classmethod
     def from_record(cls, record: GroupRecord) -> Group:
-        return cls(record=record)
-
-    @strawberry.field(description="Stable id: G and 12 hex digits of a hash of the member ids.")
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(self.record.id)
+        return cls(record=record, id=strawberry.ID(record.id))
 
     @strawberry.field(description="The name of the group's root party (with `family` for a "
                                   "family root).")
@@ -51,7 +49,7 @@ class Group:
                       ) -> Connection[Entity]:
         members = self.record.members
         at = window(len(members), first, after, common.context(info).settings.max_page_size)
-        nodes = await common.entities(info, members[at.start:at.end])
+        nodes = await common.entities(info, members[at.start:at.end], "edges", "node")
         return Connection.of(nodes, at)  # type: ignore[arg-type]
 
     @strawberry.field(description="The group's ultimate controllers: every member of each "
@@ -61,29 +59,30 @@ class Group:
         return await common.entities(info, self.record.controllers)
 
     @strawberry.field(description="The group's exposure: the sum over its members (R7).")
-    async def exposure(self, info: Info) -> Exposure:
-        found = await common.context(info).loaders.group_exposure.load(self.record.id)
+    def exposure(self, info: Info) -> Exposure:
         bank = common.snapshot(info).dataset.bank
-        return Exposure.of(found, bank.base_currency, bank.tier1_capital)
+        return common.via(common.context(info).loaders.group_exposure, self.record.id,  # type: ignore[return-value]
+                          lambda found: Exposure.of(found, bank.base_currency, bank.tier1_capital))
 
     @strawberry.field(description="The highest share of a limit the group's gross exposure uses, "
                                   "over its group checks (a group of one: its party checks); "
                                   "1.0 is at the limit, above 1.0 a breach, 0 when no limit "
                                   "applies.")
-    async def limit_ratio(self, info: Info) -> float:
-        return await common.context(info).loaders.limit_usage.load(self.record.id)
+    def limit_ratio(self, info: Info) -> float:
+        return common.via(common.context(info).loaders.limit_usage, self.record.id,  # type: ignore[return-value]
+                          float)
 
     @strawberry.field(description="The group's flags: of its group checks, or for a group of "
                                   "one, its member's.")
-    async def flags(self, info: Info) -> list[RiskFlag]:
-        flags = await common.context(info).loaders.flags.load(self.record.id)
-        return [RiskFlag.from_record(f) for f in flags]
+    def flags(self, info: Info) -> list[RiskFlag]:
+        return common.via(common.context(info).loaders.flags, self.record.id,  # type: ignore[return-value]
+                          lambda flags: [RiskFlag.from_record(f) for f in flags])
 
     @strawberry.field(description="The limits applied to the group (a group of one: its "
                                   "member's party checks).")
-    async def limit_checks(self, info: Info) -> list[LimitCheck]:
-        checks = await common.context(info).loaders.limit_checks.load(self.record.id)
-        return [LimitCheck.from_record(c) for c in checks]
+    def limit_checks(self, info: Info) -> list[LimitCheck]:
+        return common.via(common.context(info).loaders.limit_checks, self.record.id,  # type: ignore[return-value]
+                          lambda checks: [LimitCheck.from_record(c) for c in checks])
 
     @strawberry.field(description="Why each member is in the group, in member order: for the "
                                   "members given by `memberIds`, else for a page of members "
