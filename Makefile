@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint clean bench-neo4j bench-analysis
+.PHONY: setup demo test lint clean bench-neo4j bench-analysis bench-api
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,3 +34,6 @@ bench-neo4j: setup
 
 bench-analysis: setup
 	$(BIN)/python scripts/bench/analysis.py 10000 100000 1000000
+
+bench-api: setup
+	$(BIN)/python scripts/bench/api_load.py --parties 100000 --clients 20 --requests 10000

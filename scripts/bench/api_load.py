@@ -1,0 +1,187 @@
+"""Benchmark (not a test): latency and throughput of the GraphQL API under concurrent load.
+
+Generates a portfolio of ``--parties`` parties (100,000 by default), loads it into an
+embedded store, starts ``groupgraph serve`` on it (a subprocess, one uvicorn worker), then
+runs ``--clients`` concurrent clients (asyncio + httpx, one keep-alive connection each) that
+send ``--requests`` requests in all, each client one request at a time:
+
+* **baseline**: ``GET /health`` (no GraphQL, no analysis: the cost of HTTP, FastAPI and the
+  middleware in this same server), then
+* **groupOf**: ``groupOf(entityId)`` of a random party with the group's exposure and its
+  members (first 50) with theirs.
+
+It prints p50/p95/p99 latency and requests per second of each, and their ratio, so that the
+GraphQL cost shows against the baseline measured in the same run.
+
+``make bench-api`` or ``.venv/bin/python scripts/bench/api_load.py [--parties N] [--clients C]
+[--requests R] [--work DIR]``. With ``--work``, the portfolio and the store are kept there
+and reused by the next run (generating and loading 100,000 parties takes a minute or two).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+QUERY = """query($id: ID!) { groupOf(entityId: $id) {
+  id name size exposure { gross net }
+  members(first: 50) { totalCount edges { node { id name exposure { gross net } } } } } }"""
+
+
+def prepare(work: Path, parties: int, seed: int) -> tuple[str, list[str]]:
+    """The embedded store URI holding the portfolio, and its party ids."""
+    from graph.embedded import EmbeddedStore
+    from loaders.dataset import read_dataset
+    from loaders.synthetic import generate_portfolio
+
+    folder = work / f"portfolio-{parties}-{seed}"
+    store_path = work / f"store-{parties}-{seed}.sqlite"
+    store = EmbeddedStore(store_path)
+    if store.info() is None:
+        start = time.perf_counter()
+        generate_portfolio(folder, parties=parties, seed=seed)
+        dataset = read_dataset(folder)
+        store.replace(dataset, source=str(folder))
+        print(f"generated and loaded {parties:,} parties in {time.perf_counter() - start:.0f} s",
+              file=sys.stderr)
+        ids = list(dataset.entities)
+    else:
+        ids = list(store.read().entities)
+    return f"embedded:{store_path}", ids
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(uri: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GROUPGRAPH_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--store", uri, "--port", str(port)],
+        cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    start = time.perf_counter()
+    while True:
+        if process.poll() is not None:
+            raise SystemExit(f"the server exited:\n{log.read_text(errors='replace')}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        if time.perf_counter() - start > 900:
+            process.kill()
+            raise SystemExit("the server did not start in 15 minutes")
+        time.sleep(0.5)
+    print(f"server ready in {time.perf_counter() - start:.0f} s (read + analyse + index)",
+          file=sys.stderr)
+    return process
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` so far (Linux ``/proc``; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def run(url: str, clients: int, requests: int, make_request, server_pid: int = 0
+              ) -> dict[str, float]:
+    """``requests`` requests from ``clients`` concurrent clients; latency figures in ms, and
+    the server's CPU time per request (ms) when its pid is given."""
+    latencies: list[float] = []
+    counter = iter(range(requests))
+    failures = 0
+
+    async def client() -> None:
+        nonlocal failures
+        async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+            for _ in counter:
+                start = time.perf_counter()
+                response = await make_request(http)
+                latencies.append(time.perf_counter() - start)
+                if response.status_code != 200 or b'"errors"' in response.content:
+                    failures += 1
+
+    cpu = cpu_seconds(server_pid)
+    start = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    elapsed = time.perf_counter() - start
+    cpu = cpu_seconds(server_pid) - cpu
+    cuts = statistics.quantiles(latencies, n=100)
+    return {"requests": len(latencies), "failures": failures, "seconds": elapsed,
+            "rps": len(latencies) / elapsed, "p50_ms": cuts[49] * 1000, "p95_ms": cuts[94] * 1000,
+            "p99_ms": cuts[98] * 1000, "mean_ms": statistics.fmean(latencies) * 1000,
+            "server_cpu_ms": cpu / len(latencies) * 1000}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--parties", type=int, default=100_000)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--work", type=Path, help="keep the portfolio and the store here")
+    args = parser.parse_args()
+
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="groupgraph-bench-") as temp:
+        work = args.work or Path(temp)
+        work.mkdir(parents=True, exist_ok=True)
+        uri, ids = prepare(work, args.parties, args.seed)
+        port = free_port()
+        server = start_server(uri, port, work / "server.log")
+        url = f"http://127.0.0.1:{port}"
+        rng = random.Random(args.seed)
+        try:
+            async def health(http: httpx.AsyncClient) -> httpx.Response:
+                return await http.get("/health")
+
+            async def group_of(http: httpx.AsyncClient) -> httpx.Response:
+                return await http.post("/graphql", json={"query": QUERY,
+                                                         "variables": {"id": rng.choice(ids)}})
+
+            asyncio.run(run(url, args.clients, 500, group_of))          # warm-up
+            pid = server.pid
+            results = {"health": asyncio.run(run(url, args.clients, args.requests, health, pid)),
+                       "groupOf": asyncio.run(run(url, args.clients, args.requests, group_of,
+                                                  pid))}
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+    print(f"{args.parties:,} parties, {args.clients} concurrent clients, {args.requests:,} "
+          f"requests each, one uvicorn worker (embedded store)")
+    print(f"{'':10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'mean ms':>8} {'req/s':>8} "
+          f"{'server CPU ms/req':>18} {'failed':>7}")
+    for name, r in results.items():
+        print(f"{name:10} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} {r['p99_ms']:8.1f} "
+              f"{r['mean_ms']:8.1f} {r['rps']:8.0f} {r['server_cpu_ms']:18.2f} {r['failures']:7d}")
+    print(f"machine: {os.cpu_count()} CPUs, load average before the run "
+          f"{', '.join(f'{x:.2f}' for x in load_before)} (the clients share them with the server)")
+    ratio = results["groupOf"]["p95_ms"] / results["health"]["p95_ms"]
+    print(f"groupOf / health: p95 x{ratio:.1f}, throughput x"
+          f"{results['health']['rps'] / results['groupOf']['rps']:.1f} lower")
+    print(json.dumps({"parties": args.parties, "clients": args.clients, **results}))
+
+
+if __name__ == "__main__":
+    main()
