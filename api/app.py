@@ -8,9 +8,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -92,9 +96,16 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
 
 
 def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000,
-          log_level: str = "info") -> None:
+          log_level: str = "info", workers: int = 1) -> None:
     """Read and analyse the store, then run the app with uvicorn until interrupted. A store
-    that cannot be read raises its error before the server starts listening."""
+    that cannot be read raises its error before the server starts listening.
+
+    With ``workers`` above 1 the snapshot is built once, then that many processes are forked
+    to serve it from one listening socket (their memory shared copy-on-write): GraphQL
+    execution is bound to one core per process. Each worker opens the store again for graph
+    queries (a Neo4j driver must not cross a fork). ``reload`` is refused then, since it
+    would renew the snapshot of one worker only: restart the server instead.
+    """
     import uvicorn
 
     if not logging.getLogger().handlers:
@@ -104,11 +115,49 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000,
     try:
         log.info("reading and analysing %s", store.uri)
         snapshot = build_snapshot(store, as_of=settings.as_of, regime=settings.regime)
-        freeze_heap()
-        log.info("serving dataset %s (%d parties, %d groups; analysed in %.1f s) on http://%s:%d",
-                 snapshot.version, len(snapshot.dataset.entities), len(snapshot.analysis.groups),
-                 snapshot.build_seconds, host, port)
-        app = create_app(settings, store=store, snapshot=snapshot)
-        uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
     finally:
-        store.close()
+        if workers > 1:
+            store.close()
+    freeze_heap()
+    log.info("serving dataset %s (%d parties, %d groups; analysed in %.1f s) on http://%s:%d "
+             "with %d worker(s)", snapshot.version, len(snapshot.dataset.entities),
+             len(snapshot.analysis.groups), snapshot.build_seconds, host, port, workers)
+    if workers == 1:
+        try:
+            app = create_app(settings, store=store, snapshot=snapshot)
+            uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
+        finally:
+            store.close()
+        return
+    config = uvicorn.Config("api.app:create_app", host=host, port=port, log_level=log_level,
+                            access_log=False)
+    listening = config.bind_socket()
+    children = []
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:  # a worker: its own store connection, the shared snapshot
+            code = 0
+            try:
+                own = open_store(settings.store_uri)
+                app = create_app(replace(settings, reload_allowed=False), store=own,
+                                 snapshot=snapshot)
+                uvicorn.Server(uvicorn.Config(app, log_level=log_level, access_log=False)
+                               ).run(sockets=[listening])
+                own.close()
+            except BaseException:  # a worker reports and ends; the parent sees its exit
+                log.exception("worker %d failed", os.getpid())
+                code = 1
+            finally:
+                os._exit(code)
+        children.append(pid)
+
+    def stop(signum: int, _frame: object) -> None:
+        for child in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for child in children:
+        os.waitpid(child, 0)
+    listening.close()

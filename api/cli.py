@@ -226,6 +226,8 @@ def serve(
     store: StoreOption = None,
     host: Annotated[str, typer.Option(help="The interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="The port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(
+        min=1, max=64, help="Processes serving one shared snapshot (reload needs 1).")] = 1,
     as_of: AsOfOption = None,
     regime: RegimeOption = None,
 ) -> None:
@@ -245,13 +247,14 @@ def serve(
     if data is None:
         if store:
             overrides["store_uri"] = store
-        run_server(Settings.from_env(**overrides), host=host, port=port)
+        run_server(Settings.from_env(**overrides), host=host, port=port, workers=workers)
         return
     with tempfile.TemporaryDirectory(prefix="groupgraph-serve-") as folder:
         uri = f"embedded:{Path(folder) / 'store.sqlite'}"
         with open_store(uri) as target:
             _load(target, data, day)
-        run_server(Settings.from_env(store_uri=uri, **overrides), host=host, port=port)
+        run_server(Settings.from_env(store_uri=uri, **overrides), host=host, port=port,
+                   workers=workers)
 
 
 @app.command()

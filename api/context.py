@@ -46,7 +46,10 @@ class Context(BaseContext):
         return self.state.store
 
     def require_loader(self) -> None:
-        """Mutations need a key of the ``loader`` role."""
+        """Mutations need a key of the ``loader`` role, and a server of one worker."""
+        if not self.settings.reload_allowed:
+            raise Forbidden("reload is not available on a server of several workers: it would "
+                            "renew one worker's data only; restart the server instead")
         if self.role != "loader":
             raise Forbidden("only an API key of the loader role may call mutations"
                             if self.settings.auth_required else

@@ -104,6 +104,8 @@ class Settings:
     reload_roots: tuple[Path, ...] = ()
     as_of: date | None = None
     regime: str | None = None
+    # False in each of several forked workers: a reload would renew one worker's snapshot only
+    reload_allowed: bool = True
 
     @property
     def auth_required(self) -> bool:

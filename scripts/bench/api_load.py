@@ -71,10 +71,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(uri: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+def start_server(uri: str, port: int, log: Path, workers: int = 1) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GROUPGRAPH_")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--store", uri, "--port", str(port)],
+        [sys.executable, "-m", "api.cli", "serve", "--store", uri, "--port", str(port),
+         "--workers", str(workers)],
         cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     start = time.perf_counter()
     while True:
@@ -133,6 +134,57 @@ async def run(url: str, clients: int, requests: int, make_request, server_pid: i
             "server_cpu_ms": cpu / len(latencies) * 1000}
 
 
+WRK_SCRIPT = """
+ids = {%(ids)s}
+body_head = [[%(head)s]]
+wrong = 0
+request = function()
+  local id = ids[math.random(#ids)]
+  return wrk.format("POST", "%(path)s", {["Content-Type"] = "application/json"},
+                    body_head .. id .. [["}}]])
+end
+response = function(status, headers, body)
+  if status ~= 200 or string.find(body, '"errors"', 1, true) then wrong = wrong + 1 end
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %%d %%d %%.1f %%.1f %%.1f %%.1f %%d\\n", summary.requests,
+    summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99),
+    latency.mean, summary.errors.status + summary.errors.timeout + summary.errors.read))
+end
+"""
+
+
+def run_wrk(url: str, clients: int, seconds: int, ids: list[str], query: str | None,
+            server_pid: int) -> dict[str, float]:
+    """The same load from wrk (C, one thread per core, ``clients`` connections), which
+    leaves more of the machine to the server than Python clients do. ``query`` None means
+    ``GET /health``."""
+    import shutil
+
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk not found: apt-get install wrk (Debian), or use --driver httpx")
+    sample = random.Random(1).sample(ids, min(len(ids), 5000))
+    head = json.dumps({"query": query, "variables": {"id": ""}})[:-3] if query else ""
+    script = WRK_SCRIPT % {"ids": ", ".join(json.dumps(i) for i in sample), "head": head,
+                           "path": "/graphql"}
+    if query is None:
+        script = script.split("request = function()")[0] + script[script.index("response ="):]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    cpu = cpu_seconds(server_pid)
+    out = subprocess.run(["wrk", "-t1", f"-c{clients}", f"-d{seconds}s", "-s", handle.name,
+                          url + ("/graphql" if query else "/health")],
+                         capture_output=True, text=True, check=True).stdout
+    os.unlink(handle.name)
+    fields = next(line for line in out.splitlines() if line.startswith("RESULT")).split()
+    requests, micros = int(fields[1]), int(fields[2])
+    return {"requests": requests, "failures": int(fields[7]), "seconds": micros / 1e6,
+            "rps": requests / (micros / 1e6), "p50_ms": float(fields[3]) / 1000,
+            "p95_ms": float(fields[4]) / 1000, "p99_ms": float(fields[5]) / 1000,
+            "mean_ms": float(fields[6]) / 1000,
+            "server_cpu_ms": (cpu_seconds(server_pid) - cpu) / requests * 1000}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--parties", type=int, default=100_000)
@@ -140,6 +192,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", type=Path, help="keep the portfolio and the store here")
+    parser.add_argument("--driver", choices=("httpx", "wrk"), default="httpx",
+                        help="the load generator: Python clients, or wrk (for --seconds)")
+    parser.add_argument("--seconds", type=int, default=20, help="duration of each wrk run")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (serve --workers)")
     args = parser.parse_args()
 
     load_before = os.getloadavg()
@@ -148,7 +204,7 @@ def main() -> None:
         work.mkdir(parents=True, exist_ok=True)
         uri, ids = prepare(work, args.parties, args.seed)
         port = free_port()
-        server = start_server(uri, port, work / "server.log")
+        server = start_server(uri, port, work / "server.log", args.workers)
         url = f"http://127.0.0.1:{port}"
         rng = random.Random(args.seed)
         try:
@@ -160,16 +216,21 @@ def main() -> None:
                                                          "variables": {"id": rng.choice(ids)}})
 
             asyncio.run(run(url, args.clients, 500, group_of))          # warm-up
-            pid = server.pid
-            results = {"health": asyncio.run(run(url, args.clients, args.requests, health, pid)),
-                       "groupOf": asyncio.run(run(url, args.clients, args.requests, group_of,
-                                                  pid))}
+            pid = server.pid  # with several workers, the parent: its CPU time is not theirs
+            if args.driver == "wrk":
+                results = {"health": run_wrk(url, args.clients, args.seconds, ids, None, pid),
+                           "groupOf": run_wrk(url, args.clients, args.seconds, ids, QUERY, pid)}
+            else:
+                results = {
+                    "health": asyncio.run(run(url, args.clients, args.requests, health, pid)),
+                    "groupOf": asyncio.run(run(url, args.clients, args.requests, group_of, pid))}
         finally:
             server.terminate()
             server.wait(timeout=30)
 
-    print(f"{args.parties:,} parties, {args.clients} concurrent clients, {args.requests:,} "
-          f"requests each, one uvicorn worker (embedded store)")
+    amount = f"{args.seconds} s" if args.driver == "wrk" else f"{args.requests:,} requests"
+    print(f"{args.parties:,} parties, {args.clients} concurrent clients ({args.driver}), {amount} "
+          f"each, {args.workers} server worker(s) (embedded store)")
     print(f"{'':10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'mean ms':>8} {'req/s':>8} "
           f"{'server CPU ms/req':>18} {'failed':>7}")
     for name, r in results.items():
