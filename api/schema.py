@@ -84,9 +84,7 @@ class Query:
         if len(query) > 200:
             raise BadRequest("query must be at most 200 characters")
         ids = await run_in_threadpool(common.snapshot(info).search, query)
-        at = window(len(ids), first, after, common.context(info).settings.max_page_size)
-        nodes = await common.entities(info, ids[at.start:at.end], "edges", "node")
-        return Connection.of(nodes, at)  # type: ignore[arg-type]
+        return await common.entity_page(info, ids, first, after)
 
     @strawberry.field(description="Groups of connected clients, ranked (default: largest gross "
                                   "exposure first). `minSize` keeps groups of at least that "

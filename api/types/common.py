@@ -26,10 +26,12 @@ from api.context import Context
 from api.snapshot import Snapshot
 
 if TYPE_CHECKING:
+    from api.types.connection import Connection
     from api.types.entity import Entity
+    from api.types.exposure import Exposure
 
-__all__ = ["context", "entities", "entity", "prefetch_entities", "prefetch_groups", "selected",
-           "snapshot", "via"]
+__all__ = ["context", "entities", "entity", "entity_page", "exposure_via", "prefetch_entities",
+           "prefetch_groups", "selected", "snapshot", "via"]
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -60,6 +62,28 @@ async def entities(info: Info[Any, Any], ids: Sequence[str], *path: str) -> list
     found = [Entity.from_record(r) for r in await context(info).loaders.entities(ids)]
     await prefetch_entities(info, [e.record.id for e in found], *path)
     return found
+
+
+async def entity_page(info: Info[Any, Any], ids: Sequence[str], first: int | None,
+                      after: str | None) -> Connection[Entity]:
+    """One page of the entities ``ids`` as a connection, with what the query selects on its
+    nodes prefetched; the page size is bounded by the settings."""
+    from api.types.connection import Connection, window
+
+    at = window(len(ids), first, after, context(info).settings.max_page_size)
+    nodes = await entities(info, ids[at.start:at.end], "edges", "node")
+    return Connection.of(nodes, at)  # type: ignore[arg-type]
+
+
+def exposure_via(info: Info[Any, Any], loader: DataLoader[str, Any], key: str
+                 ) -> Exposure | Awaitable[Exposure]:
+    """The ``Exposure`` (in the bank's currency, with its share of tier 1) that ``loader``
+    holds for ``key``: a party's or a group's."""
+    from api.types.exposure import Exposure
+
+    bank = snapshot(info).dataset.bank
+    return via(loader, key,
+               lambda found: Exposure.of(found, bank.base_currency, bank.tier1_capital))
 
 
 def via(loader: DataLoader[K, V], key: K, convert: Callable[[V], R]) -> R | Awaitable[R]:

@@ -131,9 +131,8 @@ class Entity:
 
     @strawberry.field(description="The bank's exposure to this party alone (R7).")
     def exposure(self, info: Info) -> Exposure:
-        bank = common.snapshot(info).dataset.bank
-        return common.via(common.context(info).loaders.exposure, self.record.id,  # type: ignore[return-value]
-                          lambda found: Exposure.of(found, bank.base_currency, bank.tier1_capital))
+        return common.exposure_via(info, common.context(info).loaders.exposure,  # type: ignore[return-value]
+                                   self.record.id)
 
     @strawberry.field(description="The group of connected clients the party belongs to (R6); "
                                   "a party with no link is a group of one.")

@@ -47,10 +47,7 @@ class Group:
     @strawberry.field(description="The members, by id.")
     async def members(self, info: Info, first: int | None = 50, after: str | None = None
                       ) -> Connection[Entity]:
-        members = self.record.members
-        at = window(len(members), first, after, common.context(info).settings.max_page_size)
-        nodes = await common.entities(info, members[at.start:at.end], "edges", "node")
-        return Connection.of(nodes, at)  # type: ignore[arg-type]
+        return await common.entity_page(info, self.record.members, first, after)
 
     @strawberry.field(description="The group's ultimate controllers: every member of each "
                                   "controlling unit at the top of the group. Empty when no one "
@@ -60,9 +57,8 @@ class Group:
 
     @strawberry.field(description="The group's exposure: the sum over its members (R7).")
     def exposure(self, info: Info) -> Exposure:
-        bank = common.snapshot(info).dataset.bank
-        return common.via(common.context(info).loaders.group_exposure, self.record.id,  # type: ignore[return-value]
-                          lambda found: Exposure.of(found, bank.base_currency, bank.tier1_capital))
+        return common.exposure_via(info, common.context(info).loaders.group_exposure,  # type: ignore[return-value]
+                                   self.record.id)
 
     @strawberry.field(description="The highest share of a limit the group's gross exposure uses, "
                                   "over its group checks (a group of one: its party checks); "
