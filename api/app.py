@@ -118,13 +118,14 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000,
     finally:
         if workers > 1:
             store.close()
-    freeze_heap()
+    freeze_heap()  # before forking: a worker's collections would otherwise copy every page
     log.info("serving dataset %s (%d parties, %d groups; analysed in %.1f s) on http://%s:%d "
              "with %d worker(s)", snapshot.version, len(snapshot.dataset.entities),
              len(snapshot.analysis.groups), snapshot.build_seconds, host, port, workers)
     if workers == 1:
         try:
             app = create_app(settings, store=store, snapshot=snapshot)
+            freeze_heap()  # the schema and the app are as long-lived as the snapshot
             uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
         finally:
             store.close()
@@ -141,6 +142,7 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000,
                 own = open_store(settings.store_uri)
                 app = create_app(replace(settings, reload_allowed=False), store=own,
                                  snapshot=snapshot)
+                freeze_heap()  # the schema and the app are as long-lived as the snapshot
                 uvicorn.Server(uvicorn.Config(app, log_level=log_level, access_log=False)
                                ).run(sockets=[listening])
                 own.close()

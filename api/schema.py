@@ -28,6 +28,7 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext, Info
 
 from api.errors import BadRequest, MaskInternalErrors, log_errors
@@ -205,6 +206,24 @@ class GroupGraphSchema(strawberry.Schema):
         log_errors(errors, execution_context.context if execution_context else None)
 
 
+class CycleFreeExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's execution context that lets go of itself once the response is built.
+
+    graphql-core keeps bound methods of the context on the context (``async_helpers``), a
+    reference cycle that holds a request's whole state (its loaders, their futures and
+    records) until the collector's next full pass. Under load those passes freed tens of
+    thousands of objects at once and stalled every request in flight for 20-30 ms (the p99
+    of ``groupOf`` showed it). With the cycle broken, reference counting frees a request's
+    objects as soon as its response is built.
+    """
+
+    def build_response(self, data: dict[str, Any] | None) -> Any:
+        try:
+            return super().build_response(data)
+        finally:
+            self.async_helpers = None  # type: ignore[assignment]
+
+
 def _per_request(prototype: SchemaExtension) -> Callable[[], SchemaExtension]:
     """A factory of copies of ``prototype``: a fresh extension per operation that shares the
     prototype's validation rule classes, so the validation cache recognises them."""
@@ -225,4 +244,5 @@ def build_schema(settings: Settings) -> GroupGraphSchema:
         lambda: ValidationCache(maxsize=256),
         MaskInternalErrors,
     ]
-    return GroupGraphSchema(query=Query, mutation=Mutation, extensions=extensions)
+    return GroupGraphSchema(query=Query, mutation=Mutation, extensions=extensions,
+                            execution_context_class=CycleFreeExecutionContext)

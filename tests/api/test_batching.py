@@ -3,12 +3,14 @@ bounded number of snapshot calls, whatever the page size (counted in ``Snapshot.
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.context import Context
 from api.settings import Settings
 from graph.embedded import EmbeddedStore
 from loaders.dataset import read_dataset
@@ -77,3 +79,19 @@ def test_the_loaders_are_per_request(portfolio_client):
     first, _ = calls_for(portfolio_client, 5)
     second, _ = calls_for(portfolio_client, 5)
     assert first == second and first["groups"] == 1
+
+
+def test_a_request_is_freed_by_reference_counting(portfolio_client):
+    """Once answered, a request's context (with its loaders, futures and records) is freed
+    at once, not left to the garbage collector: under load, full collections of thousands of
+    such objects stalled every request in flight (api.schema.CycleFreeExecutionContext)."""
+    calls_for(portfolio_client, 5)
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(3):
+            calls_for(portfolio_client, 20)
+        alive = [o for o in gc.get_objects() if isinstance(o, Context)]
+    finally:
+        gc.enable()
+    assert alive == []
