@@ -8,10 +8,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -29,6 +26,7 @@ from api.security import RequestGuard
 from api.settings import Settings
 from api.snapshot import Snapshot, build_snapshot
 from api.state import ServerState, freeze_heap
+from api.workers import serve_workers
 from graph.store import GraphStore, open_store
 
 __all__ = ["create_app", "serve"]
@@ -101,10 +99,10 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000,
     that cannot be read raises its error before the server starts listening.
 
     With ``workers`` above 1 the snapshot is built once, then that many processes are forked
-    to serve it from one listening socket (their memory shared copy-on-write): GraphQL
-    execution is bound to one core per process. Each worker opens the store again for graph
-    queries (a Neo4j driver must not cross a fork). ``reload`` is refused then, since it
-    would renew the snapshot of one worker only: restart the server instead.
+    to serve it (:mod:`api.workers`; their memory shared copy-on-write): GraphQL execution is
+    bound to one core per process. Each worker opens the store again for graph queries (a
+    Neo4j driver must not cross a fork). ``reload`` is refused then, since it would renew
+    the snapshot of one worker only: restart the server instead.
     """
     import uvicorn
 
@@ -130,36 +128,10 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000,
         finally:
             store.close()
         return
-    config = uvicorn.Config("api.app:create_app", host=host, port=port, log_level=log_level,
-                            access_log=False)
-    listening = config.bind_socket()
-    children = []
-    for _ in range(workers):
-        pid = os.fork()
-        if pid == 0:  # a worker: its own store connection, the shared snapshot
-            code = 0
-            try:
-                own = open_store(settings.store_uri)
-                app = create_app(replace(settings, reload_allowed=False), store=own,
-                                 snapshot=snapshot)
-                freeze_heap()  # the schema and the app are as long-lived as the snapshot
-                uvicorn.Server(uvicorn.Config(app, log_level=log_level, access_log=False)
-                               ).run(sockets=[listening])
-                own.close()
-            except BaseException:  # a worker reports and ends; the parent sees its exit
-                log.exception("worker %d failed", os.getpid())
-                code = 1
-            finally:
-                os._exit(code)
-        children.append(pid)
 
-    def stop(signum: int, _frame: object) -> None:
-        for child in children:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(child, signal.SIGTERM)
+    def worker_app() -> FastAPI:  # in each worker, opening its own store connection
+        app = create_app(replace(settings, reload_allowed=False), snapshot=snapshot)
+        freeze_heap()  # the schema and the app are as long-lived as the snapshot
+        return app
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    for child in children:
-        os.waitpid(child, 0)
-    listening.close()
+    serve_workers(worker_app, host=host, port=port, workers=workers, log_level=log_level)

@@ -1,7 +1,7 @@
 """Benchmark (not a test): latency and throughput of the GraphQL API under concurrent load.
 
 Generates a portfolio of ``--parties`` parties (100,000 by default), loads it into an
-embedded store, starts ``groupgraph serve`` on it (a subprocess, one uvicorn worker), then
+embedded store, starts ``groupgraph serve`` on it (a subprocess, ``--workers`` of them), then
 runs ``--clients`` concurrent clients (asyncio + httpx, one keep-alive connection each) that
 send ``--requests`` requests in all, each client one request at a time:
 
@@ -96,12 +96,17 @@ def start_server(uri: str, port: int, log: Path, workers: int = 1) -> subprocess
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of process ``pid`` so far (Linux ``/proc``; 0 elsewhere)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time so far of process ``pid`` and its children (the workers of
+    ``serve --workers N``), from Linux ``/proc``; 0 elsewhere."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # a process that ended meanwhile
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 async def run(url: str, clients: int, requests: int, make_request, server_pid: int = 0
@@ -216,7 +221,7 @@ def main() -> None:
                                                          "variables": {"id": rng.choice(ids)}})
 
             asyncio.run(run(url, args.clients, 500, group_of))          # warm-up
-            pid = server.pid  # with several workers, the parent: its CPU time is not theirs
+            pid = server.pid
             if args.driver == "wrk":
                 results = {"health": run_wrk(url, args.clients, args.seconds, ids, None, pid),
                            "groupOf": run_wrk(url, args.clients, args.seconds, ids, QUERY, pid)}
