@@ -11,7 +11,10 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# GraphiQL's scripts, fetched once into ~/.cache/groupgraph (pinned, hash-checked): the
+# server's GraphiQL page loads nothing from elsewhere.
 setup: $(VENV)/.installed
+	scripts/vendor-graphiql
 
 demo: setup
 	$(BIN)/groupgraph demo

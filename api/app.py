@@ -16,10 +16,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from starlette.concurrency import run_in_threadpool
-from strawberry.fastapi import GraphQLRouter
 
 from api.context import Context
 from api.errors import log
+from api.graphiql import GraphiQLRouter
 from api.pages import pages_router
 from api.schema import build_schema
 from api.security import RequestGuard
@@ -62,9 +62,9 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         return Context(state=state, snapshot=state.snapshot,
                        request_id=request.state.request_id, role=request.state.role)
 
-    graphql = GraphQLRouter(
-        build_schema(settings), context_getter=context, allow_queries_via_get=False,
-        graphql_ide="graphiql" if settings.graphiql and settings.introspection else None)
+    # Strawberry's router with our GraphiQL page: its own loads scripts from a CDN
+    graphql = GraphiQLRouter(build_schema(settings), settings=settings, context_getter=context,
+                             allow_queries_via_get=False)
     app.include_router(graphql, prefix="/graphql")
 
     @app.get("/health")

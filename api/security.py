@@ -5,11 +5,13 @@ else a new one), returned in the ``X-Request-ID`` response header, kept in
 ``request.state.request_id`` and written in every log line and masked error about it.
 
 When API keys are configured (``GROUPGRAPH_API_KEYS``), every request but ``/health``,
-the login page and the GraphiQL page itself needs a valid key, else 401: in the
-``X-API-Key`` header or as ``Authorization: Bearer <key>``; the analyst pages also take
-it from the ``groupgraph_key`` cookie that ``/login`` sets (``/graphql`` does not, so a
-page on another site cannot make a browser call the API with it). The key's role
-(``reader`` or ``loader``) is kept in ``request.state.role``.
+the login page and the GraphiQL page itself (with its script and style files) needs a valid
+key, else 401: in the ``X-API-Key`` header or as ``Authorization: Bearer <key>``; the
+analyst pages also take it from the ``groupgraph_key`` cookie that ``/login`` sets.
+``/graphql`` takes the cookie only with the ``X-GroupGraph-Page`` header, which our GraphiQL
+page sends: a page on another site cannot add a custom header to a request without a CORS
+preflight, which this server never grants, so it cannot make a browser call the API with
+the cookie. The key's role (``reader`` or ``loader``) is kept in ``request.state.role``.
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ from collections.abc import Mapping
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["COOKIE", "RequestGuard", "role_of_key"]
+__all__ = ["COOKIE", "PAGE_HEADER", "RequestGuard", "role_of_key"]
 
 COOKIE = "groupgraph_key"
+PAGE_HEADER = "x-groupgraph-page"  # sent by our GraphiQL page: the cookie counts on /graphql
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _OPEN = ("/health", "/login", "/favicon.ico")
 
@@ -55,7 +58,7 @@ def _presented_key(headers: Headers, path: str) -> str | None:
     scheme, _, token = headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and token:
         return token.strip()
-    if not path.startswith("/graphql"):
+    if not path.startswith("/graphql") or headers.get(PAGE_HEADER):
         return _cookie(headers, COOKIE)
     return None
 
@@ -80,7 +83,8 @@ class RequestGuard:
         role = None
         if self.keys:
             role = role_of_key(_presented_key(headers, path), self.keys)
-            is_open = path in _OPEN or (path == "/graphql" and scope["method"] == "GET")
+            is_open = path in _OPEN or (scope["method"] == "GET" and (
+                path == "/graphql" or path.startswith("/graphql/assets/")))
             if role is None and not is_open:
                 await self._refuse(scope, send, request_id, path, headers)
                 return

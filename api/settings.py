@@ -9,6 +9,8 @@ variable                       meaning                                          
                                key (header ``X-API-Key`` or ``Authorization: Bearer``)
 ``GROUPGRAPH_INTROSPECTION``   ``false`` turns GraphQL introspection (and GraphiQL) off      true
 ``GROUPGRAPH_GRAPHIQL``        ``false`` stops serving GraphiQL at ``GET /graphql``          true
+``GROUPGRAPH_GRAPHIQL_HOME``   the folder ``scripts/vendor-graphiql`` put GraphiQL's files   user cache
+                               in (:mod:`api.graphiql`)
 ``GROUPGRAPH_MAX_PAGE_SIZE``   the largest ``first`` a connection accepts                    100
 ``GROUPGRAPH_MAX_DEPTH``       the deepest field nesting a query may have                    12
 ``GROUPGRAPH_MAX_TOKENS``      the most tokens a query document may have                     2000
@@ -96,6 +98,7 @@ class Settings:
     api_keys: Mapping[str, str] = field(default_factory=dict)
     introspection: bool = True
     graphiql: bool = True
+    graphiql_home: Path | None = None  # None: the default cache folder (api.graphiql)
     max_page_size: int = 100
     max_depth: int = 12
     max_tokens: int = 2000
@@ -129,6 +132,8 @@ class Settings:
             "api_keys": _keys(env, "GROUPGRAPH_API_KEYS"),
             "introspection": _bool(env, "GROUPGRAPH_INTROSPECTION", True),
             "graphiql": _bool(env, "GROUPGRAPH_GRAPHIQL", True),
+            "graphiql_home": (Path(env["GROUPGRAPH_GRAPHIQL_HOME"]).expanduser()
+                              if (env.get("GROUPGRAPH_GRAPHIQL_HOME") or "").strip() else None),
             "max_page_size": _int(env, "GROUPGRAPH_MAX_PAGE_SIZE", 100),
             "max_depth": _int(env, "GROUPGRAPH_MAX_DEPTH", 12),
             "max_tokens": _int(env, "GROUPGRAPH_MAX_TOKENS", 2000),
