@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.responses import PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.context import Context
@@ -55,7 +56,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
                 served.close()
 
     app = FastAPI(title="groupgraph", lifespan=lifespan, docs_url=None, redoc_url=None,
-                  openapi_url=None)
+                  openapi_url=None, max_body_size=settings.max_body_bytes)
     app.state.server = state
 
     async def context(request: Request) -> Context:
@@ -87,6 +88,16 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
             answer["store_version"] = info.version if info else None
             answer["stale"] = info is None or info.version != current.version
         return answer
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, error: Exception) -> Response:
+        """An error outside GraphQL (a page, a view) is logged with the request id, which
+        the client sees instead of the error, as in GraphQL's masked errors."""
+        request_id = getattr(request.state, "request_id", "-")
+        log.error("request %s: internal error on %s %s", request_id, request.method,
+                  request.url.path, exc_info=error)
+        return PlainTextResponse(f"Internal error; request id {request_id}", status_code=500,
+                                 headers={"x-request-id": request_id})
 
     app.include_router(pages_router(state))
     app.add_middleware(RequestGuard, keys=settings.api_keys)

@@ -37,13 +37,14 @@ class Context(BaseContext):
 
     def store(self) -> GraphStore:
         """The store, for one graph query (paths, chains, neighbourhoods); each request may
-        make at most ``max_store_calls`` of them."""
+        make at most ``max_store_calls`` of them, and none once the store holds another
+        dataset than the one served (:meth:`api.state.ServerState.store_of`)."""
         self.store_calls += 1
         limit = self.settings.max_store_calls
         if self.store_calls > limit:
             raise BadRequest(f"too many graph queries in one request: at most {limit} "
                              f"(paths, ownership chains, neighbourhoods)")
-        return self.state.store
+        return self.state.store_of(self.snapshot)
 
     def require_loader(self) -> None:
         """Mutations need a key of the ``loader`` role, and a server of one worker."""

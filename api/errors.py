@@ -5,7 +5,8 @@
     GroupGraphError
      └── ClientError          shown to the client as it is (its message is for them)
           ├── BadRequest      an argument the server cannot use (page size, cursor, hops)
-          └── Forbidden       the caller's role may not do this
+          ├── Forbidden       the caller's role may not do this
+          └── Unavailable     the server cannot answer this now (the store moved on)
 
 Errors of the data the client asked about (``InvalidDataset`` on ``reload``,
 ``StoreEmpty``) are shown too. Any other exception inside a resolver is a bug or an outage:
@@ -22,8 +23,8 @@ from strawberry.extensions import MaskErrors
 
 from schema.errors import GroupGraphError, InvalidDataset, StoreEmpty
 
-__all__ = ["BadRequest", "ClientError", "Forbidden", "MaskInternalErrors", "is_client_error",
-           "log", "log_errors", "request_id_of"]
+__all__ = ["BadRequest", "ClientError", "Forbidden", "MaskInternalErrors", "Unavailable",
+           "is_client_error", "log", "log_errors", "request_id_of"]
 
 log = logging.getLogger("groupgraph.api")
 
@@ -40,6 +41,10 @@ class BadRequest(ClientError):
 
 class Forbidden(ClientError):
     """The caller's role may not do this."""
+
+
+class Unavailable(ClientError):
+    """The server cannot answer this now; the message says until when."""
 
 
 def is_client_error(error: GraphQLError) -> bool:

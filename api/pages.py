@@ -32,6 +32,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from api.errors import Unavailable
 from api.security import COOKIE, role_of_key
 from api.snapshot import Snapshot
 from api.state import ServerState
@@ -229,19 +230,19 @@ def pages_router(state: ServerState) -> APIRouter:
 
     def _view(snapshot: Snapshot, ident: str, kind: ViewKind, hops: int) -> Response:
         key = (snapshot.version, snapshot.as_of, kind.value, ident, hops)
-        store = state.store
 
         def draw() -> str:
             return view_of(snapshot.assessment, ident, kind, hops=hops,
-                           neighbourhood=lambda i, h: store.neighbourhood(i, h,
-                                                                          as_of=snapshot.as_of)
+                           neighbourhood=lambda i, h: state.store_of(snapshot).neighbourhood(
+                               i, h, as_of=snapshot.as_of)
                            ).to_html()
 
         try:
             html = views.get(key, draw)
-        except ViewError as error:
+        except (ViewError, Unavailable) as error:
             return HTMLResponse(f"<!doctype html><meta charset=utf-8><p>{_escape(str(error))}</p>",
-                                status_code=404, headers={"content-security-policy": _VIEW_CSP})
+                                status_code=404 if isinstance(error, ViewError) else 503,
+                                headers={"content-security-policy": _VIEW_CSP})
         return HTMLResponse(html, headers={"content-security-policy": _VIEW_CSP,
                                            "cache-control": "private, max-age=300",
                                            **_COMMON_HEADERS})

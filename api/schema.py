@@ -6,7 +6,8 @@ whole-book computations (search, ordering, integrated ownership, contagion) and 
 queries (paths) run in the threadpool so they never block the event loop.
 
 Protection (:func:`build_schema`): query depth, token and alias limits (Strawberry's
-``QueryDepthLimiter``, ``MaxTokensLimiter``, ``MaxAliasesLimiter``), internal errors masked
+``QueryDepthLimiter``, ``MaxTokensLimiter``, ``MaxAliasesLimiter``), a limit on the objects
+an answer may hold (:class:`api.cost.MaxCostLimiter`), internal errors masked
 with a request id (:class:`api.errors.MaskInternalErrors`), introspection off when the
 settings say so (``DisableIntrospection``), parsing and validation cached.
 """
@@ -31,6 +32,7 @@ from strawberry.extensions import (
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext, Info
 
+from api.cost import MaxCostLimiter
 from api.errors import BadRequest, MaskInternalErrors, log_errors
 from api.settings import Settings
 from api.types import common
@@ -96,7 +98,10 @@ class Query:
                      ) -> Connection[Group]:
         snapshot = common.snapshot(info)
         order = (order_by or GroupOrder.EXPOSURE_DESC).value
-        ids = await run_in_threadpool(snapshot.group_ids, order, min_size or 1,
+        min_size = 1 if min_size is None else min_size
+        if min_size < 1:
+            raise BadRequest(f"minSize must be at least 1, got {min_size}")
+        ids = await run_in_threadpool(snapshot.group_ids, order, min_size,
                                       flag.value if flag else None)
         at = window(len(ids), first, after, common.context(info).settings.max_page_size)
         page = list(ids[at.start:at.end])
@@ -242,6 +247,8 @@ def build_schema(settings: Settings) -> GroupGraphSchema:
     extensions += [
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
+        lambda: MaxCostLimiter(max_cost=settings.max_cost,
+                               max_page_size=settings.max_page_size),
         MaskInternalErrors,
     ]
     return GroupGraphSchema(query=Query, mutation=Mutation, extensions=extensions,

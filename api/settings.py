@@ -103,6 +103,8 @@ class Settings:
     max_depth: int = 12
     max_tokens: int = 2000
     max_aliases: int = 20
+    max_cost: int = 50_000  # objects an answer may hold, estimated before it runs (api.cost)
+    max_body_bytes: int = 1_000_000
     max_store_calls: int = 10
     reload_roots: tuple[Path, ...] = ()
     as_of: date | None = None
@@ -138,6 +140,8 @@ class Settings:
             "max_depth": _int(env, "GROUPGRAPH_MAX_DEPTH", 12),
             "max_tokens": _int(env, "GROUPGRAPH_MAX_TOKENS", 2000),
             "max_aliases": _int(env, "GROUPGRAPH_MAX_ALIASES", 20, lowest=0),
+            "max_cost": _int(env, "GROUPGRAPH_MAX_COST", 50_000),
+            "max_body_bytes": _int(env, "GROUPGRAPH_MAX_BODY_BYTES", 1_000_000),
             "max_store_calls": _int(env, "GROUPGRAPH_MAX_STORE_CALLS", 10, lowest=0),
             "reload_roots": roots,
             "as_of": as_of,

@@ -103,7 +103,7 @@ class Snapshot:
         self.calls: Counter[str] = Counter()
         self.names: Mapping[str, str] = _Names(self.analysis)
         self._lock = threading.Lock()
-        self._group_lists: dict[tuple[str, int, str | None], tuple[str, ...]] = {}
+        self._group_lists: dict[tuple[str, str | None], tuple[Group, ...]] = {}
         self._concentrations: dict[tuple[str, int], Concentration] = {}
         by_key: dict[RelationshipKey, list[Relationship]] = defaultdict(list)
         for r in self.analysis.relationships:
@@ -227,16 +227,22 @@ class Snapshot:
                   flag: str | None = None) -> tuple[str, ...]:
         """Every group id in ``order`` (see :data:`GROUP_ORDERS`), keeping groups of at
         least ``min_size`` members and, when given, carrying a ``flag`` code. Ties are
-        broken by id. Computed once per combination."""
+        broken by id. The ordering is computed once per order and flag (a bounded number of
+        lists, whatever sizes clients ask for); ``min_size`` filters it."""
         self._count("group_ids")
-        key = (order, min_size, flag)
+        key = (order, flag)
         with self._lock:
-            cached = self._group_lists.get(key)
-        if cached is not None:
-            return cached
+            ordered = self._group_lists.get(key)
+        if ordered is None:
+            ordered = self._ordered_groups(order, flag)
+            with self._lock:
+                self._group_lists[key] = ordered
+        return tuple(g.id for g in ordered if g.size >= min_size)
+
+    def _ordered_groups(self, order: str, flag: str | None) -> tuple[Group, ...]:
         if order not in GROUP_ORDERS:
             raise ValueError(f"unknown group order {order!r}")
-        groups = [g for g in self.analysis.groups if g.size >= min_size]
+        groups = list(self.analysis.groups)
         if flag is not None:
             flags_of = self.assessment.flags_of
             groups = [g for g in groups if any(f.code == flag for f in flags_of(g.id))]
@@ -248,10 +254,7 @@ class Snapshot:
             "SIZE_DESC": lambda g: (-g.size, g.id),
             "ID_ASC": lambda g: (g.id,),
         }
-        ids = tuple(g.id for g in sorted(groups, key=sort_keys[order]))
-        with self._lock:
-            self._group_lists[key] = ids
-        return ids
+        return tuple(sorted(groups, key=sort_keys[order]))
 
     def group_name(self, group: Group) -> str:
         return self.analysis.group_name(group)

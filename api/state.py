@@ -2,6 +2,9 @@
 
 A request takes the current snapshot when it starts and keeps it to the end, so a
 ``reload`` that swaps in a new snapshot meanwhile never mixes two datasets in one answer.
+Graph queries (paths, ownership chains, neighbourhoods) go to the store, which may hold
+another dataset by then (``groupgraph load``, or a reload between its load and its new
+snapshot): :meth:`ServerState.store_of` refuses them in that case rather than mix the two.
 Reloads run one at a time.
 """
 
@@ -11,7 +14,7 @@ import gc
 import threading
 from pathlib import Path
 
-from api.errors import BadRequest, Forbidden, log
+from api.errors import BadRequest, Forbidden, Unavailable, log
 from api.settings import Settings
 from api.snapshot import Snapshot, build_snapshot
 from graph.store import GraphStore
@@ -60,6 +63,18 @@ class ServerState:
                  snapshot.version, self.store.uri, len(snapshot.dataset.entities),
                  len(snapshot.analysis.groups), snapshot.build_seconds)
         return snapshot
+
+    def store_of(self, snapshot: Snapshot) -> GraphStore:
+        """The store, for a graph query answered beside ``snapshot``. Raises Unavailable
+        when the store holds another dataset than the snapshot's (one more cheap query)."""
+        info = self.store.info()
+        if info is None or info.version != snapshot.version:
+            held = f"dataset {info.version}" if info is not None else "no dataset"
+            raise Unavailable(
+                f"the store now holds {held}, not the dataset {snapshot.version} this server "
+                f"answers from: graph queries (paths, ownership chains, neighbourhoods) resume "
+                f"once the server has read the store again (the reload mutation, or a restart)")
+        return self.store
 
     def allowed_folder(self, path: str) -> Path:
         """``path`` resolved, if it is a folder under one of the reload roots."""

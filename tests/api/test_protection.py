@@ -121,3 +121,40 @@ def test_every_response_carries_a_request_id(client):
 def test_client_mistakes_are_shown_not_masked(client, query):
     message = post(client, query)["errors"][0]["message"]
     assert "Internal error" not in message
+
+
+COSTLY = """{ groups(first: 100) { edges { node { members(first: 100) { edges { node {
+  group { members(first: 100) { edges { node { name } } } } } } } } } } }"""
+
+
+def test_too_costly_a_query_is_refused_before_it_runs(client):
+    answer = post(client, COSTLY)   # within the depth, token and alias limits
+    assert answer["data"] is None
+    assert answer["errors"][0]["message"] == (
+        "query too costly: it may return about 3,040,301 objects, more than the 50,000 "
+        "allowed; ask for smaller pages (first) or fewer nested lists")
+
+
+def test_the_cost_limit_follows_the_settings(sample_store):
+    query = '{ groupOf(entityId: "C1") { id members(first: %d) { edges { node { id name } } } } }'
+    with in_process(sample_store, max_cost=100) as client:
+        assert "more than the 100 allowed" in post(client, query % 50)["errors"][0]["message"]
+        assert post(client, query % 10)["data"]["groupOf"]["members"]["edges"]
+
+
+def test_min_size_below_one_is_refused_and_sizes_share_one_ordering(client):
+    answer = post(client, "{ groups(minSize: 0) { totalCount } }")
+    assert answer["errors"][0]["message"] == "minSize must be at least 1, got 0"
+    snapshot = client.app.state.server.snapshot
+    sizes = [g.size for g in snapshot.analysis.groups]
+    for size in range(1, 200):      # any number of sizes, one cached ordering
+        counted = post(client, f"{{ groups(minSize: {size}) {{ totalCount }} }}")
+        assert counted["data"]["groups"]["totalCount"] == sum(s >= size for s in sizes)
+    assert len(snapshot._group_lists) == 1
+
+
+def test_too_large_a_body_is_refused(sample_store):
+    with in_process(sample_store, max_body_bytes=10_000) as client:
+        padded = '{ entity(id: "%s") { id } }' % ("x" * 20_000)
+        assert client.post("/graphql", json={"query": padded}).status_code == 413
+        assert post(client, '{ entity(id: "C1") { id } }')["data"]["entity"]["id"] == "C1"
