@@ -44,14 +44,28 @@ class EmbeddedStore(GraphStore):
         self.path = Path(path)
         self.uri = f"embedded:{self.path}"
         self._cached: tuple[str, Dataset] | None = None
+        self._indexes: dict[tuple[frozenset[str] | None, date | None], queries.Adjacency] = {}
 
     def _dataset(self) -> Dataset:
-        """The stored dataset, read once per version."""
+        """The stored dataset for graph queries: the one :meth:`read` gave last (a server's
+        snapshot was read so, and graph queries share its memory), unless the store has
+        changed since."""
         info = self.info()
         if info is None or self._cached is None or self._cached[0] != info.version:
-            dataset = self.read()
-            self._cached = (dataset.version, dataset)
+            self.read()
+        assert self._cached is not None
         return self._cached[1]
+
+    def _index(self, dataset: Dataset, types: Iterable[str] | None, as_of: date | None
+               ) -> queries.Adjacency:
+        """The path index of the dataset, built once per types and date."""
+        key = (None if types is None else frozenset(types), as_of)
+        index = self._indexes.get(key)
+        if index is None:
+            if len(self._indexes) >= 4:   # a server asks with one date and all types
+                self._indexes.clear()
+            index = self._indexes[key] = queries.adjacency(dataset, types, as_of)
+        return index
 
     def neighbourhood(self, entity_id: str, hops: int = 1, *, types: Iterable[str] | None = None,
                       as_of: date | None = None) -> Subgraph:
@@ -64,7 +78,9 @@ class EmbeddedStore(GraphStore):
 
     def paths(self, from_id: str, to_id: str, max_hops: int = 4, *,
               types: Iterable[str] | None = None, as_of: date | None = None) -> list[GraphPath]:
-        return queries.paths(self._dataset(), from_id, to_id, max_hops, types=types, as_of=as_of)
+        dataset = self._dataset()
+        return queries.paths(dataset, from_id, to_id, max_hops, types=types, as_of=as_of,
+                             index=self._index(dataset, types, as_of))
 
     def _connect(self, path: Path) -> sqlite3.Connection:
         try:
@@ -97,13 +113,16 @@ class EmbeddedStore(GraphStore):
                 )
                 for table, kind in _TABLES.items()
             }
-        return Dataset(
+        dataset = Dataset(
             bank=Bank(**json.loads(meta["bank"])),
             entities={e.id: e for e in sections["entities"]},
             relationships=sections["relationships"],
             facilities=sections["facilities"],
             declared_groups=sections["declared_groups"],
         )
+        self._cached = (meta["version"], dataset)
+        self._indexes = {}
+        return dataset
 
     def replace(self, dataset: Dataset, *, source: str = "") -> LoadSummary:
         version = dataset.version

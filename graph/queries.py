@@ -15,14 +15,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from itertools import pairwise, product
 
 import networkx as nx
 
 from schema.records import Dataset, Entity, Relationship
 
-__all__ = ["MAX_HOPS", "Path", "Subgraph", "check_hops", "neighbourhood", "ownership_chains",
-           "paths", "sort_paths"]
+__all__ = ["MAX_HOPS", "Adjacency", "Path", "Subgraph", "adjacency", "check_hops",
+           "neighbourhood", "ownership_chains", "paths", "sort_paths"]
 
 MAX_HOPS = 6
 
@@ -99,29 +98,61 @@ def ownership_chains(dataset: Dataset, entity_id: str, direction: str = "up",
     return sort_paths(found)
 
 
+Adjacency = dict[str, list[Relationship]]
+
+
+def adjacency(dataset: Dataset, types: Iterable[str] | None = None,
+              as_of: date | None = None) -> Adjacency:
+    """Each entity's current relationships of ``types``, in either direction: the index
+    :func:`paths` walks. Building it reads every relationship, so a store answering many
+    path queries over one dataset builds it once and passes it in."""
+    index: Adjacency = {}
+    for r in _current(dataset, types, as_of):
+        index.setdefault(r.source, []).append(r)
+        index.setdefault(r.target, []).append(r)
+    return index
+
+
 def paths(dataset: Dataset, from_id: str, to_id: str, max_hops: int = 4, *,
-          types: Iterable[str] | None = None, as_of: date | None = None) -> list[Path]:
+          types: Iterable[str] | None = None, as_of: date | None = None,
+          index: Adjacency | None = None) -> list[Path]:
     """Every shortest connection between two entities over relationships of ``types``,
     in either direction, of at most ``max_hops`` steps. Where two entities are joined by
-    several relationships, each gives its own path."""
+    several relationships, each gives its own path.
+
+    A breadth-first search from ``from_id``, layer by layer, that stops at the layer
+    reaching ``to_id`` or after ``max_hops`` layers, so it visits only the neighbourhood it
+    needs; each entity keeps every relationship that reached it from the layer before, and
+    the paths are read back from ``to_id``. ``index`` is :func:`adjacency` of the same
+    dataset, types and date (built here when not given).
+
+    Example: with A OWNS B, B OWNS D, A MANAGES C and C OWNS D, the paths from A to D are
+    (A-B, B-D) and (A-C, C-D); with ``max_hops=1`` there are none.
+    """
     check_hops(max_hops)
     if from_id == to_id or from_id not in dataset.entities or to_id not in dataset.entities:
         return []
-    between: dict[frozenset[str], list[Relationship]] = {}
-    graph = nx.Graph()
-    for r in _current(dataset, types, as_of):
-        graph.add_edge(r.source, r.target)
-        between.setdefault(frozenset((r.source, r.target)), []).append(r)
-    if from_id not in graph or to_id not in graph:
+    index = adjacency(dataset, types, as_of) if index is None else index
+    reached_by: dict[str, list[Relationship]] = {from_id: []}
+    frontier = [from_id]
+    for _ in range(max_hops):
+        layer: dict[str, list[Relationship]] = {}
+        for node in frontier:
+            for r in index.get(node, ()):
+                other = r.target if r.source == node else r.source
+                if other not in reached_by:
+                    layer.setdefault(other, []).append(r)
+        reached_by.update(layer)
+        if to_id in layer or not layer:
+            break
+        frontier = list(layer)
+    if to_id not in reached_by:
         return []
-    try:
-        node_paths = list(nx.all_shortest_paths(graph, from_id, to_id))
-    except nx.NetworkXNoPath:
-        return []
-    if len(node_paths[0]) - 1 > max_hops:
-        return []
-    found = []
-    for nodes in node_paths:
-        hops = [between[frozenset(pair)] for pair in pairwise(nodes)]
-        found.extend(product(*hops))
-    return sort_paths(found)
+
+    def back(node: str) -> list[Path]:
+        if node == from_id:
+            return [()]
+        return [(*head, r) for r in reached_by[node]
+                for head in back(r.source if r.target == node else r.target)]
+
+    return sort_paths(back(to_id))

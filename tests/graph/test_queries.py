@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from graph.queries import check_hops
+from graph.queries import check_hops, paths, sort_paths
 from schema.records import Relationship as R
 from tests.datasets import dataset
 
@@ -66,3 +66,48 @@ def test_hops_are_bounded():
         check_hops(7)
     with pytest.raises(ValueError):
         check_hops(0)
+
+
+def _paths_oracle(data, from_id: str, to_id: str, max_hops: int):
+    """The paths by NetworkX: every shortest node path, times the relationships of each step."""
+    from itertools import pairwise, product
+
+    import networkx as nx
+
+    between: dict[frozenset, list] = {}
+    graph = nx.Graph()
+    for r in data.current_relationships(date.today()):
+        graph.add_edge(r.source, r.target)
+        between.setdefault(frozenset((r.source, r.target)), []).append(r)
+    try:
+        node_paths = list(nx.all_shortest_paths(graph, from_id, to_id))
+    except (nx.NetworkXNoPath, nx.NodeNotFound):
+        return []
+    if len(node_paths[0]) - 1 > max_hops:
+        return []
+    found = [p for nodes in node_paths
+             for p in product(*(between[frozenset(pair)] for pair in pairwise(nodes)))]
+    return sort_paths(found)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_paths_agree_with_networkx_on_random_graphs(seed):
+    """The bounded breadth-first search gives what NetworkX's all_shortest_paths gives."""
+    import random
+
+    rng = random.Random(seed)
+    nodes = [f"N{k}" for k in range(rng.randint(3, 25))]
+    kinds = ["OWNS", "GUARANTEES", "MANAGES"]
+    relationships = []
+    for _ in range(rng.randint(2, 50)):
+        a, b = rng.sample(nodes, 2)
+        kind = rng.choice(kinds)
+        extra = {"share": 0.1} if kind == "OWNS" else {"amount": 1.0} if kind == "GUARANTEES" \
+            else {"role": "director"}
+        relationships.append(R(kind, a, b, **extra))
+    data = dataset(relationships)
+    present = sorted(data.entities)
+    for _ in range(10):
+        a, b = rng.sample(present, 2)
+        hops = rng.randint(1, 6)
+        assert paths(data, a, b, hops) == _paths_oracle(data, a, b, hops), (a, b, hops)
