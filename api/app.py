@@ -69,10 +69,14 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.include_router(graphql, prefix="/graphql")
 
     @app.get("/health")
-    async def health(deep: bool = False) -> dict[str, Any]:
+    async def health(request: Request, deep: bool = False) -> dict[str, Any]:
         """The store served and the dataset version; with ``deep=true`` the store is asked
-        too, and ``stale`` says whether it now holds another dataset than the one served."""
+        too, and ``stale`` says whether it now holds another dataset than the one served.
+        When API keys are configured, a caller without one (a load balancer) learns the
+        status and the version only."""
         current = state.snapshot
+        if settings.auth_required and request.state.role is None:
+            return {"status": "ok", "version": current.version}
         answer: dict[str, Any] = {
             "status": "ok",
             "store": current.store_uri,

@@ -53,7 +53,11 @@ def test_without_a_valid_key_requests_get_401(guarded):
 
 
 def test_health_and_the_login_page_stay_open(guarded):
-    assert guarded.get("/health").status_code == 200
+    # without a key, /health tells the status and the version, not the store or the bank
+    assert guarded.get("/health?deep=true").json() == {
+        "status": "ok", "version": guarded.get("/health").json()["version"]}
+    with_key = guarded.get("/health?deep=true", headers={"x-api-key": READER}).json()
+    assert with_key["store"].startswith("embedded:") and with_key["stale"] is False
     assert guarded.get("/login").status_code == 200
 
 

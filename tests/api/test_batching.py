@@ -95,3 +95,33 @@ def test_a_request_is_freed_by_reference_counting(portfolio_client):
     finally:
         gc.enable()
     assert alive == []
+
+
+class CountingStore(EmbeddedStore):
+    """An embedded store that counts the calls made to it, by method."""
+
+    def __init__(self, path) -> None:
+        super().__init__(path)
+        self.calls: Counter[str] = Counter()
+
+    def __getattribute__(self, name: str):
+        attribute = super().__getattribute__(name)
+        if name in ("read", "info", "paths", "neighbourhood", "ownership_chains"):
+            super().__getattribute__("calls")[name] += 1
+        return attribute
+
+
+def test_a_page_of_50_groups_costs_no_store_call(tmp_path_factory: pytest.TempPathFactory):
+    """The store is read once, when the server starts; pages of groups with their members,
+    controllers, exposures and flags are answered from that snapshot, whatever their size."""
+    folder = tmp_path_factory.mktemp("counted")
+    generate_portfolio(folder / "data", parties=1000, seed=6)
+    store = CountingStore(folder / "store.sqlite")
+    store.replace(read_dataset(folder / "data"))
+    with TestClient(create_app(Settings(), store=store)) as client:
+        assert store.calls["read"] == 1
+        store.calls.clear()
+        for first in (5, 50):
+            _, page = calls_for(client, first)
+            assert len(page["edges"]) == first
+        assert store.calls == Counter()

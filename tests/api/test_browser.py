@@ -50,10 +50,23 @@ def group_list_to_group(browser: Any, embedded_server: Server) -> None:
         first = page.locator("#groups tbody tr").first
         assert "王建国 family" in first.inner_text()
         assert "LIMIT_BREACH" in first.inner_text()
-        # Chinese names are text in the page, drawn with a CJK font (not tofu boxes)
-        width = page.evaluate("""() => { const a = document.querySelector('a.group-link');
-            return a.getBoundingClientRect().width; }""")
-        assert width > 60
+        # Chinese names are text in the page, drawn with a CJK font: each character's
+        # pixels differ from those of a code point no font has (a tofu box)
+        drawn = page.evaluate("""() => {
+            const family = getComputedStyle(document.querySelector('a.group-link')).fontFamily;
+            const canvas = document.createElement('canvas');
+            canvas.width = canvas.height = 64;
+            const pen = canvas.getContext('2d');
+            const draw = (text) => {
+                pen.clearRect(0, 0, 64, 64);
+                pen.font = '40px ' + family;
+                pen.fillText(text, 4, 48);
+                return Array.from(pen.getImageData(0, 0, 64, 64).data).join();
+            };
+            const tofu = draw('\\u{10FFFD}'), blank = draw('');
+            return Array.from('王建国').map((c) => draw(c) !== tofu && draw(c) !== blank);
+        }""")
+        assert drawn == [True, True, True]
 
         first.locator("a.group-link").click()
         page.wait_for_selector("#members")
