@@ -8,8 +8,10 @@ its party by bisection, jumping to the next party after a hit. Chinese names mat
 part (``明达`` finds 深圳市明达科技有限公司); Latin names ignore case.
 
 Results are ranked: an exact id, registration id or LEI first, then an exact name, then
-names starting with the query, then every other match; input order within each rank. The
-last few hundred answers are cached, so paging through a result costs one search.
+names starting with the query, then every other match; input order within each rank. A
+query of several words then finds the parties whose fields hold every word, in any place
+(``深圳 明达`` finds 深圳市明达科技有限公司). The last few hundred answers are cached, so
+paging through a result costs one search.
 
 >>> from schema.records import Entity
 >>> index = SearchIndex([Entity("C1", "华信实业集团有限公司", "company"),
@@ -17,6 +19,8 @@ last few hundred answers are cached, so paging through a result costs one search
 ...                      Entity("P1", "王建国", "person")])
 >>> index.search("实业"), index.search("HARBOUR"), index.search("5493001kjt"), index.search("c1")
 (('C1',), ('C2',), ('C2',), ('C1',))
+>>> index.search("华信 集团"), index.search("logistics harbour"), index.search("华信 harbour")
+(('C1',), ('C2',), ())
 """
 
 from __future__ import annotations
@@ -98,17 +102,22 @@ class SearchIndex:
                 self._cache.popitem(last=False)
         return found
 
-    def _find(self, wanted: str) -> tuple[str, ...]:
-        text, starts, names = self._text, self._starts, self._names
+    def _hits(self, term: str) -> list[int]:
+        """The numbers of the parties whose fields contain ``term``, in input order."""
+        text, starts = self._text, self._starts
         hits: list[int] = []
-        at = text.find(wanted)
+        at = text.find(term)
         while at != -1:
             number = bisect_right(starts, at) - 1
             hits.append(number)
             following = number + 1
             if following == len(starts):
                 break
-            at = text.find(wanted, starts[following])
+            at = text.find(term, starts[following])
+        return hits
+
+    def _find(self, wanted: str) -> tuple[str, ...]:
+        names = self._names
         exact = set(self._exact.get(wanted, ()))
 
         def rank(number: int) -> int:
@@ -119,4 +128,10 @@ class SearchIndex:
                 return 1
             return 2 if name.startswith(wanted) else 3
 
-        return tuple(self._ids[n] for n in sorted(hits, key=rank))
+        found = sorted(self._hits(wanted), key=rank)
+        terms = wanted.split(" ")
+        if len(terms) > 1:  # then parties holding every word, wherever: 深圳 明达
+            seen = set(found)
+            every = set.intersection(*(set(self._hits(t)) for t in terms))
+            found += sorted(every - seen)
+        return tuple(self._ids[n] for n in found)

@@ -43,8 +43,19 @@ def test_blank_and_control_characters():
     index = SearchIndex(PARTIES)
     assert index.search("   ") == ()
     assert index.search("\x1f") == ()
-    assert index.search("王\n建国") == ()                  # whitespace is one space: no match
+    assert index.search("王\n建国") == ("P1",)   # two words, 王 and 建国, both in 王建国
     assert index.search("王建") == ("P1",)
+
+
+def test_several_words_find_parties_holding_every_word_after_the_phrase():
+    index = SearchIndex([*PARTIES, Entity("C8", "Logistics for Harbour", "company"),
+                         Entity("C9", "深圳市明达科技有限公司", "company"),
+                         Entity("C10", "Harbour Logistics Holdings", "company")])
+    assert index.search("深圳 明达") == ("C9",)
+    # the whole phrase first (C2, C10), then the party holding both words apart (C8)
+    assert index.search("harbour logistics") == ("C2", "C10", "C8")
+    assert index.search("logistics harbour") == ("C2", "C8", "C10")
+    assert index.search("深圳 harbour") == ()
 
 
 def test_many_hits_are_all_found_and_the_answer_cached():
