@@ -34,15 +34,15 @@ __all__ = ["create_app", "serve"]
 
 
 def create_app(settings: Settings | None = None, *, store: GraphStore | None = None,
-               snapshot: Snapshot | None = None) -> FastAPI:
+               snapshot: Snapshot | None = None, close_store: bool | None = None) -> FastAPI:
     """The app serving ``store`` (default: the store the settings name).
 
     The snapshot (``snapshot``, else read from the store) is built when the app starts, so
-    a store that cannot be read stops the server at start-up with the store's error. A
-    store the app opened itself is closed when it stops.
+    a store that cannot be read stops the server at start-up with the store's error. The
+    store is closed when the app stops if ``close_store``, by default if the app opened it.
     """
     settings = settings or Settings.from_env()
-    owns_store = store is None
+    owns_store = store is None if close_store is None else close_store
     served = store if store is not None else open_store(settings.store_uri)
     state = ServerState(served, settings, snapshot)
 
@@ -115,9 +115,10 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000,
 
     With ``workers`` above 1 the snapshot is built once, then that many processes are forked
     to serve it (:mod:`api.workers`; their memory shared copy-on-write): GraphQL execution is
-    bound to one core per process. Each worker opens the store again for graph queries (a
-    Neo4j driver must not cross a fork). ``reload`` is refused then, since it would renew
-    the snapshot of one worker only: restart the server instead.
+    bound to one core per process. Each worker has its store for graph queries
+    (``GraphStore.for_worker``: a Neo4j driver must not cross a fork; the embedded store
+    shares the dataset already read). ``reload`` is refused then, since it would renew the
+    snapshot of one worker only: restart the server instead.
     """
     import uvicorn
 
@@ -144,8 +145,9 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000,
             store.close()
         return
 
-    def worker_app() -> FastAPI:  # in each worker, opening its own store connection
-        app = create_app(replace(settings, reload_allowed=False), snapshot=snapshot)
+    def worker_app() -> FastAPI:  # in each worker
+        app = create_app(replace(settings, reload_allowed=False), store=store.for_worker(),
+                         snapshot=snapshot, close_store=True)
         freeze_heap()  # the schema and the app are as long-lived as the snapshot
         return app
 

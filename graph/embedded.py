@@ -46,6 +46,12 @@ class EmbeddedStore(GraphStore):
         self._cached: tuple[str, Dataset] | None = None
         self._indexes: dict[tuple[frozenset[str] | None, date | None], queries.Adjacency] = {}
 
+    def for_worker(self) -> EmbeddedStore:
+        """This store itself: it opens a SQLite connection per call, and the dataset it last
+        read (a server's snapshot) stays shared with the forked worker, copy-on-write,
+        rather than read again by each worker's first graph query."""
+        return self
+
     def _dataset(self) -> Dataset:
         """The stored dataset for graph queries: the one :meth:`read` gave last (a server's
         snapshot was read so, and graph queries share its memory), unless the store has

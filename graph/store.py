@@ -95,6 +95,12 @@ class GraphStore(ABC):
     def close(self) -> None:  # noqa: B027 - stores without connections have nothing to close
         """Release connections."""
 
+    def for_worker(self) -> GraphStore:
+        """The store for a process forked from this one (``serve --workers``), even after
+        this one is closed: by default a new store of the same URI, since a database
+        driver's connections must not cross a fork."""
+        return open_store(self.uri)
+
     def __enter__(self) -> GraphStore:
         return self
 

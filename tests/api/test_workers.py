@@ -31,9 +31,11 @@ def test_two_workers_answer_alike_and_refuse_reload(sample_folder: Path, tmp_pat
         workers = subprocess.run(["pgrep", "-P", str(server.process.pid)], capture_output=True,
                                  text=True).stdout.split()
         assert len(workers) == 2
-        query = "{ groupOf(entityId: \"C1\") { id size exposure { gross } } }"
-        answers = {str(server.graphql(query, **{"X-API-Key": "loader-key-1"})["data"]) for _ in range(20)}
-        assert len(answers) == 1                       # every worker gives the same answer
+        query = ("{ groupOf(entityId: \"C1\") { id size exposure { gross } } "
+                 "paths(fromId: \"C1\", toId: \"C3\") { length } }")   # paths: the store
+        answers = [server.graphql(query, **{"X-API-Key": "loader-key-1"}) for _ in range(20)]
+        assert all("errors" not in a for a in answers) and answers[0]["data"]["paths"]
+        assert len({str(a["data"]) for a in answers}) == 1   # every worker, the same answer
         refused = server.graphql("mutation { reload { version } }", **{"X-API-Key": "loader-key-1"})
         assert "several workers" in refused["errors"][0]["message"]
     finally:
