@@ -12,11 +12,15 @@ Errors of the data the client asked about (``InvalidDataset`` on ``reload``,
 ``StoreEmpty``) are shown too. Any other exception inside a resolver is a bug or an outage:
 the client sees ``Internal error; request id <id>`` and the operator finds the real error
 in the log under that request id (:class:`MaskInternalErrors`).
+
+With introspection off, GraphQL's "Did you mean ...?" hints are cut from error messages
+(:func:`hide_suggestions`): they would name fields, arguments, types and enum values.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
@@ -24,11 +28,15 @@ from strawberry.extensions import MaskErrors
 from schema.errors import GroupGraphError, InvalidDataset, StoreEmpty
 
 __all__ = ["BadRequest", "ClientError", "Forbidden", "MaskInternalErrors", "Unavailable",
-           "is_client_error", "log", "log_errors", "request_id_of"]
+           "hide_suggestions", "is_client_error", "log", "log_errors", "request_id_of"]
 
 log = logging.getLogger("groupgraph.api")
 
 _SHOWN = (InvalidDataset, StoreEmpty)
+
+_SUGGESTION = re.compile(r" Did you mean [^'?]*'[^']*'(?:(?:, |,? or )'[^']*')*\?")
+"""graphql-core's hint (``graphql.pyutils.did_you_mean``): " Did you mean 'a', 'b', or 'c'?",
+possibly with words before the names ("the enum value", "to use an inline fragment on")."""
 
 
 class ClientError(GroupGraphError):
@@ -76,6 +84,15 @@ class MaskInternalErrors(MaskErrors):
         masked = super().anonymise_error(error)
         masked.extensions = {"code": "INTERNAL", "requestId": request_id}
         return masked
+
+
+def hide_suggestions(errors: list[GraphQLError]) -> None:
+    """Cut the "Did you mean ...?" hints from the messages of ``errors``, in place.
+
+    graphql-core can leave them out itself (``hide_suggestions``), but Strawberry does not
+    pass that option to validation or execution, so the messages are mended afterwards."""
+    for error in errors:
+        error.message = _SUGGESTION.sub("", error.message)
 
 
 def log_errors(errors: list[GraphQLError], context: object) -> None:

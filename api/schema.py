@@ -9,14 +9,15 @@ Protection (:func:`build_schema`): query depth, token and alias limits (Strawber
 ``QueryDepthLimiter``, ``MaxTokensLimiter``, ``MaxAliasesLimiter``), a limit on the objects
 an answer may hold (:class:`api.cost.MaxCostLimiter`), internal errors masked
 with a request id (:class:`api.errors.MaskInternalErrors`), introspection off when the
-settings say so (``DisableIntrospection``), parsing and validation cached.
+settings say so (``DisableIntrospection``, and then no "Did you mean ...?" hints in error
+messages), parsing and validation cached.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
@@ -33,11 +34,11 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext, Info
 
 from api.cost import MaxCostLimiter
-from api.errors import BadRequest, MaskInternalErrors, log_errors
+from api.errors import BadRequest, MaskInternalErrors, hide_suggestions, log_errors
 from api.settings import Settings
 from api.types import common
 from api.types.concentration import Concentration
-from api.types.connection import Connection, window
+from api.types.connection import PAGE_LIMIT, After, Connection, First, window
 from api.types.contagion import Contagion
 from api.types.dataset_info import DatasetInfo
 from api.types.entity import Entity
@@ -65,12 +66,16 @@ def _known(info: Info, *ids: str) -> None:
                              "concentration, guarantee circles, contagion.")
 class Query:
     @strawberry.field(description="The party with this id, or null.")
-    async def entity(self, info: Info, id: strawberry.ID) -> Entity | None:
+    async def entity(self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(
+            description="A party id (`Entity.id`: the bank's id of the party).")]
+                     ) -> Entity | None:
         return await common.entity(info, str(id))
 
     @strawberry.field(description="The parties with these ids, in order (null for an unknown "
                                   "id); at most the maximum page size at a time.")
-    async def entities(self, info: Info, ids: list[strawberry.ID]) -> list[Entity | None]:
+    async def entities(self, info: Info, ids: Annotated[list[strawberry.ID], strawberry.argument(
+            description=f"Party ids (`Entity.id`), at most {PAGE_LIMIT}; the answer has one "
+                        f"entry per id, in this order.")]) -> list[Entity | None]:
         limit = common.context(info).settings.max_page_size
         if len(ids) > limit:
             raise BadRequest(f"at most {limit} ids at a time, got {len(ids)}")
@@ -82,8 +87,12 @@ class Query:
                                   "and full-width forms ignored), registration id or LEI "
                                   "contains `query`. Exact id, registration id or LEI first, "
                                   "then exact names, then names starting with the query.")
-    async def search_entities(self, info: Info, query: str, first: int | None = 20,
-                              after: str | None = None) -> Connection[Entity]:
+    async def search_entities(
+            self, info: Info,
+            query: Annotated[str, strawberry.argument(
+                description="The text to look for, at most 200 characters; a blank query "
+                            "finds nothing.")],
+            first: First = 20, after: After = None) -> Connection[Entity]:
         if len(query) > 200:
             raise BadRequest("query must be at most 200 characters")
         ids = await run_in_threadpool(common.snapshot(info).search, query)
@@ -92,10 +101,18 @@ class Query:
     @strawberry.field(description="Groups of connected clients, ranked (default: largest gross "
                                   "exposure first). `minSize` keeps groups of at least that "
                                   "many members; `flag` those carrying that flag.")
-    async def groups(self, info: Info, first: int | None = 20, after: str | None = None,
-                     order_by: GroupOrder | None = GroupOrder.EXPOSURE_DESC,
-                     min_size: int | None = 1, flag: RiskFlagCode | None = None
-                     ) -> Connection[Group]:
+    async def groups(
+            self, info: Info, first: First = 20, after: After = None,
+            order_by: Annotated[GroupOrder | None, strawberry.argument(
+                description="How the groups are ranked, ties by group id; null means "
+                            "EXPOSURE_DESC.")] = GroupOrder.EXPOSURE_DESC,
+            min_size: Annotated[int | None, strawberry.argument(
+                description="Keep only groups of at least this many members (persons "
+                            "included): 1 or more, null means 1.")] = 1,
+            flag: Annotated[RiskFlagCode | None, strawberry.argument(
+                description="Keep only groups carrying this flag in `Group.flags`; null keeps "
+                            "every group.")] = None
+            ) -> Connection[Group]:
         snapshot = common.snapshot(info)
         order = (order_by or GroupOrder.EXPOSURE_DESC).value
         min_size = 1 if min_size is None else min_size
@@ -110,21 +127,30 @@ class Query:
         return Connection.of([Group.from_record(g) for g in found if g is not None], at)  # type: ignore[arg-type]
 
     @strawberry.field(description="The group with this id (G...), or null.")
-    async def group(self, info: Info, id: strawberry.ID) -> Group | None:
+    async def group(self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(
+            description="A group id (`Group.id`, G...): derived from the members, so the same "
+                        "data gives the same id.")]) -> Group | None:
         found = await common.context(info).loaders.group.load(str(id))
         return Group.from_record(found) if found is not None else None
 
     @strawberry.field(description="The group the party `entityId` belongs to, or null for an "
                                   "unknown party.")
-    async def group_of(self, info: Info, entity_id: strawberry.ID) -> Group | None:
+    async def group_of(self, info: Info, entity_id: Annotated[strawberry.ID, strawberry.argument(
+            description="A party id (`Entity.id`).")]) -> Group | None:
         found = await common.context(info).loaders.group_of.load(str(entity_id))
         return Group.from_record(found) if found is not None else None
 
     @strawberry.field(description="Integrated ownership of `ownerId` in `ownedId` (R2): the sum "
                                   "over every chain of holdings of the product of the shares, "
                                   "A(I - A)^-1.")
-    async def integrated_ownership(self, info: Info, owner_id: strawberry.ID,
-                                   owned_id: strawberry.ID) -> float:
+    async def integrated_ownership(
+            self, info: Info,
+            owner_id: Annotated[strawberry.ID, strawberry.argument(
+                description="The holder: a party id (`Entity.id`); an unknown id is "
+                            "refused.")],
+            owned_id: Annotated[strawberry.ID, strawberry.argument(
+                description="The company held: a party id (`Entity.id`); an unknown id is "
+                            "refused.")]) -> float:
         _known(info, str(owner_id), str(owned_id))
         return await run_in_threadpool(common.snapshot(info).integrated_ownership,
                                        str(owner_id), str(owned_id))
@@ -133,8 +159,18 @@ class Query:
                                   f"relationships of any type, in either direction, of at most "
                                   f"`maxHops` steps (1 to {MAX_HOPS}); empty when none is that "
                                   f"short. Answered by the store (Cypher on Neo4j).")
-    async def paths(self, info: Info, from_id: strawberry.ID, to_id: strawberry.ID,
-                    max_hops: int | None = 4) -> list[Path]:
+    async def paths(
+            self, info: Info,
+            from_id: Annotated[strawberry.ID, strawberry.argument(
+                description="The party the paths start from (`Entity.id`); each path is listed "
+                            "from it. An unknown id is refused.")],
+            to_id: Annotated[strawberry.ID, strawberry.argument(
+                description="The party the paths end at (`Entity.id`); an unknown id is "
+                            "refused.")],
+            max_hops: Annotated[int | None, strawberry.argument(
+                description=f"The longest connection wanted, in relationships (steps): 1 to "
+                            f"{MAX_HOPS}, null means 4; anything else is refused.")] = 4
+            ) -> list[Path]:
         max_hops = 4 if max_hops is None else max_hops
         if not 1 <= max_hops <= MAX_HOPS:
             raise BadRequest(f"maxHops must be between 1 and {MAX_HOPS}, got {max_hops}")
@@ -152,8 +188,14 @@ class Query:
 
     @strawberry.field(description="Concentration of gross exposure (R9) by group, industry or "
                                   "region: HHI and the share of the `top` largest buckets.")
-    async def concentration(self, info: Info, dimension: Dimension | None = Dimension.GROUP,
-                            top: int | None = 10) -> Concentration:
+    async def concentration(
+            self, info: Info,
+            dimension: Annotated[Dimension | None, strawberry.argument(
+                description="What the book is split into buckets by; null means "
+                            "GROUP.")] = Dimension.GROUP,
+            top: Annotated[int | None, strawberry.argument(
+                description=f"How many of the largest buckets `topShare` and `items` cover: 1 "
+                            f"to {PAGE_LIMIT}; null means 10.")] = 10) -> Concentration:
         dimension = dimension or Dimension.GROUP
         top = 10 if top is None else top
         limit = common.context(info).settings.max_page_size
@@ -168,8 +210,15 @@ class Query:
 
     @strawberry.field(description="What the default of `defaulted` sets off: the guarantee-call "
                                   "cascade (R11), and with model DEBTRANK also DebtRank (R12).")
-    async def contagion(self, info: Info, defaulted: list[strawberry.ID],
-                        model: ContagionModel | None = ContagionModel.CASCADE) -> Contagion:
+    async def contagion(
+            self, info: Info,
+            defaulted: Annotated[list[strawberry.ID], strawberry.argument(
+                description=f"The parties (`Entity.id`) that default first, in round 0: 1 to "
+                            f"{MAX_DEFAULTED} distinct ids (repeats count once); an unknown id "
+                            f"is refused.")],
+            model: Annotated[ContagionModel | None, strawberry.argument(
+                description="Which contagion model to run; null means CASCADE.")
+            ] = ContagionModel.CASCADE) -> Contagion:
         model = model or ContagionModel.CASCADE
         initial = list(dict.fromkeys(str(d) for d in defaulted))
         if not initial:
@@ -195,7 +244,11 @@ class Mutation:
                                      "and serve it. Without `path`, re-read the store (after a "
                                      "`groupgraph load`). Bad input is refused whole with every "
                                      "problem listed; the dataset served stays as it was.")
-    async def reload(self, info: Info, path: str | None = None) -> DatasetInfo:
+    async def reload(self, info: Info, path: Annotated[str | None, strawberry.argument(
+            description="A dataset folder (entities.csv, relationships.csv, ...) under one of "
+                        "the server's reload roots (GROUPGRAPH_RELOAD_ROOTS); a relative path is "
+                        "taken from the first root. Null re-reads the store.")] = None
+                     ) -> DatasetInfo:
         context = common.context(info)
         context.require_loader()
         snapshot = await run_in_threadpool(context.state.reload, path)
@@ -204,10 +257,18 @@ class Mutation:
 
 class GroupGraphSchema(strawberry.Schema):
     """A Strawberry schema that logs errors with the request id (internal ones with their
-    traceback) before :class:`api.errors.MaskInternalErrors` hides them from the client."""
+    traceback) before :class:`api.errors.MaskInternalErrors` hides them from the client.
+    With ``hide_suggestions`` (introspection off) it first cuts the "Did you mean ...?" hints
+    from every error message, which would otherwise reveal names of the schema."""
+
+    def __init__(self, *args: Any, hide_suggestions: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.hide_suggestions = hide_suggestions
 
     def process_errors(self, errors: list[Any],
                        execution_context: ExecutionContext | None = None) -> None:
+        if self.hide_suggestions:
+            hide_suggestions(errors)
         log_errors(errors, execution_context.context if execution_context else None)
 
 
@@ -252,4 +313,5 @@ def build_schema(settings: Settings) -> GroupGraphSchema:
         MaskInternalErrors,
     ]
     return GroupGraphSchema(query=Query, mutation=Mutation, extensions=extensions,
-                            execution_context_class=CycleFreeExecutionContext)
+                            execution_context_class=CycleFreeExecutionContext,
+                            hide_suggestions=not settings.introspection)

@@ -15,6 +15,7 @@ True
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -30,7 +31,8 @@ MODEL_FILE = Path(__file__).with_name("model.toml")
 
 @dataclass(frozen=True)
 class PropertySpec:
-    """One property: its name, type, whether it is required, its default."""
+    """One property: its name, type, whether it is required, its default; for an enum its
+    values and what each means (``value_descriptions``, shown in the API's enums)."""
 
     name: str
     type: str
@@ -39,6 +41,7 @@ class PropertySpec:
     values: tuple[str, ...] = ()
     description: str = ""
     edge: str = ""
+    value_descriptions: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     @property
     def verbatim(self) -> bool:
@@ -172,6 +175,11 @@ def _properties(raw: dict[str, Any], where: str) -> dict[str, PropertySpec]:
             raise InvalidModel(f"{where}.{name}: unknown property type {kind!r}")
         if kind == "enum" and not spec.get("values"):
             raise InvalidModel(f"{where}.{name}: an enum needs values")
+        described = spec.get("value_descriptions", {})
+        unknown = sorted(set(described) - set(spec.get("values", ())))
+        if unknown:
+            raise InvalidModel(f"{where}.{name}: value_descriptions of values it does not "
+                               f"have: {', '.join(unknown)}")
         specs[name] = PropertySpec(
             name=name,
             type=kind,
@@ -180,6 +188,7 @@ def _properties(raw: dict[str, Any], where: str) -> dict[str, PropertySpec]:
             values=tuple(spec.get("values", ())),
             description=spec.get("description", ""),
             edge=spec.get("edge", ""),
+            value_descriptions=dict(described),
         )
     return specs
 

@@ -12,16 +12,35 @@ import base64
 import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 import strawberry
 
 from api.errors import BadRequest
+from api.settings import Settings
 
-__all__ = ["Connection", "Edge", "PageInfo", "Window", "decode_cursor", "encode_cursor", "window"]
+__all__ = ["PAGE_LIMIT", "After", "Connection", "Edge", "First", "PageInfo", "Window",
+           "decode_cursor", "encode_cursor", "window"]
 
 T = TypeVar("T")
 _PREFIX = "cursor:"
+
+
+PAGE_LIMIT = (f"the server's maximum page size (GROUPGRAPH_MAX_PAGE_SIZE, "
+              f"{Settings.max_page_size} by default)")
+"""How argument descriptions name the maximum page size."""
+
+First = Annotated[int | None, strawberry.argument(
+    description=f"How many items the page holds: 0 to {PAGE_LIMIT}. A larger number is "
+                f"refused with an error, never silently cut; null means the maximum page size.")]
+"""The ``first`` argument of every paged list (pass the default: ``first: First = 50``)."""
+
+After = Annotated[str | None, strawberry.argument(
+    description="An opaque cursor this list returned (an edge's `cursor`, or "
+                "`pageInfo.endCursor` for the next page): the page starts with the item after "
+                "it; null starts at the first item. A cursor is a position in this list as "
+                "returned for the same other arguments, not an item id.")]
+"""The ``after`` argument of every paged list (``after: After = None``)."""
 
 
 def encode_cursor(offset: int) -> str:

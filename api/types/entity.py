@@ -18,7 +18,7 @@ from strawberry.types import Info
 
 from api.errors import BadRequest
 from api.types import common
-from api.types.connection import Connection, window
+from api.types.connection import After, Connection, First, window
 from api.types.enums import ChainDirection, Direction, EntityKind, EntityStatus, RelationshipType
 from api.types.exposure import Exposure
 from api.types.facility import Facility
@@ -168,37 +168,37 @@ class Entity:
     # -- relationships (current on the analysis date) ------------------------------------
 
     @strawberry.field(description="Who holds shares in this company, with their shares.")
-    async def owners(self, info: Info, first: int | None = 50, after: str | None = None
+    async def owners(self, info: Info, first: First = 50, after: After = None
                      ) -> Connection[Holding]:
         page, at = await _related(info, self.record.id, "OWNS", "in", first, after)
         return Connection.of([Holding.from_record(r) for r in page], at)  # type: ignore[arg-type]
 
     @strawberry.field(description="The companies this party holds shares in, with the shares.")
-    async def holdings(self, info: Info, first: int | None = 50, after: str | None = None
+    async def holdings(self, info: Info, first: First = 50, after: After = None
                        ) -> Connection[Holding]:
         page, at = await _related(info, self.record.id, "OWNS", "out", first, after)
         return Connection.of([Holding.from_record(r) for r in page], at)  # type: ignore[arg-type]
 
     @strawberry.field(description="The managers of this company, with their roles.")
-    async def managers(self, info: Info, first: int | None = 50, after: str | None = None
+    async def managers(self, info: Info, first: First = 50, after: After = None
                        ) -> Connection[Management]:
         page, at = await _related(info, self.record.id, "MANAGES", "in", first, after)
         return Connection.of([Management.from_record(r) for r in page], at)  # type: ignore[arg-type]
 
     @strawberry.field(description="The companies this person manages, with the roles.")
-    async def manages(self, info: Info, first: int | None = 50, after: str | None = None
+    async def manages(self, info: Info, first: First = 50, after: After = None
                       ) -> Connection[Management]:
         page, at = await _related(info, self.record.id, "MANAGES", "out", first, after)
         return Connection.of([Management.from_record(r) for r in page], at)  # type: ignore[arg-type]
 
     @strawberry.field(description="Who guarantees this party's debt, with the amounts.")
-    async def guarantors(self, info: Info, first: int | None = 50, after: str | None = None
+    async def guarantors(self, info: Info, first: First = 50, after: After = None
                          ) -> Connection[Guarantee]:
         page, at = await _related(info, self.record.id, "GUARANTEES", "in", first, after)
         return Connection.of([Guarantee.from_record(r) for r in page], at)  # type: ignore[arg-type]
 
     @strawberry.field(description="The guarantees this party gives for others' debt.")
-    async def guarantees(self, info: Info, first: int | None = 50, after: str | None = None
+    async def guarantees(self, info: Info, first: First = 50, after: After = None
                          ) -> Connection[Guarantee]:
         page, at = await _related(info, self.record.id, "GUARANTEES", "out", first, after)
         return Connection.of([Guarantee.from_record(r) for r in page], at)  # type: ignore[arg-type]
@@ -212,9 +212,14 @@ class Entity:
     @strawberry.field(description="Relationships of any type (CONTROLS, DEPENDS_ON, declared "
                                   "interests, ...) as loaded, from this party (OUT), to it (IN) "
                                   "or both.")
-    async def relationships(self, info: Info, type: RelationshipType,
-                            direction: Direction = Direction.BOTH, first: int | None = 50,
-                            after: str | None = None) -> Connection[Relationship]:
+    async def relationships(
+            self, info: Info,
+            type: Annotated[RelationshipType, strawberry.argument(
+                description="The relationship kind to list.")],
+            direction: Annotated[Direction, strawberry.argument(
+                description="OUT: relationships from this party; IN: to it; BOTH: either. "
+                            "Ignored for RELATIVE_OF, which is undirected.")] = Direction.BOTH,
+            first: First = 50, after: After = None) -> Connection[Relationship]:
         rel_type = type.value
         loaders = common.context(info).loaders
         if rel_type == "RELATIVE_OF":
@@ -234,8 +239,14 @@ class Entity:
     @strawberry.field(description=f"Chains of holdings up to this party's owners (UP) or down "
                                   f"to its holdings (DOWN), 1 to `maxHops` steps (at most "
                                   f"{MAX_HOPS}). Answered by the store.")
-    async def ownership_chains(self, info: Info, direction: ChainDirection = ChainDirection.UP,
-                               max_hops: int = 4) -> list[Path]:
+    async def ownership_chains(
+            self, info: Info,
+            direction: Annotated[ChainDirection, strawberry.argument(
+                description="UP: towards the owners; DOWN: towards the holdings.")
+            ] = ChainDirection.UP,
+            max_hops: Annotated[int, strawberry.argument(
+                description=f"The longest chain listed, in OWNS steps: 1 to {MAX_HOPS}; "
+                            f"anything else is refused.")] = 4) -> list[Path]:
         _check_hops(max_hops)
         context = common.context(info)
         store, as_of = context.store(), context.snapshot.as_of
@@ -245,7 +256,12 @@ class Entity:
 
     @strawberry.field(description=f"The parties within `hops` steps (1 to {MAX_HOPS}) and the "
                                   f"relationships among them. Answered by the store.")
-    async def neighbourhood(self, info: Info, hops: int = 1) -> Subgraph:
+    async def neighbourhood(
+            self, info: Info,
+            hops: Annotated[int, strawberry.argument(
+                description=f"How far to reach, in relationships (steps) of any type and "
+                            f"direction from this party: 1 to {MAX_HOPS}; anything else is "
+                            f"refused.")] = 1) -> Subgraph:
         _check_hops(hops)
         context = common.context(info)
         store, as_of = context.store(), context.snapshot.as_of

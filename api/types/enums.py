@@ -2,7 +2,8 @@
 
 Kinds, statuses, relationship types, roles and relations come from the domain model
 (``schema/model.toml``), so a kind added there appears here with no edit. Values are the
-model's values upper-cased (``legal_representative`` -> ``LEGAL_REPRESENTATIVE``).
+model's values upper-cased (``legal_representative`` -> ``LEGAL_REPRESENTATIVE``), each
+described by the model's ``value_descriptions``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 import strawberry
 
-from schema.model import load_model
+from schema.model import PropertySpec, load_model
 
 __all__ = [
     "ChainDirection",
@@ -35,28 +36,20 @@ _MODEL = load_model()
 _ENTITY = _MODEL.nodes["Entity"].properties
 
 
-def _from_values(name: str, values: tuple[str, ...], description: str,
-                 notes: dict[str, str] | None = None) -> Any:
-    notes = notes or {}
-    members = {v.upper(): strawberry.enum_value(v, description=notes.get(v) or v.replace("_", " "))
-               for v in values}
-    return strawberry.enum(enum.Enum(name, members), description=description)  # type: ignore[misc]
+def _from_model(name: str, spec: PropertySpec) -> Any:
+    members = {v.upper(): strawberry.enum_value(v, description=spec.value_descriptions.get(v))
+               for v in spec.values}
+    return strawberry.enum(enum.Enum(name, members), description=spec.description)  # type: ignore[misc]
 
 
-EntityKind = _from_values("EntityKind", _ENTITY["kind"].values, _ENTITY["kind"].description,
-                          {"company": "A company (any legal person).",
-                           "person": "A natural person."})
-EntityStatus = _from_values("EntityStatus", _ENTITY["status"].values, _ENTITY["status"].description,
-                            {"active": "Performing.", "watch": "On the watch list.",
-                             "defaulted": "In default."})
+EntityKind = _from_model("EntityKind", _ENTITY["kind"])
+EntityStatus = _from_model("EntityStatus", _ENTITY["status"])
 RelationshipType = strawberry.enum(enum.Enum("RelationshipType", {  # type: ignore[misc]
     name: strawberry.enum_value(name, description=kind.description)
     for name, kind in _MODEL.relationships.items()}),
     description="A kind of relationship between two parties (the domain model's).")
-ManagerRole = _from_values("ManagerRole", _MODEL.relationships["MANAGES"].properties["role"].values,
-                           _MODEL.relationships["MANAGES"].properties["role"].description)
-Relation = _from_values("Relation", _MODEL.relationships["RELATIVE_OF"].properties["relation"].values,
-                        _MODEL.relationships["RELATIVE_OF"].properties["relation"].description)
+ManagerRole = _from_model("ManagerRole", _MODEL.relationships["MANAGES"].properties["role"])
+Relation = _from_model("Relation", _MODEL.relationships["RELATIVE_OF"].properties["relation"])
 
 
 @strawberry.enum(description="Why a risk flag was raised (rules R8-R10 of the design).")
@@ -117,7 +110,7 @@ class Dimension(enum.Enum):
     REGION = strawberry.enum_value("region", description="The borrowers' region codes.")
 
 
-@strawberry.enum(description="The contagion model.")
+@strawberry.enum(description="Which contagion model `contagion` runs.")
 class ContagionModel(enum.Enum):
     CASCADE = strawberry.enum_value(
         "CASCADE", description="Guarantee-call cascade (R11): guarantees of defaulted "

@@ -77,7 +77,7 @@ class Evidence:
     member_id: strawberry.ID = strawberry.field(description="The member's id.")
     records: strawberry.Private[tuple[EvidenceStepRecord, ...]]
 
-    @strawberry.field(description="The member.")
+    @strawberry.field(description="The member party (the entity of `memberId`).")
     async def member(self, info: Info) -> Annotated[Entity, strawberry.lazy("api.types.entity")] | None:
         return await common.entity(info, str(self.member_id))
 

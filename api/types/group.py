@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
 from api.errors import BadRequest
 from api.types import common
-from api.types.connection import Connection, window
+from api.types.connection import PAGE_LIMIT, After, Connection, First, window
 from api.types.entity import Entity
 from api.types.evidence import Evidence
 from api.types.exposure import Exposure
@@ -45,7 +47,7 @@ class Group:
         return self.record.root
 
     @strawberry.field(description="The members, by id.")
-    async def members(self, info: Info, first: int | None = 50, after: str | None = None
+    async def members(self, info: Info, first: First = 50, after: After = None
                       ) -> Connection[Entity]:
         return await common.entity_page(info, self.record.members, first, after)
 
@@ -83,8 +85,12 @@ class Group:
     @strawberry.field(description="Why each member is in the group, in member order: for the "
                                   "members given by `memberIds`, else for a page of members "
                                   "(`first`, `after` as for `members`).")
-    def evidence(self, info: Info, member_ids: list[strawberry.ID] | None = None,
-                 first: int | None = 50, after: str | None = None) -> list[Evidence]:
+    def evidence(self, info: Info,
+                 member_ids: Annotated[list[strawberry.ID] | None, strawberry.argument(
+                     description=f"Entity ids of the members to explain, at most "
+                                 f"{PAGE_LIMIT}; ids that are not members are skipped. When "
+                                 f"given, `first` and `after` are ignored.")] = None,
+                 first: First = 50, after: After = None) -> list[Evidence]:
         limit = common.context(info).settings.max_page_size
         if member_ids is not None:
             if len(member_ids) > limit:

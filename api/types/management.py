@@ -34,7 +34,7 @@ class Management:
     async def company(self, info: Info) -> Annotated[Entity, strawberry.lazy("api.types.entity")] | None:
         return await common.entity(info, self.record.target)
 
-    @strawberry.field(description="The role.")
+    @strawberry.field(description="The role the person holds in the company.")
     def role(self) -> ManagerRole:
         return ManagerRole(self.record.role)
 

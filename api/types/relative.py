@@ -29,7 +29,9 @@ class Relative:
         other = self.record.target if self.record.source == self.of else self.record.source
         return await common.entity(info, other)
 
-    @strawberry.field(description="What the relative is to the person asked about.")
+    @strawberry.field(description="What the relative is to the person asked about, read with "
+                                  "the relative as the source: PARENT means the relative is "
+                                  "the person's parent.")
     def relation(self) -> Relation:
         relation = self.record.relation or "other"
         if self.record.source == self.of:  # the record says what the person is to the relative

@@ -5,7 +5,7 @@ from dataclasses import fields
 import pytest
 
 from schema.errors import InvalidModel
-from schema.model import load_model
+from schema.model import MODEL_FILE, load_model
 from schema.records import DeclaredMember, Entity, Facility, Relationship
 from schema.regime import load_regime, shipped_regimes
 from schema.values import ValueRejected, parse_share
@@ -85,3 +85,15 @@ def test_amounts(text, value):
     from schema.values import parse_amount
 
     assert parse_amount(text) == value
+
+
+def test_value_descriptions_only_of_values_the_enum_has(tmp_path):
+    model = load_model()
+    assert model.relationships["RELATIVE_OF"].properties["relation"].value_descriptions["parent"]
+    text = MODEL_FILE.read_text(encoding="utf-8")
+    bad = tmp_path / "model.toml"
+    bad.write_text(text.replace("status.value_descriptions.watch =",
+                                "status.value_descriptions.closed =", 1), encoding="utf-8")
+    with pytest.raises(InvalidModel, match=r"nodes\.Entity\.status: value_descriptions of values "
+                                           r"it does not have: closed"):
+        load_model(bad)
