@@ -38,7 +38,7 @@ from api.errors import BadRequest, MaskInternalErrors, hide_suggestions, log_err
 from api.settings import Settings
 from api.types import common
 from api.types.concentration import Concentration
-from api.types.connection import PAGE_LIMIT, After, Connection, First, window
+from api.types.connection import PAGE_LIMIT, After, Connection, First
 from api.types.contagion import Contagion
 from api.types.dataset_info import DatasetInfo
 from api.types.entity import Entity
@@ -120,7 +120,7 @@ class Query:
             raise BadRequest(f"minSize must be at least 1, got {min_size}")
         ids = await run_in_threadpool(snapshot.group_ids, order, min_size,
                                       flag.value if flag else None)
-        at = window(len(ids), first, after, common.context(info).settings.max_page_size)
+        at = common.page_window(info, len(ids), first, after)
         page = list(ids[at.start:at.end])
         found = await common.context(info).loaders.group.load_many(page)
         await common.prefetch_groups(info, page, "edges", "node")

@@ -26,12 +26,12 @@ from api.context import Context
 from api.snapshot import Snapshot
 
 if TYPE_CHECKING:
-    from api.types.connection import Connection
+    from api.types.connection import Connection, Window
     from api.types.entity import Entity
     from api.types.exposure import Exposure
 
-__all__ = ["context", "entities", "entity", "entity_page", "exposure_via", "prefetch_entities",
-           "prefetch_groups", "selected", "snapshot", "via"]
+__all__ = ["context", "entities", "entity", "entity_page", "exposure_via", "page_window",
+           "prefetch_entities", "prefetch_groups", "selected", "snapshot", "via"]
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -68,11 +68,21 @@ async def entity_page(info: Info[Any, Any], ids: Sequence[str], first: int | Non
                       after: str | None) -> Connection[Entity]:
     """One page of the entities ``ids`` as a connection, with what the query selects on its
     nodes prefetched; the page size is bounded by the settings."""
-    from api.types.connection import Connection, window
+    from api.types.connection import Connection
 
-    at = window(len(ids), first, after, context(info).settings.max_page_size)
+    at = page_window(info, len(ids), first, after)
     nodes = await entities(info, ids[at.start:at.end], "edges", "node")
     return Connection.of(nodes, at)  # type: ignore[arg-type]
+
+
+def page_window(info: Info[Any, Any], total: int, first: int | None, after: str | None
+                ) -> Window:
+    """The page ``first``/``after`` of a list of ``total`` items, within the server's
+    maximum page size, its cursors of the dataset served."""
+    from api.types.connection import window
+
+    return window(total, first, after, context(info).settings.max_page_size,
+                  snapshot(info).version)
 
 
 def exposure_via(info: Info[Any, Any], loader: DataLoader[str, Any], key: str

@@ -1,7 +1,9 @@
 """Relay connections: ``edges { node cursor } pageInfo totalCount``, with a maximum page size.
 
-Cursors are opaque (base64 of an offset into the list the field returns for the same
-arguments). ``first`` must be between 0 and the server's maximum page size
+Cursors are opaque: base64 of the dataset version and an offset into the list the field
+returns for the same arguments. A cursor of another dataset (the server has reloaded since)
+is refused rather than read as a position in a list that may have changed. ``first`` must
+be between 0 and the server's maximum page size
 (``GROUPGRAPH_MAX_PAGE_SIZE``, 100 by default): a larger page is refused with a clear
 error rather than silently cut, so a client never mistakes a cut page for the whole.
 """
@@ -43,20 +45,26 @@ After = Annotated[str | None, strawberry.argument(
 """The ``after`` argument of every paged list (``after: After = None``)."""
 
 
-def encode_cursor(offset: int) -> str:
-    """The cursor of the item at ``offset``."""
-    return base64.b64encode(f"{_PREFIX}{offset}".encode()).decode()
+def encode_cursor(offset: int, version: str) -> str:
+    """The cursor of the item at ``offset`` of a list of dataset ``version``."""
+    return base64.b64encode(f"{_PREFIX}{version}:{offset}".encode()).decode()
 
 
-def decode_cursor(cursor: str) -> int:
-    """The offset a cursor points at. Raises BadRequest for anything else."""
+def decode_cursor(cursor: str, version: str) -> int:
+    """The offset a cursor of dataset ``version`` points at. Raises BadRequest for anything
+    else, saying so when the cursor is of another dataset."""
     try:
         text = base64.b64decode(cursor.encode(), validate=True).decode()
         if not text.startswith(_PREFIX):
             raise ValueError(text)
-        offset = int(text.removeprefix(_PREFIX))
+        of_version, _, offset_text = text.removeprefix(_PREFIX).rpartition(":")
+        offset = int(offset_text)
     except (ValueError, binascii.Error, UnicodeError):
         raise BadRequest(f"invalid cursor {cursor!r}: pass a cursor this API returned") from None
+    if of_version != version:
+        raise BadRequest(f"this cursor is of dataset {of_version or 'unknown'}, but the server "
+                         f"now answers from dataset {version}: the list may have changed; "
+                         f"start again from the first page")
     if offset < 0:
         raise BadRequest(f"invalid cursor {cursor!r}")
     return offset
@@ -64,23 +72,27 @@ def decode_cursor(cursor: str) -> int:
 
 @dataclass(frozen=True)
 class Window:
-    """The slice ``[start, end)`` of a list of ``total`` items that a page shows."""
+    """The slice ``[start, end)`` of a list of ``total`` items of dataset ``version`` that a
+    page shows."""
 
     start: int
     end: int
     total: int
+    version: str
 
 
-def window(total: int, first: int | None, after: str | None, max_page_size: int) -> Window:
-    """The page of ``first`` items after the cursor ``after``. Raises BadRequest when
-    ``first`` is negative or above ``max_page_size``."""
+def window(total: int, first: int | None, after: str | None, max_page_size: int,
+           version: str) -> Window:
+    """The page of ``first`` items after the cursor ``after`` of a list of dataset
+    ``version``. Raises BadRequest when ``first`` is negative or above ``max_page_size``,
+    or the cursor is not one of this dataset's."""
     size = max_page_size if first is None else first
     if size < 0 or size > max_page_size:
         raise BadRequest(f"first must be between 0 and {max_page_size} (the maximum page "
                          f"size), got {first}; page with the cursor in pageInfo.endCursor")
-    start = decode_cursor(after) + 1 if after is not None else 0
+    start = decode_cursor(after, version) + 1 if after is not None else 0
     start = min(start, total)
-    return Window(start, min(start + size, total), total)
+    return Window(start, min(start + size, total), total, version)
 
 
 @strawberry.type(description="Where a page sits in the whole list.")
@@ -107,7 +119,8 @@ class Connection(Generic[T]):
     @classmethod
     def of(cls, nodes: Sequence[T], at: Window) -> Connection[T]:
         """A page holding ``nodes`` (the items ``at.start`` to ``at.end``)."""
-        edges = [Edge(node=node, cursor=encode_cursor(at.start + k)) for k, node in enumerate(nodes)]
+        edges = [Edge(node=node, cursor=encode_cursor(at.start + k, at.version))
+                 for k, node in enumerate(nodes)]
         info = PageInfo(has_next_page=at.end < at.total, has_previous_page=at.start > 0,
                         start_cursor=edges[0].cursor if edges else None,
                         end_cursor=edges[-1].cursor if edges else None)

@@ -18,7 +18,7 @@ from strawberry.types import Info
 
 from api.errors import BadRequest
 from api.types import common
-from api.types.connection import After, Connection, First, window
+from api.types.connection import After, Connection, First
 from api.types.enums import ChainDirection, Direction, EntityKind, EntityStatus, RelationshipType
 from api.types.exposure import Exposure
 from api.types.facility import Facility
@@ -55,7 +55,7 @@ def _about(name: str) -> str:
 async def _related(info: Info, entity_id: str, rel_type: str, direction: str, first: int | None,
                    after: str | None) -> tuple[list[RelationshipRecord], object]:
     found = await common.context(info).loaders.relationships.load((entity_id, rel_type, direction))
-    at = window(len(found), first, after, common.context(info).settings.max_page_size)
+    at = common.page_window(info, len(found), first, after)
     return found[at.start:at.end], at
 
 
@@ -230,7 +230,7 @@ class Entity:
             found = [*out, *into]
         else:
             found = await loaders.relationships.load((self.record.id, rel_type, direction.value))
-        at = window(len(found), first, after, common.context(info).settings.max_page_size)
+        at = common.page_window(info, len(found), first, after)
         return Connection.of([Relationship.from_record(r) for r in found[at.start:at.end]],  # type: ignore[arg-type]
                              at)
 

@@ -9,7 +9,7 @@ from strawberry.types import Info
 
 from api.errors import BadRequest
 from api.types import common
-from api.types.connection import PAGE_LIMIT, After, Connection, First, window
+from api.types.connection import PAGE_LIMIT, After, Connection, First
 from api.types.entity import Entity
 from api.types.evidence import Evidence
 from api.types.exposure import Exposure
@@ -97,7 +97,7 @@ class Group:
                 raise BadRequest(f"at most {limit} memberIds at a time, got {len(member_ids)}")
             chosen = [str(m) for m in member_ids if str(m) in self.record.evidence]
         else:
-            at = window(self.record.size, first, after, limit)
+            at = common.page_window(info, self.record.size, first, after)
             chosen = list(self.record.members[at.start:at.end])
         return [Evidence(member_id=strawberry.ID(m), records=self.record.evidence[m])
                 for m in chosen]

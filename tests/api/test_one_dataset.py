@@ -54,3 +54,24 @@ def test_an_internal_error_on_a_page_is_masked_and_logged(sample_store: Embedded
     assert response.headers["x-request-id"] == "req-7"
     logged = [r for r in caplog.records if "req-7" in r.getMessage()]
     assert logged and logged[0].exc_info and "hunter2" in str(logged[0].exc_info[1])
+
+
+def test_a_cursor_of_the_dataset_served_before_a_reload_is_refused(sample_store: EmbeddedStore,
+                                                                   tmp_path: Path):
+    query = "query($after: String) { groups(first: 2, after: $after) { edges { node { id } } " \
+            "pageInfo { endCursor } } }"
+    with in_process(sample_store) as client:
+        before = client.app.state.server.snapshot.version
+        first = client.post("/graphql", json={"query": query}).json()["data"]["groups"]
+        cursor = first["pageInfo"]["endCursor"]
+        second = client.post("/graphql", json={"query": query, "variables": {"after": cursor}})
+        assert second.json()["data"]["groups"]["edges"][0]["node"]["id"] not in {
+            e["node"]["id"] for e in first["edges"]}
+
+        generate_portfolio(tmp_path / "other", parties=60, seed=4)
+        sample_store.replace(read_dataset(tmp_path / "other"))
+        after = client.app.state.server.reload().version
+        answer = client.post("/graphql", json={"query": query, "variables": {"after": cursor}})
+        assert answer.json()["errors"][0]["message"] == (
+            f"this cursor is of dataset {before}, but the server now answers from dataset "
+            f"{after}: the list may have changed; start again from the first page")
