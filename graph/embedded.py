@@ -64,23 +64,26 @@ class EmbeddedStore(GraphStore):
 
     def _index(self, dataset: Dataset, types: Iterable[str] | None, as_of: date | None
                ) -> queries.Adjacency:
-        """The path index of the dataset, built once per types and date."""
+        """The adjacency index the graph queries walk, built once per types and date."""
         key = (None if types is None else frozenset(types), as_of)
         index = self._indexes.get(key)
         if index is None:
-            if len(self._indexes) >= 4:   # a server asks with one date and all types
+            if len(self._indexes) >= 4:   # a server asks with one date: all types, and OWNS
                 self._indexes.clear()
             index = self._indexes[key] = queries.adjacency(dataset, types, as_of)
         return index
 
     def neighbourhood(self, entity_id: str, hops: int = 1, *, types: Iterable[str] | None = None,
                       as_of: date | None = None) -> Subgraph:
-        return queries.neighbourhood(self._dataset(), entity_id, hops, types=types, as_of=as_of)
+        dataset = self._dataset()
+        return queries.neighbourhood(dataset, entity_id, hops, types=types, as_of=as_of,
+                                     index=self._index(dataset, types, as_of))
 
     def ownership_chains(self, entity_id: str, direction: str = "up", max_hops: int = 4, *,
                          as_of: date | None = None) -> list[GraphPath]:
-        return queries.ownership_chains(self._dataset(), entity_id, direction, max_hops,
-                                        as_of=as_of)
+        dataset = self._dataset()
+        return queries.ownership_chains(dataset, entity_id, direction, max_hops, as_of=as_of,
+                                        index=self._index(dataset, queries.OWNERSHIP, as_of))
 
     def paths(self, from_id: str, to_id: str, max_hops: int = 4, *,
               types: Iterable[str] | None = None, as_of: date | None = None) -> list[GraphPath]:

@@ -1,9 +1,10 @@
 """Neighbourhood, ownership-chain and path queries over a dataset held in memory.
 
-The embedded store answers these from its dataset with NetworkX; the Neo4j store answers
-the same questions in Cypher (``graph/neo4j_store.py``), and the parity suite holds the two
-to the same answers. All queries look at the relationships current on ``as_of`` and at
-entities only (facilities and declared groups are not traversed).
+The embedded store answers these from its dataset by walking an adjacency index
+(:func:`adjacency`, built once per dataset); the Neo4j store answers the same questions in
+Cypher (``graph/neo4j_store.py``), and the parity suite holds the two to the same answers.
+All queries look at the relationships current on ``as_of`` and at entities only
+(facilities and declared groups are not traversed).
 
 Results are sorted so that both stores give them in the same order: a subgraph's entities
 by id and relationships by (type, source, target, facility, valid_from); paths by the
@@ -16,16 +17,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-import networkx as nx
-
 from schema.records import Dataset, Entity, Relationship
 
-__all__ = ["MAX_HOPS", "Adjacency", "Path", "Subgraph", "adjacency", "check_hops",
+__all__ = ["MAX_HOPS", "OWNERSHIP", "Adjacency", "Path", "Subgraph", "adjacency", "check_hops",
            "neighbourhood", "ownership_chains", "paths", "sort_paths"]
 
 MAX_HOPS = 6
 
+OWNERSHIP = ("OWNS",)
+"""The relationship types ownership chains follow."""
+
 Path = tuple[Relationship, ...]
+
+Adjacency = dict[str, list[Relationship]]
+"""Each entity's relationships, in either direction (:func:`adjacency`)."""
 
 
 @dataclass(frozen=True)
@@ -55,57 +60,65 @@ def _current(dataset: Dataset, types: Iterable[str] | None, as_of: date | None) 
 
 
 def neighbourhood(dataset: Dataset, entity_id: str, hops: int = 1, *,
-                  types: Iterable[str] | None = None, as_of: date | None = None) -> Subgraph:
+                  types: Iterable[str] | None = None, as_of: date | None = None,
+                  index: Adjacency | None = None) -> Subgraph:
     """The entities within ``hops`` steps of ``entity_id`` (in either direction, over
-    relationships of ``types``), and every such relationship among them."""
+    relationships of ``types``), and every such relationship among them. ``index`` is
+    :func:`adjacency` of the same dataset, types and date (built here when not given)."""
     check_hops(hops)
     if entity_id not in dataset.entities:
         return Subgraph((), ())
-    relationships = _current(dataset, types, as_of)
-    graph = nx.Graph()
-    graph.add_node(entity_id)
-    graph.add_edges_from((r.source, r.target) for r in relationships)
-    reached = nx.single_source_shortest_path_length(graph, entity_id, cutoff=hops)
-    inside = [r for r in relationships if r.source in reached and r.target in reached]
+    index = adjacency(dataset, types, as_of) if index is None else index
+    reached = {entity_id}
+    frontier = [entity_id]
+    for _ in range(hops):
+        layer = []
+        for node in frontier:
+            for r in index.get(node, ()):
+                other = r.target if r.source == node else r.source
+                if other not in reached:
+                    reached.add(other)
+                    layer.append(other)
+        frontier = layer
+    inside = {id(r): r for node in reached for r in index.get(node, ())
+              if r.source in reached and r.target in reached}
     return Subgraph(tuple(dataset.entities[i] for i in sorted(reached)),
-                    tuple(sorted(inside, key=lambda r: r.identity)))
+                    tuple(sorted(inside.values(), key=lambda r: r.identity)))
 
 
 def ownership_chains(dataset: Dataset, entity_id: str, direction: str = "up",
-                     max_hops: int = 4, *, as_of: date | None = None) -> list[Path]:
+                     max_hops: int = 4, *, as_of: date | None = None,
+                     index: Adjacency | None = None) -> list[Path]:
     """Every chain of ``OWNS`` edges of 1 to ``max_hops`` steps ending at ``entity_id``
     (``up``: its owners, their owners, ...) or starting from it (``down``: its holdings).
     A chain uses each relationship at most once (as a Cypher path does), so cross-holdings
-    give finite answers. Each chain is listed from the entity outwards."""
+    give finite answers. Each chain is listed from the entity outwards. ``index`` is
+    :func:`adjacency` of the same dataset and date over ``OWNS`` alone."""
     check_hops(max_hops)
     if direction not in ("up", "down"):
         raise ValueError(f"expected direction 'up' or 'down', got {direction!r}")
-    step: dict[str, list[Relationship]] = {}
-    for r in _current(dataset, ["OWNS"], as_of):
-        step.setdefault(r.target if direction == "up" else r.source, []).append(r)
+    index = adjacency(dataset, OWNERSHIP, as_of) if index is None else index
     found: list[Path] = []
 
     def walk(node: str, chain: Path) -> None:
-        for r in step.get(node, ()):
-            if any(r is used for used in chain):
+        for r in index.get(node, ()):
+            near, far = (r.target, r.source) if direction == "up" else (r.source, r.target)
+            if near != node or any(r is used for used in chain):
                 continue
             longer = (*chain, r)
             found.append(longer)
             if len(longer) < max_hops:
-                walk(r.source if direction == "up" else r.target, longer)
+                walk(far, longer)
 
     walk(entity_id, ())
     return sort_paths(found)
 
 
-Adjacency = dict[str, list[Relationship]]
-
-
 def adjacency(dataset: Dataset, types: Iterable[str] | None = None,
               as_of: date | None = None) -> Adjacency:
     """Each entity's current relationships of ``types``, in either direction: the index
-    :func:`paths` walks. Building it reads every relationship, so a store answering many
-    path queries over one dataset builds it once and passes it in."""
+    the queries walk. Building it reads every relationship, so a store answering many
+    queries over one dataset builds it once and passes it in."""
     index: Adjacency = {}
     for r in _current(dataset, types, as_of):
         index.setdefault(r.source, []).append(r)

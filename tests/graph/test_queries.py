@@ -1,10 +1,13 @@
 """Neighbourhood, ownership-chain and path queries, hand-checked, on both stores."""
 
+import random
 from datetime import date
+from itertools import pairwise, product
 
+import networkx as nx
 import pytest
 
-from graph.queries import check_hops, paths, sort_paths
+from graph.queries import check_hops, neighbourhood, ownership_chains, paths, sort_paths
 from schema.records import Relationship as R
 from tests.datasets import dataset
 
@@ -70,10 +73,6 @@ def test_hops_are_bounded():
 
 def _paths_oracle(data, from_id: str, to_id: str, max_hops: int):
     """The paths by NetworkX: every shortest node path, times the relationships of each step."""
-    from itertools import pairwise, product
-
-    import networkx as nx
-
     between: dict[frozenset, list] = {}
     graph = nx.Graph()
     for r in data.current_relationships(date.today()):
@@ -90,24 +89,57 @@ def _paths_oracle(data, from_id: str, to_id: str, max_hops: int):
     return sort_paths(found)
 
 
-@pytest.mark.parametrize("seed", range(30))
-def test_paths_agree_with_networkx_on_random_graphs(seed):
-    """The bounded breadth-first search gives what NetworkX's all_shortest_paths gives."""
-    import random
-
-    rng = random.Random(seed)
+def _random_dataset(rng):
     nodes = [f"N{k}" for k in range(rng.randint(3, 25))]
-    kinds = ["OWNS", "GUARANTEES", "MANAGES"]
     relationships = []
     for _ in range(rng.randint(2, 50)):
         a, b = rng.sample(nodes, 2)
-        kind = rng.choice(kinds)
+        kind = rng.choice(["OWNS", "GUARANTEES", "MANAGES"])
         extra = {"share": 0.1} if kind == "OWNS" else {"amount": 1.0} if kind == "GUARANTEES" \
             else {"role": "director"}
         relationships.append(R(kind, a, b, **extra))
-    data = dataset(relationships)
+    return dataset(relationships)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_paths_agree_with_networkx_on_random_graphs(seed):
+    """The bounded breadth-first search gives what NetworkX's all_shortest_paths gives."""
+    rng = random.Random(seed)
+    data = _random_dataset(rng)
     present = sorted(data.entities)
     for _ in range(10):
         a, b = rng.sample(present, 2)
         hops = rng.randint(1, 6)
         assert paths(data, a, b, hops) == _paths_oracle(data, a, b, hops), (a, b, hops)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_neighbourhoods_and_chains_agree_with_plain_walks_on_random_graphs(seed):
+    """The walks over the adjacency index give what NetworkX's shortest path lengths give
+    (neighbourhoods) and what a walk over every OWNS edge gives (chains)."""
+    rng = random.Random(seed)
+    data = _random_dataset(rng)
+    current = data.current_relationships(date.today())
+    graph = nx.Graph()
+    graph.add_edges_from((r.source, r.target) for r in current)
+    for entity_id in rng.sample(sorted(data.entities), min(5, len(data.entities))):
+        hops = rng.randint(1, 6)
+        reached = nx.single_source_shortest_path_length(graph, entity_id, cutoff=hops)
+        found = neighbourhood(data, entity_id, hops)
+        assert [e.id for e in found.entities] == sorted(reached)
+        assert list(found.relationships) == sorted(
+            (r for r in current if r.source in reached and r.target in reached),
+            key=lambda r: r.identity)
+        for direction in ("up", "down"):
+            expected = []
+
+            def walk(node, chain, direction=direction, expected=expected, hops=hops):
+                for r in current:
+                    near, far = (r.target, r.source) if direction == "up" else (r.source, r.target)
+                    if r.type == "OWNS" and near == node and all(r is not u for u in chain):
+                        expected.append((*chain, r))
+                        if len(chain) + 1 < hops:
+                            walk(far, (*chain, r))
+
+            walk(entity_id, ())
+            assert ownership_chains(data, entity_id, direction, hops) == sort_paths(expected)
