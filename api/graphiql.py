@@ -36,12 +36,11 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from strawberry.fastapi import GraphQLRouter
 from strawberry.schema import BaseSchema
 
 from api.errors import log
-from api.pages import TEMPLATES, secure_headers
+from api.pages import render, secure_headers
 from api.security import PAGE_HEADER
 from api.settings import Settings
 
@@ -72,8 +71,6 @@ GRAPHIQL_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-sr
                 "font-src 'self' data:; connect-src 'self'; form-action 'none'; base-uri 'none'; "
                 "frame-ancestors 'none'")
 
-_ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-                   trim_blocks=True, lstrip_blocks=True)
 
 
 def graphiql_home(settings: Settings) -> Path:
@@ -114,16 +111,16 @@ class GraphiQLRouter(GraphQLRouter[Any, Any]):
             # the folder is named in the log, not in the page (open without a key)
             log.warning("GraphiQL's files are not in %s (missing %s): run %s",
                         self.home, ", ".join(missing), VENDOR_COMMAND)
-            html = _ENV.get_template("graphiql_missing.html").render(
-                version=GRAPHIQL_VERSION, setup=SETUP_COMMAND, vendor=VENDOR_COMMAND)
+            html = render("graphiql_missing.html", version=GRAPHIQL_VERSION,
+                          setup=SETUP_COMMAND, vendor=VENDOR_COMMAND)
             return HTMLResponse(html, status_code=503, headers=secure_headers(GRAPHIQL_CSP))
         # GraphiQL's dialogs add a <style> element (to lock scrolling), which style-src 'self'
         # refuses; the boot script hands the bundle this response's nonce for it, so only
         # our own scripts can add styles (no 'unsafe-inline')
         nonce = secrets.token_urlsafe(18)
         csp = GRAPHIQL_CSP.replace("style-src 'self'", f"style-src 'self' 'nonce-{nonce}'")
-        html = _ENV.get_template("graphiql.html").render(
-            keys_required=self.keys_required, page_header=PAGE_HEADER, style_nonce=nonce)
+        html = render("graphiql.html", keys_required=self.keys_required,
+                      page_header=PAGE_HEADER, style_nonce=nonce)
         return HTMLResponse(html, headers={**secure_headers(csp), "cache-control": "no-store"})
 
     async def asset(self, name: str) -> Response:

@@ -40,7 +40,7 @@ from graph.queries import MAX_HOPS
 from graph.report import describe_step
 from viz.subjects import ViewError, ViewKind, view_of
 
-__all__ = ["PAGE_SIZE", "pages_router", "secure_headers"]
+__all__ = ["PAGE_SIZE", "pages_router", "render", "secure_headers"]
 
 PAGE_SIZE = 50
 MEMBERS_SHOWN = 500
@@ -75,10 +75,15 @@ def secure_headers(csp: str) -> dict[str, str]:
     return {"content-security-policy": csp, **_COMMON_HEADERS}
 
 
+def render(template: str, **values: Any) -> str:
+    """The template ``template`` of ``api/templates`` filled with ``values`` (autoescaped;
+    also for :mod:`api.graphiql`)."""
+    return _ENV.get_template(template).render(**values)
+
+
 def _page(template: str, status: int = 200, **values: Any) -> HTMLResponse:
-    html = _ENV.get_template(template).render(**values)
-    return HTMLResponse(html, status_code=status,
-                        headers={"content-security-policy": _PAGE_CSP, **_COMMON_HEADERS})
+    return HTMLResponse(render(template, **values), status_code=status,
+                        headers=secure_headers(_PAGE_CSP))
 
 
 class _ViewCache:
@@ -243,9 +248,8 @@ def pages_router(state: ServerState) -> APIRouter:
             return HTMLResponse(f"<!doctype html><meta charset=utf-8><p>{_escape(str(error))}</p>",
                                 status_code=404 if isinstance(error, ViewError) else 503,
                                 headers={"content-security-policy": _VIEW_CSP})
-        return HTMLResponse(html, headers={"content-security-policy": _VIEW_CSP,
-                                           "cache-control": "private, max-age=300",
-                                           **_COMMON_HEADERS})
+        return HTMLResponse(html, headers={**secure_headers(_VIEW_CSP),
+                                           "cache-control": "private, max-age=300"})
 
     @router.get("/views/groups/{group_id}")
     def group_view(group_id: str) -> Response:
