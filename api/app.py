@@ -132,18 +132,19 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000,
     finally:
         if workers > 1:
             store.close()
-    freeze_heap()  # before forking: a worker's collections would otherwise copy every page
     log.info("serving dataset %s (%d parties, %d groups; analysed in %.1f s) on http://%s:%d "
              "with %d worker(s)", snapshot.version, len(snapshot.dataset.entities),
              len(snapshot.analysis.groups), snapshot.build_seconds, host, port, workers)
     if workers == 1:
         try:
             app = create_app(settings, store=store, snapshot=snapshot)
-            freeze_heap()  # the schema and the app are as long-lived as the snapshot
+            freeze_heap()  # the snapshot, the schema and the app: they live until shutdown
             uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
         finally:
             store.close()
         return
+
+    freeze_heap()  # before forking: a worker's collections would otherwise copy every page
 
     def worker_app() -> FastAPI:  # in each worker
         app = create_app(replace(settings, reload_allowed=False), store=store.for_worker(),

@@ -13,9 +13,9 @@ connection and passes it to the workers in turn over a Unix socket (``SCM_RIGHTS
 worker serves the connections it is given with uvicorn. Requests never pass through the
 parent, only the accepted socket does.
 
-The worker side relies on two attributes of uvicorn's ``Server`` that are not documented API
-(``config.http_protocol_class`` and ``server_state``, the same ones uvicorn's own start-up
-uses); ``tests/api/test_workers.py`` checks them.
+The worker side relies on three attributes of uvicorn's ``Server`` that are not documented
+API (``config.http_protocol_class``, ``server_state`` and ``lifespan.state``, the ones
+uvicorn's own start-up uses); ``tests/api/test_workers.py`` checks them.
 """
 
 from __future__ import annotations
