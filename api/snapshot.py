@@ -103,7 +103,7 @@ class Snapshot:
         self.calls: Counter[str] = Counter()
         self.names: Mapping[str, str] = _Names(self.analysis)
         self._lock = threading.Lock()
-        self._group_lists: dict[tuple[str, str | None], tuple[Group, ...]] = {}
+        self._group_lists: dict[tuple[str, str | None], tuple[tuple[str, ...], tuple[Group, ...]]] = {}
         self._concentrations: dict[tuple[str, int], Concentration] = {}
         by_key: dict[RelationshipKey, list[Relationship]] = defaultdict(list)
         for r in self.analysis.relationships:
@@ -232,11 +232,15 @@ class Snapshot:
         self._count("group_ids")
         key = (order, flag)
         with self._lock:
-            ordered = self._group_lists.get(key)
-        if ordered is None:
+            cached = self._group_lists.get(key)
+        if cached is None:
             ordered = self._ordered_groups(order, flag)
+            cached = (tuple(g.id for g in ordered), ordered)
             with self._lock:
-                self._group_lists[key] = ordered
+                self._group_lists[key] = cached
+        ids, ordered = cached
+        if min_size <= 1:  # every group: the list as cached, not a copy per request
+            return ids
         return tuple(g.id for g in ordered if g.size >= min_size)
 
     def _ordered_groups(self, order: str, flag: str | None) -> tuple[Group, ...]:
