@@ -33,7 +33,7 @@ seniorManagingOfficial               interested party is a person
 
 Everything else, and every ``indirect`` interest, is kept on one ``DECLARED_INTEREST`` edge
 per relationship record, which analysis does not count: a declared indirect interest is
-checked against the computed integrated ownership (:mod:`graph.reconcile`), never added.
+checked against the computed integrated ownership (:mod:`graph.reports.reconcile`), never added.
 Votes of 50 % or less stay declared rather than being added to shares (R4b counts shares).
 An exclusive minimum (UK "more than 25 %") is used as that bound plus 0.0001 percentage
 points, so "more than 50 %" is control. BODS ``endDate`` is the day an interest ceased, so

@@ -32,7 +32,7 @@ The ``RELATIONSHIP_PERIOD`` gives ``valid_from``/``valid_to``. A relationship wh
 ``RelationshipStatus`` is INACTIVE and that gives no end date is taken to have ended on its
 record's ``LastUpdateDate`` (said so in ``extra``), so analysis does not count it.
 Quantifiers are kept as written: the real file has ``1.00`` PERCENTAGE where 100 % is meant,
-which :mod:`graph.reconcile` reports rather than this loader silently "fixing" it.
+which :mod:`graph.reports.reconcile` reports rather than this loader silently "fixing" it.
 
 Problems name the file, the record number (``unit`` "record") and the element; malformed XML
 names the line and column. A source with problems is not loaded.

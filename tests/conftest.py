@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.embedded import EmbeddedStore
-from graph.store import GraphStore
+from graph.stores.base import GraphStore
+from graph.stores.embedded import EmbeddedStore
 
 NO_NEO4J = ("no Neo4j server: NEO4J_URI is not set. `make test` starts one with "
             "scripts/with-neo4j (it needs Java 17 and Maven); or point NEO4J_URI, NEO4J_USER "
@@ -29,7 +29,7 @@ def neo4j_uri() -> str:
 @pytest.fixture
 def neo4j_store(neo4j_uri: str) -> Iterator[GraphStore]:
     """A Neo4j store on an emptied database."""
-    from graph.neo4j_store import Neo4jStore
+    from graph.stores.neo4j import Neo4jStore
 
     store = Neo4jStore(neo4j_uri, batch_size=7)  # small batches: several per test load
     store.clear()

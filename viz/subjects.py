@@ -6,7 +6,7 @@ circle); with one, an entity stands for its group, the circle it belongs to, or 
 initial default of a contagion. Inputs come from a :class:`graph.risk.RiskAssessment`
 (exposures, flags, circles, cascade and DebtRank); the neighbourhood from the function given
 (a store's ``neighbourhood``, whose answers the parity suite holds equal to
-:func:`graph.queries.neighbourhood` on the analysed dataset, the default).
+:func:`graph.stores.queries.neighbourhood` on the analysed dataset, the default).
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from enum import StrEnum
 
-from graph import queries
 from graph.analysis import Analysis
-from graph.contagion import cascade, debt_rank
 from graph.risk import RiskAssessment
+from graph.risk.contagion import cascade, debt_rank
+from graph.stores import queries
 from schema.errors import GroupGraphError
 from viz.truncate import MAX_NODES
 from viz.views import View, circle_view, contagion_view, group_view, neighbourhood_view

@@ -31,8 +31,8 @@ from typing import Any, ParamSpec, Protocol
 import networkx as nx
 from pyvis.network import Network
 
-from graph.groups import EvidenceStep, Group
-from graph.report import describe_step
+from graph.analysis.groups import EvidenceStep, Group
+from graph.reports.report import describe_step
 from schema.records import Entity, Relationship
 from viz.layout import hierarchy_levels, level_options, physics_options
 from viz.legend import LegendSection, legend_html, stress_scale_html
@@ -62,7 +62,7 @@ Flags = Mapping[str, Sequence[str]]
 
 
 class CircleLike(Protocol):
-    """What :func:`circle_view` reads of a guarantee circle (``graph.circles.GuaranteeCircle``)."""
+    """What :func:`circle_view` reads of a guarantee circle (``graph.risk.circles.GuaranteeCircle``)."""
 
     @property
     def members(self) -> Sequence[str]: ...
@@ -142,7 +142,7 @@ def neighbourhood_view(centre: str, entities: Iterable[Entity] | Mapping[str, En
                        hops: int | None = None, currency: str = "",
                        max_nodes: int = MAX_NODES) -> View:
     """The parties around ``centre`` and the relationships among them, as
-    :func:`graph.queries.neighbourhood` (or a store's ``neighbourhood``) returns them."""
+    :func:`graph.stores.queries.neighbourhood` (or a store's ``neighbourhood``) returns them."""
     people = _entity_map(entities)
     _require([centre], people, "the centre")
     relationships = list(relationships)

@@ -45,7 +45,7 @@ QUERY = """query($id: ID!) { groupOf(entityId: $id) {
 
 def prepare(work: Path, parties: int, seed: int) -> tuple[str, list[str]]:
     """The embedded store URI holding the portfolio, and its party ids."""
-    from graph.embedded import EmbeddedStore
+    from graph.stores.embedded import EmbeddedStore
     from loaders.dataset import read_dataset
     from loaders.synthetic import generate_portfolio
 

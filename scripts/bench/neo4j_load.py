@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from graph.neo4j_store import Neo4jStore
+from graph.stores.neo4j import Neo4jStore
 from loaders.dataset import read_dataset
 from loaders.synthetic import generate_portfolio
 from schema.records import Relationship

@@ -18,9 +18,9 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.settings import Settings
-from graph.embedded import EmbeddedStore
+from api.server.app import create_app
+from api.server.settings import Settings
+from graph.stores.embedded import EmbeddedStore
 from loaders.dataset import read_dataset
 from tests.api.sample import write_sample
 
@@ -122,7 +122,7 @@ def embedded_server(sample_folder: Path, tmp_path_factory: pytest.TempPathFactor
 def neo4j_server(neo4j_uri: str, sample_folder: Path, tmp_path_factory: pytest.TempPathFactory
                  ) -> Iterator[Server]:
     """``groupgraph serve --store NEO4J_URI`` after loading the sample dataset into Neo4j."""
-    from graph.neo4j_store import Neo4jStore
+    from graph.stores.neo4j import Neo4jStore
 
     with Neo4jStore(neo4j_uri) as store:
         store.clear()

@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from graph.embedded import EmbeddedStore
+from graph.stores.embedded import EmbeddedStore
 from loaders.dataset import read_dataset
 from schema.errors import InvalidDataset
 from tests.datasets import BANK_TOML, write_folder, write_table

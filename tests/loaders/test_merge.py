@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from graph.analysis import analyse
-from graph.embedded import EmbeddedStore
+from graph.stores.embedded import EmbeddedStore
 from loaders.bods import read_bods
 from loaders.merge import load_paths, merge_sources, placeholder_bank
 from schema.errors import InvalidDataset

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from graph.analysis import analyse
-from graph.circles import guarantee_circles
-from graph.queries import neighbourhood
+from graph.risk.circles import guarantee_circles
+from graph.stores.queries import neighbourhood
 from tests.viz.big import big_dataset
 from tests.viz.sample import EXPOSURE, FLAGS, sample_dataset
 from viz.views import View, circle_view, contagion_view, group_view, neighbourhood_view

@@ -9,8 +9,8 @@ import pytest
 import pyvis
 
 from graph.analysis import analyse
-from graph.circles import guarantee_circles
-from graph.queries import neighbourhood
+from graph.risk.circles import guarantee_circles
+from graph.stores.queries import neighbourhood
 from schema.records import Entity, Relationship
 from tests.viz.pages import ABSOLUTE_URL, RESOURCE_ATTRIBUTES, parse_page
 from tests.viz.sample import EXPOSURE, FLAGS, sample_dataset

@@ -68,7 +68,7 @@ def test_a_store_can_answer_the_neighbourhood():
 
     def store_neighbourhood(entity_id, hops):
         asked.append((entity_id, hops))
-        from graph.queries import neighbourhood
+        from graph.stores.queries import neighbourhood
         return neighbourhood(ANALYSIS.dataset, entity_id, hops)
 
     view_of(ASSESSMENT, "C1", hops=3, neighbourhood=store_neighbourhood)

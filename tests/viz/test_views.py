@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from graph.analysis import analyse
-from graph.circles import guarantee_circles
-from graph.queries import neighbourhood
+from graph.risk.circles import guarantee_circles
+from graph.stores.queries import neighbourhood
 from tests.viz.pages import parse_page
 from tests.viz.sample import ENTITIES, EXPOSURE, FLAGS, sample_dataset
 from viz.style import FLAGS as FLAG_STYLES

@@ -1,0 +1,331 @@
+"""The ``groupgraph`` command line: a thin layer over loaders, graph and schema.
+
+Bad input and unreachable stores end with a message and a non-zero exit, never a
+traceback. Progress and messages go to standard error; reports to standard output.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from api.cli.formats import render_markdown, write_csv, write_xlsx
+from graph.analysis import analyse
+from graph.reports.reconcile import reconcile as reconcile_declarations
+from graph.reports.report import build_report
+from graph.risk import RiskAssessment, assess
+from graph.stores.base import GraphStore, open_store
+from loaders.dataset import read_dataset
+from loaders.merge import load_paths
+from loaders.synthetic import generate_portfolio
+from schema.errors import GroupGraphError
+from schema.regime import load_regime
+from viz.subjects import ViewKind, view_of
+from viz.truncate import MAX_NODES
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Explore a bank's group clients: control, groups and exposure.")
+err = Console(stderr=True)
+
+
+class ReportFormat(StrEnum):
+    json = "json"
+    md = "md"
+    csv = "csv"
+    xlsx = "xlsx"
+
+StoreOption = Annotated[str | None, typer.Option(
+    "--store", help="embedded:PATH or bolt://HOST:PORT (default: GROUPGRAPH_STORE or the "
+                    "user's data directory)")]
+AsOfOption = Annotated[str | None, typer.Option(
+    "--as-of", help="Analyse the relationships current on this ISO date (default: today).")]
+RegimeOption = Annotated[str | None, typer.Option(
+    "--regime", help="CN-2018, BASEL or a regime .toml file (default: the one in bank.toml).")]
+
+
+def _as_of(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"expected an ISO date such as 2024-12-31, got {text!r}",
+                                 param_hint="--as-of") from None
+
+
+def _load(store: GraphStore, folder: Path, as_of: date | None) -> None:
+    with err.status(f"reading {folder}") as status:
+        dataset = read_dataset(folder, as_of=as_of, progress=lambda m: status.update(m))
+        status.update(f"writing {len(dataset.entities):,} parties to {store.uri}")
+        summary = store.replace(dataset, source=str(folder.resolve()))
+    counts = ", ".join(f"{n:,} {what}" for what, n in summary.info.counts.items())
+    if summary.unchanged:
+        err.print(f"{store.uri} already holds dataset {summary.info.version}: {counts}")
+    else:
+        err.print(f"loaded dataset {summary.info.version} into {store.uri}: {counts}")
+
+
+def _assess(store: GraphStore, as_of: date | None, regime: str | None) -> RiskAssessment:
+    with err.status("reading the store") as status:
+        dataset = store.read()
+        status.update(f"analysing {len(dataset.entities):,} parties")
+        analysis = analyse(dataset, as_of=as_of, regime=load_regime(regime) if regime else None)
+        status.update("assessing risk")
+        return assess(analysis)
+
+
+def _load_sources(store: GraphStore, paths: list[Path], as_of: date | None,
+                  range_share: str) -> None:
+    """Load GLEIF and BODS files, alone or merged with a bank dataset folder."""
+    with err.status("reading") as status:
+        result = load_paths(paths, as_of=as_of, range_share=range_share,
+                            progress=lambda m: status.update(m))
+        status.update(f"writing {len(result.dataset.entities):,} parties to {store.uri}")
+        summary = store.replace(result.dataset, source=" + ".join(result.sources))
+    counts = ", ".join(f"{n:,} {what}" for what, n in summary.info.counts.items())
+    verb = "already holds" if summary.unchanged else "loaded"
+    err.print(f"{verb} dataset {summary.info.version} ({'; '.join(result.sources)}) "
+              f"{'in' if summary.unchanged else 'into'} {store.uri}: {counts}")
+    err.print(f"{result.count('matched'):,} parties matched by LEI or registration id, "
+              f"{result.count('corroborated'):,} links stated by two sources, "
+              f"{result.count('conflict'):,} conflicts")
+    for note in [n for n in result.notes if n.kind in ("conflict", "note")][:50]:
+        err.print(Text(f"  {note}"), highlight=False)
+
+
+@app.command()
+def load(
+    paths: Annotated[list[Path], typer.Argument(
+        metavar="PATH...", help="A dataset folder (see the README), and/or GLEIF LEI-CDF and "
+                                "RR-CDF XML files and BODS JSON files (.zip of one is fine), "
+                                "recognised by their content.")],
+    store: StoreOption = None,
+    as_of: AsOfOption = None,
+    range_share: Annotated[str, typer.Option(
+        "--range-share", help="For a BODS share given as a range: which end counts for "
+                              "ownership and control (minimum, maximum or midpoint).")
+    ] = "minimum",
+) -> None:
+    """Validate and load a dataset folder and/or public ownership files (GLEIF, BODS) into
+    the store, replacing what it held. Parties are matched by LEI or registration id."""
+    if range_share not in ("minimum", "maximum", "midpoint"):
+        raise typer.BadParameter(f"expected minimum, maximum or midpoint, got {range_share!r}",
+                                 param_hint="--range-share")
+    with open_store(store) as target:
+        if len(paths) == 1 and paths[0].is_dir():
+            _load(target, paths[0], _as_of(as_of))
+        else:
+            _load_sources(target, paths, _as_of(as_of), range_share)
+
+
+@app.command()
+def reconcile(
+    store: StoreOption = None,
+    output_format: Annotated[str, typer.Option("--format", help="json or md")] = "json",
+    as_of: AsOfOption = None,
+) -> None:
+    """Compare what public data declares (GLEIF ultimate parents, BODS indirect interests)
+    with the computed ultimate controllers and integrated ownership; print every agreement
+    and mismatch with its reasons."""
+    if output_format not in ("json", "md"):
+        raise typer.BadParameter(f"expected json or md, got {output_format!r}",
+                                 param_hint="--format")
+    with open_store(store) as source, err.status("reading the store"):
+        result = reconcile_declarations(analyse(source.read(), as_of=_as_of(as_of)))
+    if output_format == "md":
+        sys.stdout.write(result.to_markdown())
+    else:
+        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    summary = result.summary
+    err.print(f"{summary['declarations']:,} declarations: {summary['agree']:,} agree, "
+              f"{summary['mismatch']:,} mismatch")
+
+
+@app.command()
+def report(
+    store: StoreOption = None,
+    output_format: Annotated[ReportFormat, typer.Option(
+        "--format", help="json or md (printed unless -o), csv (-o FOLDER) or xlsx (-o FILE)")
+    ] = ReportFormat.json,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here.")] = None,
+    as_of: AsOfOption = None,
+    regime: RegimeOption = None,
+) -> None:
+    """Report on the stored dataset: groups with controllers and evidence, exposures, limits,
+    large exposures, concentration, guarantee circles, suspected links, systemic parties."""
+    if output_format in ("csv", "xlsx") and output is None:
+        raise typer.BadParameter(f"--format {output_format} needs -o "
+                                 f"({'a folder' if output_format == 'csv' else 'a .xlsx file'})",
+                                 param_hint="-o")
+    with open_store(store) as source:
+        result = build_report(_assess(source, _as_of(as_of), regime))
+    if output_format == "csv":
+        written = write_csv(result, output)
+        err.print(f"wrote {len(written)} CSV files to {output}")
+    elif output_format == "xlsx":
+        write_xlsx(result, output)
+        err.print(f"wrote {output}")
+    else:
+        text = (render_markdown(result) if output_format == "md"
+                else json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            output.write_text(text, encoding="utf-8")
+            err.print(f"wrote {output}")
+
+
+@app.command()
+def view(
+    ident: Annotated[str, typer.Argument(
+        metavar="ID", help="An entity id, a group id (G...) or a guarantee circle id "
+                           "(circle:...); for --kind contagion, the initial defaults (A,B).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The HTML file to write.")],
+    store: StoreOption = None,
+    hops: Annotated[int, typer.Option(help="Radius of a neighbourhood, 1 to 6.")] = 2,
+    kind: Annotated[ViewKind | None, typer.Option(
+        "--kind", help="Default: group for a group id, circle for a circle id, neighbourhood "
+                       "for an entity.")] = None,
+    max_nodes: Annotated[int, typer.Option(
+        "--max-nodes", min=1, help="Most parties to show; the most relevant are kept.")] = MAX_NODES,
+    as_of: AsOfOption = None,
+    regime: RegimeOption = None,
+) -> None:
+    """Write an interactive network view: one HTML file that opens with no network."""
+    day = _as_of(as_of)
+    with open_store(store) as source:
+        assessment = _assess(source, day, regime)
+        with err.status("drawing the view"):
+            drawn = view_of(assessment, ident, kind, hops=hops, max_nodes=max_nodes,
+                            neighbourhood=lambda i, h: source.neighbourhood(i, h, as_of=day))
+            drawn.write(output)
+    size = output.stat().st_size
+    err.print(Text(f"wrote {output} ({size / 1e6:.1f} MB): {drawn.title}; "
+                   f"{drawn.node_count:,} parties, {drawn.edge_count:,} relationships"),
+              soft_wrap=True)
+    if drawn.cut.truncated:
+        err.print(Text("truncated: ", style="yellow") + Text(drawn.cut.note()), soft_wrap=True)
+
+
+@app.command()
+def serve(
+    data: Annotated[Path | None, typer.Option(
+        "--data", help="Load this dataset folder into a fresh embedded store (a temporary "
+                       "file, removed on exit) and serve that.")] = None,
+    store: StoreOption = None,
+    host: Annotated[str, typer.Option(help="The interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="The port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(
+        min=1, max=64, help="Processes serving one shared snapshot (reload needs 1).")] = 1,
+    as_of: AsOfOption = None,
+    regime: RegimeOption = None,
+) -> None:
+    """Serve the GraphQL API (/graphql, GraphiQL in a browser), the analyst pages (/) and
+    /health. API keys, limits and reload folders come from GROUPGRAPH_* variables (README)."""
+    import tempfile
+
+    from api.server.app import serve as run_server
+    from api.server.settings import Settings
+
+    if data is not None and store is not None:
+        raise typer.BadParameter("give --data or --store, not both", param_hint="--data")
+    day = _as_of(as_of)
+    overrides: dict[str, object] = {"as_of": day} if day else {}
+    if regime:
+        overrides["regime"] = regime
+    if data is None:
+        if store:
+            overrides["store_uri"] = store
+        run_server(Settings.from_env(**overrides), host=host, port=port, workers=workers)
+        return
+    with tempfile.TemporaryDirectory(prefix="groupgraph-serve-") as folder:
+        uri = f"embedded:{Path(folder) / 'store.sqlite'}"
+        with open_store(uri) as target:
+            _load(target, data, day)
+        run_server(Settings.from_env(store_uri=uri, **overrides), host=host, port=port,
+                   workers=workers)
+
+
+@app.command()
+def demo(
+    folder: Annotated[Path, typer.Option(help="Where to write the sample portfolio.")] = Path(
+        "demo-output"),
+    parties: Annotated[int, typer.Option(help="Size of the sample portfolio.")] = 120,
+    seed: Annotated[int, typer.Option(help="Seed of the generator.")] = 7,
+    top: Annotated[int, typer.Option(help="Groups to show.")] = 10,
+) -> None:
+    """Generate a sample portfolio, load it into an embedded store, report on it and draw
+    the largest groups and the guarantee circles as offline views."""
+    data = folder / "portfolio"
+    generate_portfolio(data, parties=parties, seed=seed)
+    err.print(f"wrote a sample portfolio of {parties} parties to {data}")
+    store_uri = f"embedded:{folder / 'store.sqlite'}"
+    with open_store(store_uri) as store:
+        _load(store, data, None)
+        assessment = _assess(store, None, None)
+    result = build_report(assessment)
+    report_file = folder / "report.json"
+    report_file.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    (folder / "report.md").write_text(render_markdown(result), encoding="utf-8")
+    views = folder / "views"
+    views.mkdir(exist_ok=True)
+    subjects = [g["id"] for g in result["groups"][:3]] + [c["id"] for c in result["guarantee_circles"]]
+    for subject in subjects:
+        view_of(assessment, subject).write(views / f"{subject.replace(':', '-')}.html")
+    _print_summary(result, top)
+    err.print(f"report: {report_file} and {folder / 'report.md'}; {len(subjects)} network views "
+              f"in {views}; explore further with: groupgraph view ID --store {store_uri} -o FILE")
+
+
+def _print_summary(result: dict, top: int) -> None:
+    dataset, summary = result["dataset"], result["summary"]
+    out = Console()
+    out.print(
+        f"[bold]{dataset['bank']}[/bold]: {summary['parties']:,} parties, "
+        f"{summary['facilities']:,} facilities, {summary['groups']:,} groups "
+        f"({summary['groups_with_more_than_one_member']:,} with more than one member); "
+        f"tier 1 capital {dataset['tier1_capital']:,.0f} {dataset['base_currency']}, "
+        f"regime {dataset['regime']}, as of {dataset['as_of']}"
+    )
+    currency = dataset["base_currency"]
+    table = Table(title=f"Top {top} groups by gross exposure, in millions of {currency}")
+    table.add_column("#", justify="right")
+    table.add_column("group", overflow="fold")
+    table.add_column("size", justify="right")
+    table.add_column("controllers", overflow="fold")
+    table.add_column("gross", justify="right")
+    table.add_column("net", justify="right")
+    table.add_column("% tier 1", justify="right")
+    for rank, group in enumerate(result["groups"][:top], start=1):
+        controllers = "\n".join(c["name"] for c in group["controllers"]) or "(independent)"
+        table.add_row(str(rank), f"{group['name']}\n[dim]{group['id']}[/dim]", str(group["size"]),
+                      controllers, f"{group['exposure']['gross'] / 1e6:,.1f}",
+                      f"{group['exposure']['net'] / 1e6:,.1f}",
+                      f"{group['share_of_tier1']['gross']:.1%}")
+    out.print(table)
+
+
+def main() -> None:
+    """Entry point: run the app, turning groupgraph's errors into messages (exit 1); click
+    reports usage errors itself (exit 2)."""
+    try:
+        app()
+    except GroupGraphError as error:
+        err.print(Text("error: ", style="bold red") + Text(str(error)), highlight=False)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
+

@@ -1,0 +1,108 @@
+"""What the server holds between requests: its store, settings and current snapshot.
+
+A request takes the current snapshot when it starts and keeps it to the end, so a
+``reload`` that swaps in a new snapshot meanwhile never mixes two datasets in one answer.
+Graph queries (paths, ownership chains, neighbourhoods) go to the store, which may hold
+another dataset by then (``groupgraph load``, or a reload between its load and its new
+snapshot): :meth:`ServerState.store_of` refuses them in that case rather than mix the two.
+Reloads run one at a time.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+from pathlib import Path
+
+from api.graphql.errors import BadRequest, Forbidden, Unavailable, log
+from api.graphql.snapshot import Snapshot, build_snapshot
+from api.server.settings import Settings
+from graph.stores.base import GraphStore
+from loaders.dataset import read_dataset
+
+__all__ = ["ServerState", "freeze_heap"]
+
+
+def freeze_heap() -> None:
+    """Move every object alive now (a snapshot is millions of them) out of the garbage
+    collector's sight: they live until the next reload, and a full collection walking them
+    all would stall every request for a moment (the p95 latency showed it). Reference
+    counting still frees an old snapshot once no request holds it."""
+    gc.collect()
+    gc.freeze()
+
+
+class ServerState:
+    """The store, the settings and the snapshot being served."""
+
+    def __init__(self, store: GraphStore, settings: Settings, snapshot: Snapshot | None = None
+                 ) -> None:
+        self.store = store
+        self.settings = settings
+        self._snapshot = snapshot
+        self._reloading = threading.Lock()
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """The snapshot being served; built on first use when the app was not given one."""
+        if self._snapshot is None:
+            with self._reloading:
+                if self._snapshot is None:
+                    self._snapshot = self._build()
+        return self._snapshot
+
+    @property
+    def ready(self) -> bool:
+        return self._snapshot is not None
+
+    def _build(self) -> Snapshot:
+        snapshot = build_snapshot(self.store, as_of=self.settings.as_of,
+                                  regime=self.settings.regime)
+        freeze_heap()
+        log.info("serving dataset %s from %s: %d parties, %d groups (analysed in %.1f s)",
+                 snapshot.version, self.store.uri, len(snapshot.dataset.entities),
+                 len(snapshot.analysis.groups), snapshot.build_seconds)
+        return snapshot
+
+    def store_of(self, snapshot: Snapshot) -> GraphStore:
+        """The store, for a graph query answered beside ``snapshot``. Raises Unavailable
+        when the store holds another dataset than the snapshot's (one more cheap query)."""
+        info = self.store.info()
+        if info is None or info.version != snapshot.version:
+            held = f"dataset {info.version}" if info is not None else "no dataset"
+            raise Unavailable(
+                f"the store now holds {held}, not the dataset {snapshot.version} this server "
+                f"answers from: graph queries (paths, ownership chains, neighbourhoods) resume "
+                f"once the server has read the store again (the reload mutation, or a restart)")
+        return self.store
+
+    def allowed_folder(self, path: str) -> Path:
+        """``path`` resolved, if it is a folder under one of the reload roots."""
+        roots = self.settings.reload_roots
+        if not roots:
+            raise Forbidden("this server reads no dataset folders: GROUPGRAPH_RELOAD_ROOTS is not "
+                            "set (reload without a path re-reads the store)")
+        candidate = Path(path).expanduser()
+        if not candidate.is_absolute():
+            candidate = roots[0] / candidate
+        resolved = candidate.resolve()
+        if not any(resolved == root or resolved.is_relative_to(root) for root in roots):
+            raise Forbidden(f"{path!r} is outside the folders this server may read "
+                            f"(GROUPGRAPH_RELOAD_ROOTS)")
+        if not resolved.is_dir():
+            raise BadRequest(f"no dataset folder at {path!r}")
+        return resolved
+
+    def reload(self, path: str | None = None) -> Snapshot:
+        """Load the dataset folder ``path`` into the store (when given), then analyse the
+        store again and serve the new snapshot. Raises InvalidDataset for bad input; the
+        store and the snapshot served stay as they were."""
+        folder = self.allowed_folder(path) if path is not None else None
+        with self._reloading:
+            if folder is not None:
+                dataset = read_dataset(folder, as_of=self.settings.as_of)
+                summary = self.store.replace(dataset, source=str(folder))
+                log.info("reload: %s dataset %s from %s",
+                         "kept" if summary.unchanged else "loaded", summary.info.version, folder)
+            self._snapshot = self._build()
+            return self._snapshot

@@ -1,0 +1,90 @@
+"""One analysis of a dataset: control (R3-R5), groups (R6) and exposures (R7) together.
+
+Every answer is computed from the current relationships on ``as_of`` (default today), with
+the regime the bank names in ``bank.toml`` unless another is given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+
+from graph.analysis.control import ControlResult, compute_control
+from graph.analysis.exposure import Exposure, ExposureResult, compute_exposures
+from graph.analysis.groups import Group, connected_client_groups
+from graph.analysis.ownership import OwnershipMatrix
+from schema.records import Dataset, Facility, Relationship
+from schema.regime import Regime, load_regime
+
+__all__ = ["Analysis", "analyse"]
+
+
+@dataclass
+class Analysis:
+    """The analysed dataset. Use :func:`analyse` to build one."""
+
+    dataset: Dataset
+    regime: Regime
+    as_of: date
+    relationships: list[Relationship]
+    control: ControlResult
+    groups: list[Group]
+    exposures: ExposureResult
+
+    @cached_property
+    def group_by_member(self) -> dict[str, Group]:
+        return {m: g for g in self.groups for m in g.members}
+
+    @cached_property
+    def group_by_id(self) -> dict[str, Group]:
+        return {g.id: g for g in self.groups}
+
+    @cached_property
+    def _facilities_by_borrower(self) -> dict[str, list[Facility]]:
+        index: dict[str, list[Facility]] = {}
+        for f in self.dataset.facilities:
+            index.setdefault(f.borrower, []).append(f)
+        return index
+
+    def facilities_of(self, party: str) -> list[Facility]:
+        """The facilities ``party`` borrows, in input order."""
+        return self._facilities_by_borrower.get(party, [])
+
+    @cached_property
+    def ownership(self) -> OwnershipMatrix:
+        """The direct-share matrix of the current holdings (R2)."""
+        return OwnershipMatrix(
+            (r.source, r.target, r.share or 0.0) for r in self.relationships if r.type == "OWNS"
+        )
+
+    def group_name(self, group: Group) -> str:
+        """The group's name: its root's name, with ``family`` for a family root."""
+        unit = self.control.units[group.root]
+        first = self.dataset.entities[unit.members[0]].name
+        return f"{first} family" if unit.is_family else first
+
+    def group_exposure(self, group: Group) -> Exposure:
+        return self.exposures.of_parties(group.members)
+
+    def groups_by_exposure(self) -> list[Group]:
+        """Groups ranked by gross exposure, largest first (then by id)."""
+        return sorted(self.groups, key=lambda g: (-self.group_exposure(g).gross, g.id))
+
+    def integrated_ownership(self, owner: str, owned: str) -> float:
+        """R2: the integrated ownership of ``owner`` in ``owned``."""
+        return self.ownership.integrated_row(owner).get(owned, 0.0)
+
+
+def analyse(dataset: Dataset, *, regime: Regime | None = None, as_of: date | None = None
+            ) -> Analysis:
+    """Run R3-R7 on ``dataset``. R2 is computed on demand (see Analysis.integrated_ownership)."""
+    as_of = as_of or date.today()
+    regime = regime or load_regime(dataset.bank.regime)
+    current = dataset.current_relationships(as_of)
+    parties = list(dataset.entities)
+    control = compute_control(parties, current)
+    groups = connected_client_groups(parties, current, control,
+                                     dependence_threshold=regime.dependence_threshold)
+    exposures = compute_exposures(dataset.bank, regime, dataset.facilities, current)
+    return Analysis(dataset, regime, as_of, current, control, groups, exposures)

@@ -1,0 +1,124 @@
+"""The risk assessment of an analysed book: rules R8-R12 and suspected links together.
+
+:func:`assess` runs the limit checks, concentration, guarantee circles and chains,
+cross-holdings, suspected links, the declared-group comparison and the systemic ranking,
+and gathers every flag by the party or group it is about. A party carries its own flags
+(limits, large exposure, circle, cross-holding); a group of two or more carries the flags
+of the group checks; a group of one carries its member's flags, as it is checked as a
+single party.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from graph.analysis import Analysis
+from graph.analysis.groups import Group
+from graph.risk.circles import (
+    GuaranteeChain,
+    GuaranteeCircle,
+    cross_holdings,
+    guarantee_chains,
+    guarantee_circles,
+)
+from graph.risk.concentration import DIMENSIONS, Concentration, concentration_by
+from graph.risk.contagion import systemic_ranking
+from graph.risk.limits import LimitCheck, RiskFlag, check_limits, large_exposure_flags
+from graph.risk.suspects import DeclaredGroupDiff, SuspectedLink, declared_group_diffs, suspected_links
+
+__all__ = ["RiskAssessment", "assess"]
+
+
+@dataclass
+class RiskAssessment:
+    """Everything a risk report shows, computed once."""
+
+    analysis: Analysis
+    limit_checks: list[LimitCheck]
+    flags: dict[str, list[RiskFlag]]
+    concentration: dict[str, Concentration]
+    circles: list[GuaranteeCircle]
+    chains: list[GuaranteeChain]
+    cross_holdings: list[tuple[str, ...]]
+    suspected_links: list[SuspectedLink]
+    declared_groups: list[DeclaredGroupDiff]
+    systemic: list[tuple[str, float]] = field(default_factory=list)
+
+    @cached_property
+    def _checks_by_subject(self) -> dict[str, list[LimitCheck]]:
+        index: dict[str, list[LimitCheck]] = defaultdict(list)
+        for check in self.limit_checks:
+            index[check.subject].append(check)
+        return index
+
+    def checks_of(self, subject: str) -> list[LimitCheck]:
+        return self._checks_by_subject.get(subject, [])
+
+    def flags_of(self, subject: str) -> list[RiskFlag]:
+        """Flags of a party or a group (a group of one: its member's)."""
+        group = self.analysis.group_by_id.get(subject)
+        if group is not None and group.size == 1:
+            subject = group.members[0]
+        return self.flags.get(subject, [])
+
+    def limit_usage(self, group: Group) -> float:
+        """The highest share of a limit the group's gross exposure uses (1.0 = at the
+        limit), over its group checks (for a group of one, its party checks); 0 when no
+        limit applies."""
+        subject = group.members[0] if group.size == 1 else group.id
+        return max((c.usage for c in self.checks_of(subject)), default=0.0)
+
+    @property
+    def large_exposures(self) -> list[RiskFlag]:
+        found = [f for flags in self.flags.values() for f in flags if f.code == "LARGE_EXPOSURE"]
+        return sorted(found, key=lambda f: (-(f.figure or 0.0), f.subject))
+
+    @property
+    def breaches(self) -> list[LimitCheck]:
+        return [c for c in self.limit_checks if c.status("gross") == "breach"
+                or c.status("net") == "breach"]
+
+
+def assess(analysis: Analysis, *, top: int = 10, systemic_top: int = 10) -> RiskAssessment:
+    """R8-R12 and suspected links on ``analysis``."""
+    checks = check_limits(analysis)
+    names = {e.id: e.name for e in analysis.dataset.entities.values()}
+    bank, regime = analysis.dataset.bank, analysis.regime.name
+    flags: dict[str, list[RiskFlag]] = defaultdict(list)
+    for group in analysis.groups:
+        names.setdefault(group.id, f"{analysis.group_name(group)} group [{group.id}]")
+    for check in checks:
+        name = names[check.subject]
+        flag = check.flag(name, bank.base_currency, regime)
+        if flag is not None:
+            flags[check.subject].append(flag)
+    for flag in large_exposure_flags(analysis, analysis.groups):
+        flags[flag.subject].append(flag)
+    circles = guarantee_circles(analysis.relationships, bank)
+    for circle in circles:
+        for member in circle.members:
+            flags[member].append(RiskFlag(
+                "GUARANTEE_CIRCLE", member,
+                f"{names[member]} is in guarantee circle {circle.id} of {len(circle.members)} "
+                f"parties guaranteeing {circle.total_guaranteed:,.2f} {bank.base_currency} "
+                f"among themselves (R10)", figure=circle.total_guaranteed))
+    rings = cross_holdings(analysis.relationships)
+    for ring in rings:
+        for member in ring:
+            flags[member].append(RiskFlag(
+                "CROSS_HOLDING", member,
+                f"{names[member]} holds shares in a ring with {', '.join(m for m in ring if m != member)}"))
+    return RiskAssessment(
+        analysis=analysis,
+        limit_checks=checks,
+        flags=dict(flags),
+        concentration={d: concentration_by(analysis, d, top) for d in DIMENSIONS},
+        circles=circles,
+        chains=guarantee_chains(analysis.relationships, top),
+        cross_holdings=rings,
+        suspected_links=suspected_links(analysis),
+        declared_groups=declared_group_diffs(analysis),
+        systemic=systemic_ranking(analysis, systemic_top),
+    )

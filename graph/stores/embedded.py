@@ -1,0 +1,182 @@
+"""The embedded store: one SQLite file, no server.
+
+The file holds the dataset's records as JSON, in input order, with the dataset version and
+load metadata. ``replace`` writes a complete new file beside the old one and renames it
+over the old one (atomic on POSIX), so a failed load leaves the previous dataset intact and
+a reader never sees half a dataset.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterable
+from contextlib import closing
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+
+from graph.stores import queries
+from graph.stores.base import GraphStore, LoadSummary, StoreInfo
+from graph.stores.queries import Path as GraphPath
+from graph.stores.queries import Subgraph
+from schema.errors import StoreEmpty, StoreUnavailable
+from schema.records import Bank, Dataset, record_from_dict, record_to_dict
+
+__all__ = ["EmbeddedStore"]
+
+FORMAT = "groupgraph-embedded-1"
+# table name -> record class name, in load order
+_TABLES = {
+    "entities": "Entity",
+    "relationships": "Relationship",
+    "facilities": "Facility",
+    "declared_groups": "DeclaredMember",
+}
+
+
+class EmbeddedStore(GraphStore):
+    """A dataset kept in the SQLite file at ``path``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.uri = f"embedded:{self.path}"
+        self._cached: tuple[str, Dataset] | None = None
+        self._indexes: dict[tuple[frozenset[str] | None, date | None], queries.Adjacency] = {}
+
+    def for_worker(self) -> EmbeddedStore:
+        """This store itself: it opens a SQLite connection per call, and the dataset it last
+        read (a server's snapshot) stays shared with the forked worker, copy-on-write,
+        rather than read again by each worker's first graph query."""
+        return self
+
+    def _dataset(self) -> Dataset:
+        """The stored dataset for graph queries: the one :meth:`read` gave last (a server's
+        snapshot was read so, and graph queries share its memory), unless the store has
+        changed since."""
+        info = self.info()
+        if info is None or self._cached is None or self._cached[0] != info.version:
+            self.read()
+        assert self._cached is not None
+        return self._cached[1]
+
+    def _index(self, dataset: Dataset, types: Iterable[str] | None, as_of: date | None
+               ) -> queries.Adjacency:
+        """The adjacency index the graph queries walk, built once per types and date."""
+        key = (None if types is None else frozenset(types), as_of)
+        index = self._indexes.get(key)
+        if index is None:
+            if len(self._indexes) >= 4:   # a server asks with one date: all types, and OWNS
+                self._indexes.clear()
+            index = self._indexes[key] = queries.adjacency(dataset, types, as_of)
+        return index
+
+    def neighbourhood(self, entity_id: str, hops: int = 1, *, types: Iterable[str] | None = None,
+                      as_of: date | None = None) -> Subgraph:
+        dataset = self._dataset()
+        return queries.neighbourhood(dataset, entity_id, hops, types=types, as_of=as_of,
+                                     index=self._index(dataset, types, as_of))
+
+    def ownership_chains(self, entity_id: str, direction: str = "up", max_hops: int = 4, *,
+                         as_of: date | None = None) -> list[GraphPath]:
+        dataset = self._dataset()
+        return queries.ownership_chains(dataset, entity_id, direction, max_hops, as_of=as_of,
+                                        index=self._index(dataset, queries.OWNERSHIP, as_of))
+
+    def paths(self, from_id: str, to_id: str, max_hops: int = 4, *,
+              types: Iterable[str] | None = None, as_of: date | None = None) -> list[GraphPath]:
+        dataset = self._dataset()
+        return queries.paths(dataset, from_id, to_id, max_hops, types=types, as_of=as_of,
+                             index=self._index(dataset, types, as_of))
+
+    def _connect(self, path: Path) -> sqlite3.Connection:
+        try:
+            return sqlite3.connect(path)
+        except sqlite3.Error as error:
+            raise StoreUnavailable(f"{self.uri}: cannot open: {error}") from error
+
+    def info(self) -> StoreInfo | None:
+        if not self.path.is_file():
+            return None
+        with closing(self._connect(self.path)) as db:
+            try:
+                meta = dict(db.execute("SELECT key, value FROM meta"))
+            except sqlite3.DatabaseError as error:
+                raise StoreUnavailable(f"{self.uri}: not a groupgraph store: {error}") from error
+        if meta.get("format") != FORMAT:
+            raise StoreUnavailable(f"{self.uri}: not a groupgraph store of format {FORMAT}")
+        return StoreInfo(self.uri, meta["version"], meta["loaded_at"], meta["source"],
+                         json.loads(meta["counts"]))
+
+    def read(self) -> Dataset:
+        if self.info() is None:
+            raise StoreEmpty(f"{self.uri}: nothing loaded yet; run 'groupgraph load DIR' first")
+        with closing(self._connect(self.path)) as db:
+            meta = dict(db.execute("SELECT key, value FROM meta"))
+            sections = {
+                table: tuple(
+                    record_from_dict(kind, json.loads(data))
+                    for (data,) in db.execute(f"SELECT data FROM {table} ORDER BY seq")
+                )
+                for table, kind in _TABLES.items()
+            }
+        dataset = Dataset(
+            bank=Bank(**json.loads(meta["bank"])),
+            entities={e.id: e for e in sections["entities"]},
+            relationships=sections["relationships"],
+            facilities=sections["facilities"],
+            declared_groups=sections["declared_groups"],
+        )
+        self._cached = (meta["version"], dataset)
+        self._indexes = {}
+        return dataset
+
+    def replace(self, dataset: Dataset, *, source: str = "") -> LoadSummary:
+        version = dataset.version
+        current = self.info()
+        if current is not None and current.version == version:
+            return LoadSummary(current, unchanged=True)
+        info = StoreInfo.now(self.uri, dataset, source)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp_name = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
+        os.close(handle)
+        temp = Path(temp_name)
+        try:
+            with closing(self._connect(temp)) as db:
+                _write(db, dataset, info)
+            os.replace(temp, self.path)
+        finally:
+            temp.unlink(missing_ok=True)
+        return LoadSummary(info, unchanged=False)
+
+
+def _write(db: sqlite3.Connection, dataset: Dataset, info: StoreInfo) -> None:
+    db.execute("PRAGMA journal_mode = OFF")
+    db.execute("PRAGMA synchronous = OFF")
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    for table in _TABLES:
+        db.execute(f"CREATE TABLE {table} (seq INTEGER PRIMARY KEY, data TEXT NOT NULL)")
+    records = {
+        "entities": dataset.entities.values(),
+        "relationships": dataset.relationships,
+        "facilities": dataset.facilities,
+        "declared_groups": dataset.declared_groups,
+    }
+    for table, rows in records.items():
+        db.executemany(
+            f"INSERT INTO {table} (data) VALUES (?)",
+            ((json.dumps(record_to_dict(r), ensure_ascii=False),) for r in rows),
+        )
+    meta = {
+        "format": FORMAT,
+        "version": info.version,
+        "loaded_at": info.loaded_at,
+        "source": info.source,
+        "counts": json.dumps(info.counts),
+        "bank": json.dumps(asdict(dataset.bank), ensure_ascii=False),
+    }
+    db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+    db.commit()
+

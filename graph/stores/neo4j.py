@@ -1,0 +1,397 @@
+"""The Neo4j store: a dataset in a Neo4j 5 database, through the official driver.
+
+Labels and relationship types come from the model (``schema/model.toml``) and are the only
+names ever written into a query; every value is a query parameter. Loads are batched
+``UNWIND $rows MERGE ...`` in transactions of ``batch_size`` rows, retried by the driver on
+transient errors. Every node and relationship carries the dataset version it was written
+with (``_version``); after writing, whatever carries another version is deleted, so a new
+dataset leaves no stale nodes or edges, and loading the same dataset twice leaves the
+counts unchanged.
+
+A load too large for one transaction is not atomic for a reader in the middle of it. The
+store says so instead of answering: a ``GroupgraphMeta`` node holds the status, ``loading``
+until the last write, and :meth:`Neo4jStore.read` refuses a store that is not ``ready``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict
+from datetime import date
+from typing import Any, LiteralString, cast
+
+import neo4j
+from neo4j import GraphDatabase, NotificationMinimumSeverity, RoutingControl
+from neo4j.exceptions import AuthError, ServiceUnavailable, SessionExpired, TransientError
+
+from graph.stores.base import GraphStore, LoadSummary, StoreInfo
+from graph.stores.queries import Path, Subgraph, check_hops, sort_paths
+from schema.errors import StoreEmpty, StoreError, StoreUnavailable
+from schema.model import load_model
+from schema.records import Bank, Dataset, DeclaredMember, Entity, Facility, Relationship, record_from_dict
+
+__all__ = ["Neo4jStore"]
+
+META_LABEL = "GroupgraphMeta"
+DEFAULT_BATCH_SIZE = 5_000
+_BOOKKEEPING = ("extra", "origin")
+
+
+def _allowed_type(rel_type: str) -> str:
+    """A relationship type, only if the model allows it: the one gate for names in Cypher."""
+    if rel_type not in load_model().graph_relationship_types:
+        raise StoreError(f"relationship type {rel_type!r} is not in the model")
+    return rel_type
+
+
+def _allowed_label(label: str) -> str:
+    if label not in load_model().labels | {META_LABEL}:
+        raise StoreError(f"label {label!r} is not in the model")
+    return label
+
+
+def _q(text: str) -> LiteralString:
+    """Mark a query assembled only from allow-listed names as safe for the driver."""
+    return cast(LiteralString, text)
+
+
+def _properties(record: Entity | Relationship | Facility | DeclaredMember, seq: int,
+                version: str, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A record as Neo4j properties: typed fields as they are (dates as dates), ``extra`` as
+    JSON text, plus the input order and the dataset version."""
+    props: dict[str, Any] = {
+        name: getattr(record, name)
+        for name in record.__dataclass_fields__
+        if name not in _BOOKKEEPING and name not in skip and getattr(record, name) is not None
+    }
+    if record.extra:
+        props["_extra"] = json.dumps(dict(record.extra), ensure_ascii=False, sort_keys=True)
+    if record.origin is not None:
+        props["_origin"] = record.origin
+    props["_seq"] = seq
+    props["_version"] = version
+    return props
+
+
+def _record(kind: str, props: dict[str, Any], **more: Any) -> Any:
+    """Inverse of :func:`_properties`."""
+    values = {k: v for k, v in props.items() if not k.startswith("_")}
+    values.update(more)
+    for key, value in values.items():
+        if isinstance(value, neo4j.time.Date):
+            values[key] = value.iso_format()
+    values["extra"] = json.loads(props.get("_extra", "{}"))
+    values["origin"] = props.get("_origin")
+    return record_from_dict(kind, values)
+
+
+def _relationship_key(r: Relationship) -> str:
+    """What tells apart two relationships of one type between the same two entities."""
+    return f"{r.facility or ''}|{r.valid_from.isoformat() if r.valid_from else ''}"
+
+
+def _batches(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
+
+
+_CURRENT = ("(r.valid_from IS NULL OR r.valid_from <= $as_of) AND "
+            "(r.valid_to IS NULL OR $as_of <= r.valid_to)")
+
+
+class Neo4jStore(GraphStore):
+    """A dataset in the Neo4j database at ``uri``.
+
+    Parameters
+    ----------
+    uri : ``bolt://host:port`` or ``neo4j://host:port``
+    user, password : credentials (default ``NEO4J_USER``/``NEO4J_PASSWORD``, user ``neo4j``)
+    database : the database name (default: the server's default database)
+    batch_size : rows per write transaction
+    """
+
+    def __init__(self, uri: str, user: str | None = None, password: str | None = None, *,
+                 database: str | None = None, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+        self.uri = uri
+        self.database = database or os.environ.get("NEO4J_DATABASE") or None
+        self.batch_size = batch_size
+        user = user or os.environ.get("NEO4J_USER", "neo4j")
+        password = password if password is not None else os.environ.get("NEO4J_PASSWORD", "")
+        try:
+            self.driver = GraphDatabase.driver(
+                uri, auth=(user, password),
+                notifications_min_severity=NotificationMinimumSeverity.OFF)
+            self.driver.verify_connectivity()
+        except AuthError as error:
+            raise StoreUnavailable(f"{uri}: Neo4j refused the credentials of user {user!r} "
+                                   f"(set NEO4J_USER and NEO4J_PASSWORD)") from error
+        except (ServiceUnavailable, SessionExpired, OSError, ValueError) as error:
+            raise StoreUnavailable(f"{uri}: cannot reach Neo4j: {error}") from error
+        self._constraints_done = False
+
+    def close(self) -> None:
+        self.driver.close()
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def _read(self, query: str, **params: Any) -> list[neo4j.Record]:
+        try:
+            records, _, _ = self.driver.execute_query(
+                _q(query), params, database_=self.database, routing_=RoutingControl.READ)
+        except ServiceUnavailable as error:
+            raise StoreUnavailable(f"{self.uri}: Neo4j went away: {error}") from error
+        return records
+
+    def _write(self, query: str, **params: Any) -> None:
+        try:
+            self.driver.execute_query(_q(query), params, database_=self.database)
+        except ServiceUnavailable as error:
+            raise StoreUnavailable(f"{self.uri}: Neo4j went away: {error}") from error
+
+    def _write_batches(self, query: str, rows: list[dict[str, Any]], *,
+                       batch_size: int | None = None) -> None:
+        """``UNWIND $rows`` in transactions of ``batch_size`` rows; the driver retries each
+        transaction on transient errors, which is safe because the writes are MERGEs."""
+        def work(tx: neo4j.ManagedTransaction, batch: list[dict[str, Any]]) -> None:
+            tx.run(_q(query), rows=batch).consume()
+
+        with self.driver.session(database=self.database) as session:
+            for batch in _batches(rows, batch_size or self.batch_size):
+                session.execute_write(work, batch)
+
+    def _auto_commit(self, query: str, attempts: int = 3, **params: Any) -> None:
+        """Queries with ``CALL { } IN TRANSACTIONS`` must run outside a managed transaction,
+        so the driver does not retry them; we do."""
+        for attempt in range(attempts):
+            try:
+                with self.driver.session(database=self.database) as session:
+                    session.run(_q(query), params).consume()
+                return
+            except TransientError:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.5 * (attempt + 1))
+
+    def ensure_constraints(self) -> None:
+        """Uniqueness constraints on each node kind's key, from the model; idempotent."""
+        if self._constraints_done:
+            return
+        model = load_model()
+        for kind in model.nodes.values():
+            label = _allowed_label(kind.label)
+            self._write(f"CREATE CONSTRAINT {label.lower()}_{kind.key} IF NOT EXISTS "
+                        f"FOR (n:{label}) REQUIRE n.{kind.key} IS UNIQUE")
+        self._write(f"CREATE CONSTRAINT groupgraph_meta IF NOT EXISTS "
+                    f"FOR (n:{META_LABEL}) REQUIRE n.name IS UNIQUE")
+        self._constraints_done = True
+
+    # -- GraphStore -------------------------------------------------------------------------
+
+    def _meta(self) -> dict[str, Any] | None:
+        records = self._read(f"MATCH (m:{META_LABEL} {{name: 'dataset'}}) RETURN properties(m) AS m")
+        return dict(records[0]["m"]) if records else None
+
+    def info(self) -> StoreInfo | None:
+        meta = self._meta()
+        if meta is None or meta.get("status") != "ready":
+            return None
+        return StoreInfo(self.uri, meta["version"], meta["loaded_at"], meta["source"],
+                         json.loads(meta["counts"]))
+
+    def replace(self, dataset: Dataset, *, source: str = "",
+                progress: Callable[[str], None] | None = None) -> LoadSummary:
+        current = self.info()
+        version = dataset.version
+        if current is not None and current.version == version:
+            return LoadSummary(current, unchanged=True)
+        return LoadSummary(self.write(dataset, source=source, progress=progress), unchanged=False)
+
+    def write(self, dataset: Dataset, *, source: str = "",
+              progress: Callable[[str], None] | None = None) -> StoreInfo:
+        """Write ``dataset`` whatever the store holds (``replace`` skips a dataset the store
+        already has), then delete everything of other versions."""
+        say = progress or (lambda _m: None)
+        self.ensure_constraints()
+        version = dataset.version
+        self._write(f"MERGE (m:{META_LABEL} {{name: 'dataset'}}) SET m.status = 'loading'")
+
+        say(f"writing {len(dataset.entities):,} entities")
+        self._write_batches(
+            "UNWIND $rows AS row MERGE (n:Entity {id: row.id}) SET n = row",
+            [_properties(e, i, version) for i, e in enumerate(dataset.entities.values())])
+        say(f"writing {len(dataset.facilities):,} facilities")
+        self._write_batches(
+            "UNWIND $rows AS row MERGE (f:Facility {id: row.id}) SET f = row "
+            "WITH f, row MATCH (e:Entity {id: row.borrower}) "
+            f"MERGE (f)-[o:{_allowed_type('OWED_BY')}]->(e) SET o._version = row._version",
+            [_properties(f, i, version) for i, f in enumerate(dataset.facilities)])
+        say("writing declared groups")
+        self._write_batches(
+            "UNWIND $rows AS row MERGE (g:DeclaredGroup {group_id: row.group_id}) "
+            "SET g._version = row._version WITH g, row MATCH (e:Entity {id: row.member}) "
+            f"MERGE (g)-[m:{_allowed_type('HAS_MEMBER')}]->(e) SET m = row.props",
+            [{"group_id": g.group_id, "member": g.member, "_version": version,
+              "props": _properties(g, i, version, skip=("group_id", "member"))}
+             for i, g in enumerate(dataset.declared_groups)])
+        say(f"writing {len(dataset.relationships):,} relationships")
+        self.write_relationships(dataset.relationships, version)
+
+        say("removing what the previous dataset had and this one has not")
+        self._auto_commit(
+            "MATCH ()-[r]->() WHERE r._version <> $version "
+            "CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS", version=version)
+        for label in ("Entity", "Facility", "DeclaredGroup"):
+            self._auto_commit(
+                f"MATCH (n:{_allowed_label(label)}) WHERE n._version <> $version "
+                "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS", version=version)
+
+        info = StoreInfo.now(self.uri, dataset, source)
+        self._write(
+            f"MATCH (m:{META_LABEL} {{name: 'dataset'}}) SET m.status = 'ready', "
+            "m.version = $version, m.loaded_at = $loaded_at, m.source = $source, "
+            "m.counts = $counts, m.bank = $bank",
+            version=version, loaded_at=info.loaded_at, source=source,
+            counts=json.dumps(info.counts), bank=json.dumps(asdict(dataset.bank), ensure_ascii=False))
+        return info
+
+    def write_relationships(self, relationships: Iterable[Relationship], version: str, *,
+                            batch_size: int | None = None) -> None:
+        """MERGE relationships between stored entities, one query per type (from the
+        allow-list), in transactions of ``batch_size`` rows (default: the store's)."""
+        by_type: dict[str, list[dict[str, Any]]] = {}
+        for i, r in enumerate(relationships):
+            by_type.setdefault(r.type, []).append({
+                "source": r.source, "target": r.target, "key": _relationship_key(r),
+                "props": {**_properties(r, i, version, skip=("type", "source", "target")),
+                          "_key": _relationship_key(r)},
+            })
+        for rel_type, rows in sorted(by_type.items()):
+            self._write_batches(
+                "UNWIND $rows AS row MATCH (s:Entity {id: row.source}) "
+                "MATCH (t:Entity {id: row.target}) "
+                f"MERGE (s)-[r:{_allowed_type(rel_type)} {{_key: row.key}}]->(t) SET r = row.props",
+                rows, batch_size=batch_size)
+
+    def read(self) -> Dataset:
+        meta = self._meta()
+        if meta is None:
+            raise StoreEmpty(f"{self.uri}: nothing loaded yet; run 'groupgraph load DIR' first")
+        if meta.get("status") != "ready":
+            raise StoreError(f"{self.uri}: a load is in progress or did not finish; "
+                             "run 'groupgraph load DIR' again")
+        entities = [
+            _record("Entity", dict(row["p"]))
+            for row in self._read("MATCH (n:Entity) RETURN properties(n) AS p ORDER BY n._seq")
+        ]
+        facilities = [
+            _record("Facility", dict(row["p"]))
+            for row in self._read("MATCH (f:Facility) RETURN properties(f) AS p ORDER BY f._seq")
+        ]
+        declared = [
+            _record("DeclaredMember", dict(row["p"]), group_id=row["g"], member=row["m"])
+            for row in self._read(
+                f"MATCH (g:DeclaredGroup)-[r:{_allowed_type('HAS_MEMBER')}]->(e:Entity) "
+                "RETURN g.group_id AS g, e.id AS m, properties(r) AS p ORDER BY r._seq")
+        ]
+        relationships = [
+            _record("Relationship", dict(row["p"]), type=row["t"], source=row["s"],
+                    target=row["e"])
+            for row in self._read(
+                "MATCH (s:Entity)-[r]->(e:Entity) WHERE type(r) IN $types "
+                "RETURN type(r) AS t, s.id AS s, e.id AS e, properties(r) AS p ORDER BY r._seq",
+                types=sorted(load_model().relationship_types))
+        ]
+        return Dataset(
+            bank=Bank(**json.loads(meta["bank"])),
+            entities={e.id: e for e in entities},
+            relationships=tuple(relationships),
+            facilities=tuple(facilities),
+            declared_groups=tuple(declared),
+        )
+
+    def clear(self) -> None:
+        """Delete everything groupgraph wrote (every node of the model's labels and the
+        store's own metadata)."""
+        for label in sorted(load_model().labels | {META_LABEL}):
+            self._auto_commit(f"MATCH (n:{_allowed_label(label)}) "
+                              "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+
+    def count(self) -> dict[str, int]:
+        """Nodes and relationships in the database, for idempotence checks."""
+        nodes = self._read("MATCH (n) RETURN count(n) AS c")[0]["c"]
+        edges = self._read("MATCH ()-[r]->() RETURN count(r) AS c")[0]["c"]
+        return {"nodes": nodes, "relationships": edges}
+
+    # -- queries ----------------------------------------------------------------------------
+
+    def _types(self, types: Iterable[str] | None) -> list[str]:
+        domain = load_model().relationship_types
+        chosen = sorted(domain if types is None else set(types))
+        for t in chosen:
+            if t not in domain:
+                raise ValueError(f"unknown relationship type {t!r}")
+        return chosen
+
+    def _relationships(self, rows: Iterable[neo4j.Record]) -> list[Relationship]:
+        return [_record("Relationship", dict(r["p"]), type=r["t"], source=r["s"], target=r["e"])
+                for r in rows]
+
+    def neighbourhood(self, entity_id: str, hops: int = 1, *, types: Iterable[str] | None = None,
+                      as_of: date | None = None) -> Subgraph:
+        check_hops(hops)
+        as_of = as_of or date.today()
+        chosen = self._types(types)
+        if not self._read("MATCH (n:Entity {id: $id}) RETURN n.id", id=entity_id):
+            return Subgraph((), ())
+        reached = {entity_id}
+        frontier = [entity_id]
+        for _ in range(hops):  # one query per hop, whatever the size of the frontier
+            rows = self._read(
+                "UNWIND $frontier AS id MATCH (a:Entity {id: id})-[r]-(b:Entity) "
+                f"WHERE type(r) IN $types AND {_CURRENT} RETURN DISTINCT b.id AS id",
+                frontier=frontier, types=chosen, as_of=as_of)
+            frontier = [row["id"] for row in rows if row["id"] not in reached]
+            reached.update(frontier)
+            if not frontier:
+                break
+        ids = sorted(reached)
+        entities = [_record("Entity", dict(row["p"])) for row in self._read(
+            "MATCH (n:Entity) WHERE n.id IN $ids RETURN properties(n) AS p ORDER BY n.id", ids=ids)]
+        inside = self._relationships(self._read(
+            "MATCH (s:Entity)-[r]->(e:Entity) WHERE s.id IN $ids AND e.id IN $ids "
+            f"AND type(r) IN $types AND {_CURRENT} "
+            "RETURN type(r) AS t, s.id AS s, e.id AS e, properties(r) AS p",
+            ids=ids, types=chosen, as_of=as_of))
+        return Subgraph(tuple(entities), tuple(sorted(inside, key=lambda r: r.identity)))
+
+    def ownership_chains(self, entity_id: str, direction: str = "up", max_hops: int = 4, *,
+                         as_of: date | None = None) -> list[Path]:
+        hops = check_hops(max_hops)
+        if direction not in ("up", "down"):
+            raise ValueError(f"expected direction 'up' or 'down', got {direction!r}")
+        arrow = f"<-[:OWNS*1..{hops}]-" if direction == "up" else f"-[:OWNS*1..{hops}]->"
+        rows = self._read(
+            f"MATCH p = (x:Entity {{id: $id}}){arrow}(:Entity) "
+            f"WHERE all(r IN relationships(p) WHERE {_CURRENT}) "
+            "RETURN [r IN relationships(p) | {t: type(r), s: startNode(r).id, e: endNode(r).id, "
+            "p: properties(r)}] AS chain",
+            id=entity_id, as_of=as_of or date.today())
+        return sort_paths(tuple(self._relationships(row["chain"])) for row in rows)
+
+    def paths(self, from_id: str, to_id: str, max_hops: int = 4, *,
+              types: Iterable[str] | None = None, as_of: date | None = None) -> list[Path]:
+        hops = check_hops(max_hops)
+        if from_id == to_id:
+            return []
+        rows = self._read(
+            f"MATCH p = allShortestPaths((a:Entity {{id: $from}})-[*..{hops}]-(b:Entity {{id: $to}})) "
+            f"WHERE all(r IN relationships(p) WHERE type(r) IN $types AND {_CURRENT}) "
+            "RETURN [r IN relationships(p) | {t: type(r), s: startNode(r).id, e: endNode(r).id, "
+            "p: properties(r)}] AS path",
+            **{"from": from_id, "to": to_id}, types=self._types(types),
+            as_of=as_of or date.today())
+        return sort_paths(tuple(self._relationships(row["path"])) for row in rows)
+

@@ -1,0 +1,27 @@
+"""The seeded sample-portfolio generator (:func:`generate_portfolio`)."""
+
+from loaders.synthetic.portfolio import (
+    DEFAULT_AS_OF,
+    ENTITY_COLUMNS,
+    FACILITY_COLUMNS,
+    FX,
+    GROUP_COLUMNS,
+    MIN_PARTIES,
+    RELATIONSHIP_COLUMNS,
+    RELATIONSHIP_TYPES,
+    PortfolioSummary,
+    generate_portfolio,
+)
+
+__all__ = [
+    "DEFAULT_AS_OF",
+    "ENTITY_COLUMNS",
+    "FACILITY_COLUMNS",
+    "FX",
+    "GROUP_COLUMNS",
+    "MIN_PARTIES",
+    "RELATIONSHIP_COLUMNS",
+    "RELATIONSHIP_TYPES",
+    "PortfolioSummary",
+    "generate_portfolio",
+]

@@ -1,0 +1,131 @@
+"""R8: limits and flags, hand-computed on a bank with tier 1 capital 1,000 and net capital
+1,200."""
+
+from dataclasses import replace
+
+import pytest
+
+from graph.analysis import analyse
+from graph.risk import assess
+from graph.risk.limits import check_limits
+from schema.records import Facility as F
+from schema.records import Relationship as R
+from schema.regime import load_regime
+from tests.datasets import BANK, dataset
+
+
+def checks(a, subject):
+    return {c.check: c for c in check_limits(a) if c.subject == subject}
+
+
+def codes(assessment, subject):
+    return sorted(f.code for f in assessment.flags_of(subject))
+
+
+def group_book(amount_b, amount_c, **fields):
+    """A owns 60% of B and of C; the bank lends to B and C."""
+    return dataset([R("OWNS", "A", "B", share=0.6), R("OWNS", "A", "C", share=0.6)],
+                   [F("F1", "B", amount_b, product="trade_finance"), F("F2", "C", amount_c)],
+                   **fields)
+
+
+def test_cn_group_at_21_percent_breaches_and_at_20_does_not():
+    a = analyse(group_book(110.0, 100.0))
+    group = a.group_by_member["B"]
+    check = checks(a, group.id)["group"]
+    assert (check.gross, check.gross_ratio, check.limit) == (210.0, 0.21, 0.20)
+    assert check.status() == "breach"
+    risk = assess(a)
+    assert "LIMIT_BREACH" in codes(risk, group.id)
+    flag = next(f for f in risk.flags_of(group.id) if f.code == "LIMIT_BREACH")
+    assert flag.message == (
+        f"name of A group [{group.id}]: gross exposure 210.00 CNY is 21.00% of tier 1 capital (1,000.00), "
+        "above the 20% limit on a group of connected non-interbank clients (CN-2018 Art. 6); "
+        "net 21.00%")
+    assert risk.limit_usage(group) == pytest.approx(1.05)
+
+    at_limit = analyse(group_book(100.0, 100.0))
+    group = at_limit.group_by_member["B"]
+    assert checks(at_limit, group.id)["group"].status() == "warning"    # 20% >= 80% of 20%
+    assert codes(assess(at_limit), group.id) == ["LARGE_EXPOSURE", "LIMIT_WARNING"]
+
+
+def test_warning_starts_at_80_percent_of_the_limit():
+    a = analyse(group_book(80.0, 80.0))                # 16% = 80% of 20%
+    assert checks(a, a.group_by_member["B"].id)["group"].status() == "warning"
+    a = analyse(group_book(79.0, 80.0))                # 15.9%
+    assert checks(a, a.group_by_member["B"].id)["group"].status() == "ok"
+
+
+def test_large_exposure_at_2_6_percent_and_not_at_2_5():
+    risk = assess(analyse(dataset([], [F("F1", "X", 26.0), F("F2", "Y", 25.0)])))
+    assert codes(risk, "X") == ["LARGE_EXPOSURE"]
+    assert codes(risk, "Y") == []
+    flag = risk.flags_of("X")[0]
+    assert (flag.ratio, flag.limit) == (0.026, 0.025)
+
+
+def test_single_party_and_loans_against_net_capital():
+    # 130 drawn loan + 40 undrawn revolving at CCF 0.5: exposure 150 = 15% of tier 1 (warning);
+    # loans (drawn) 130 + 0 = 130 = 10.83% of net capital 1,200: a breach of the 10% limit
+    a = analyse(dataset([], [F("F1", "X", 100.0, product="loan"),
+                             F("F2", "X", 30.0, undrawn=40.0, product="revolving"),
+                             F("F3", "X", 0.0, undrawn=0.0, product="trade_finance")]))
+    found = checks(a, "X")
+    assert found["single_party"].gross == 150.0
+    assert found["single_party"].status() == "warning"
+    assert found["single_party_loans"].gross == 130.0
+    assert found["single_party_loans"].denominator_value == 1200.0
+    assert found["single_party_loans"].status() == "breach"
+    assert codes(assess(a), "X") == ["DEPENDENCE_REVIEW", "LARGE_EXPOSURE", "LIMIT_BREACH",
+                                     "LIMIT_WARNING"]
+
+
+def test_interbank_26_percent_breaches_and_is_not_a_single_party_check():
+    a = analyse(dataset([], [F("F1", "BANK1", 260.0)], BANK1={"is_bank": True}))
+    found = checks(a, "BANK1")
+    assert set(found) == {"interbank"}
+    assert found["interbank"].status() == "breach"
+    assert "LIMIT_BREACH" in codes(assess(a), "BANK1")
+
+
+def test_gsib_limit_only_when_the_bank_is_a_gsib():
+    book = dataset([], [F("F1", "G", 160.0)], G={"is_bank": True, "is_gsib": True})
+    assert set(checks(analyse(book), "G")) == {"interbank"}
+    gsib_bank = replace(book, bank=replace(BANK, is_gsib=True))
+    found = checks(analyse(gsib_bank), "G")
+    assert set(found) == {"interbank", "gsib"}
+    assert found["gsib"].status() == "breach"           # 16% > 15%
+    assert found["interbank"].status() == "ok"
+
+
+def test_basel_25_percent_is_not_a_breach_and_large_exposures_start_at_10():
+    basel = load_regime("BASEL")
+    book = dataset([], [F("F1", "X", 250.0), F("F2", "Y", 100.0), F("F3", "Z", 99.0)])
+    a = analyse(book, regime=basel)
+    assert checks(a, "X")["any"].status() == "warning"
+    assert analyse(dataset([], [F("F1", "X", 251.0)]), regime=basel).regime.name == "BASEL"
+    assert checks(analyse(dataset([], [F("F1", "X", 251.0)]), regime=basel), "X")["any"].status() \
+        == "breach"
+    risk = assess(a)
+    assert [f.subject for f in risk.large_exposures] == ["X", "Y"]   # 10% counts, 9.9% not
+
+
+def test_net_view_reported_beside_gross():
+    book = dataset([R("GUARANTEES", "G", "X", amount=100.0, eligible=True)],
+                   [F("F1", "X", 160.0)])
+    check = checks(analyse(book), "X")["single_party"]
+    assert (check.gross_ratio, check.net_ratio) == (0.16, 0.06)
+    assert (check.status("gross"), check.status("net")) == ("breach", "ok")
+
+
+def test_group_of_one_is_checked_as_a_single_party():
+    a = analyse(dataset([], [F("F1", "X", 160.0)]))
+    group = a.group_by_member["X"]
+    assert group.size == 1
+    assert not [c for c in check_limits(a) if c.subject == group.id]
+    risk = assess(a)
+    # 16% of tier 1 breaches 15%; drawn loans 160 are 13.3% of net capital, above 10%
+    assert codes(risk, group.id) == codes(risk, "X") == ["DEPENDENCE_REVIEW", "LARGE_EXPOSURE",
+                                                         "LIMIT_BREACH", "LIMIT_BREACH"]
+    assert risk.limit_usage(group) == pytest.approx(160 / 1200 / 0.10)   # the loans check binds

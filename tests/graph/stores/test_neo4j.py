@@ -1,0 +1,48 @@
+"""The Neo4j store against a real server: idempotent batched loads, replacement without
+stale edges, the allow-list, and clear errors."""
+
+import pytest
+
+from graph.stores.neo4j import Neo4jStore, _allowed_type
+from schema.errors import StoreError, StoreUnavailable
+from tests.graph.stores.test_embedded import FIRST, SECOND
+
+
+def test_loading_the_same_dataset_twice_leaves_counts_unchanged(neo4j_store):
+    neo4j_store.write(FIRST)
+    first = neo4j_store.count()
+    # 4 entities + 1 facility; 3 relationships + 1 OWED_BY
+    assert first == {"nodes": 6, "relationships": 4}
+    neo4j_store.write(FIRST)               # really writes again (replace would skip it)
+    assert neo4j_store.count() == first
+    assert neo4j_store.replace(FIRST).unchanged
+    assert neo4j_store.read() == FIRST
+
+
+def test_a_new_version_leaves_no_stale_nodes_or_edges(neo4j_store):
+    neo4j_store.replace(FIRST)
+    neo4j_store.replace(SECOND)
+    # SECOND: entities A, C; facility F9; OWNS A->C and F9 OWED_BY C
+    assert neo4j_store.count() == {"nodes": 4, "relationships": 2}
+    assert neo4j_store.read() == SECOND
+    assert neo4j_store.info().counts["relationships"] == 1
+
+
+def test_a_store_that_is_loading_refuses_to_answer(neo4j_store):
+    neo4j_store.replace(FIRST)
+    neo4j_store._write("MATCH (m:GroupgraphMeta) SET m.status = 'loading'")
+    with pytest.raises(StoreError, match="did not finish"):
+        neo4j_store.read()
+
+
+def test_only_model_types_reach_a_query():
+    assert _allowed_type("OWNS") == "OWNS"
+    with pytest.raises(StoreError, match="not in the model"):
+        _allowed_type("OWNS]->() DETACH DELETE (x")
+
+
+def test_unreachable_server_and_wrong_password(neo4j_uri, monkeypatch):
+    with pytest.raises(StoreUnavailable, match="cannot reach Neo4j"):
+        Neo4jStore("bolt://127.0.0.1:1")
+    with pytest.raises(StoreUnavailable, match="refused the credentials of user 'neo4j'"):
+        Neo4jStore(neo4j_uri, "neo4j", "wrong-password")
