@@ -414,7 +414,10 @@ def load_paths(paths: Iterable[Path], *, as_of: date | None = None,
     say = progress or (lambda _message: None)
     base = None
     if groups.get("bank"):
-        base = read_dataset(groups["bank"][0], as_of=as_of, progress=progress)
+        folder = groups["bank"][0]
+        base = read_dataset(folder, as_of=as_of, progress=progress)
+        if len(groups) == 1:    # the bank's data alone: nothing to match or merge
+            return LoadResult(base, [str(folder.resolve())])
     sources: list[PublicSource] = []
     if groups.get("gleif-lei") or groups.get("gleif-rr"):
         say("reading GLEIF files")

@@ -17,6 +17,7 @@ from enum import StrEnum
 from graph.analysis import Analysis
 from graph.risk import RiskAssessment
 from graph.risk.contagion import cascade, debt_rank
+from graph.risk.subjects import SubjectKind, UnknownSubject
 from graph.stores import queries
 from schema.errors import GroupGraphError
 from viz.truncate import MAX_NODES
@@ -34,6 +35,11 @@ class ViewKind(StrEnum):
     neighbourhood = "neighbourhood"
     circle = "circle"
     contagion = "contagion"
+
+
+_VIEW_OF_SUBJECT = {SubjectKind.group: ViewKind.group, SubjectKind.circle: ViewKind.circle,
+                    SubjectKind.entity: ViewKind.neighbourhood}
+"""The natural view of what an id names."""
 
 
 class ViewError(GroupGraphError):
@@ -63,16 +69,6 @@ def flag_codes(assessment: RiskAssessment) -> dict[str, list[str]]:
             for subject, flags in assessment.flags.items() if flags}
 
 
-def _kind_of(ident: str, analysis: Analysis, assessment: RiskAssessment) -> ViewKind:
-    if ident in analysis.group_by_id:
-        return ViewKind.group
-    if any(c.id == ident for c in assessment.circles):
-        return ViewKind.circle
-    if ident in analysis.dataset.entities:
-        return ViewKind.neighbourhood
-    raise ViewError(f"no entity, group or guarantee circle has the id {ident!r}")
-
-
 def view_of(assessment: RiskAssessment, ident: str, kind: ViewKind | str | None = None, *,
             hops: int = 2, max_nodes: int = MAX_NODES,
             neighbourhood: Neighbourhood | None = None) -> View:
@@ -81,7 +77,13 @@ def view_of(assessment: RiskAssessment, ident: str, kind: ViewKind | str | None 
     analysis = assessment.analysis
     dataset = analysis.dataset
     entities = dataset.entities
-    chosen = ViewKind(kind) if kind else _kind_of(ident, analysis, assessment)
+    if kind:
+        chosen = ViewKind(kind)
+    else:
+        try:
+            chosen = _VIEW_OF_SUBJECT[assessment.kind_of(ident)]
+        except UnknownSubject as error:
+            raise ViewError(str(error)) from None
     common = {"exposure": GrossExposure(analysis), "flags": flag_codes(assessment),
               "currency": dataset.bank.base_currency, "max_nodes": max_nodes}
 
@@ -93,22 +95,22 @@ def view_of(assessment: RiskAssessment, ident: str, kind: ViewKind | str | None 
         if unknown:
             raise ViewError(f"a contagion starts from entity ids; unknown: {', '.join(unknown)}")
         result = cascade(analysis, initial)
-        stress = debt_rank(analysis, initial).stress
+        stress = debt_rank(analysis, initial, matrix=assessment.impact).stress
         return contagion_view(entities, analysis.relationships, rounds=result.rounds_of,
                               stress=stress, title=f"Contagion from {', '.join(initial)}",
                               **common)
 
     if chosen is ViewKind.group:
-        group = analysis.group_by_id.get(ident) or analysis.group_by_member.get(ident)
+        group = assessment.group_of(ident)
         if group is None:
             raise ViewError(f"no group or entity has the id {ident!r}")
-        group_flags = [f.code for f in assessment.flags.get(group.id, [])] if group.size > 1 else []
+        checked_as_group = assessment.checked_subject(group.id) == group.id
+        group_flags = [f.code for f in assessment.flags_of(group.id)] if checked_as_group else []
         return group_view(group, entities, analysis.relationships, name=analysis.group_name(group),
                           group_flags=group_flags, **common)
 
     if chosen is ViewKind.circle:
-        circle = next((c for c in assessment.circles if c.id == ident), None) or next(
-            (c for c in assessment.circles if ident in c.members), None)
+        circle = assessment.circle_of(ident)
         if circle is None:
             what = "is in no guarantee circle" if ident in entities else "names no guarantee circle"
             raise ViewError(f"{ident!r} {what}")

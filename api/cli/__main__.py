@@ -2,4 +2,5 @@
 
 from api.cli.commands import main
 
-main()
+if __name__ == "__main__":
+    main()

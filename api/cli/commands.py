@@ -1,4 +1,4 @@
-"""The ``groupgraph`` command line: a thin layer over loaders, graph and schema.
+"""The ``groupgraph`` command line: a thin layer over :mod:`api.service`.
 
 Bad input and unreachable stores end with a message and a non-zero exit, never a
 traceback. Progress and messages go to standard error; reports to standard output.
@@ -11,24 +11,19 @@ import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from api import service
 from api.cli.formats import render_markdown, write_csv, write_xlsx
-from graph.analysis import analyse
-from graph.reports.reconcile import reconcile as reconcile_declarations
 from graph.reports.report import build_report
-from graph.risk import RiskAssessment, assess
+from graph.risk import RiskAssessment
 from graph.stores.base import GraphStore, open_store
-from loaders.dataset import read_dataset
-from loaders.merge import load_paths
-from loaders.synthetic import generate_portfolio
 from schema.errors import GroupGraphError
-from schema.regime import load_regime
 from viz.subjects import ViewKind, view_of
 from viz.truncate import MAX_NODES
 
@@ -64,44 +59,31 @@ def _as_of(text: str | None) -> date | None:
                                  param_hint="--as-of") from None
 
 
-def _load(store: GraphStore, folder: Path, as_of: date | None) -> None:
-    with err.status(f"reading {folder}") as status:
-        dataset = read_dataset(folder, as_of=as_of, progress=lambda m: status.update(m))
-        status.update(f"writing {len(dataset.entities):,} parties to {store.uri}")
-        summary = store.replace(dataset, source=str(folder.resolve()))
-    counts = ", ".join(f"{n:,} {what}" for what, n in summary.info.counts.items())
-    if summary.unchanged:
-        err.print(f"{store.uri} already holds dataset {summary.info.version}: {counts}")
-    else:
-        err.print(f"loaded dataset {summary.info.version} into {store.uri}: {counts}")
-
-
-def _assess(store: GraphStore, as_of: date | None, regime: str | None) -> RiskAssessment:
-    with err.status("reading the store") as status:
-        dataset = store.read()
-        status.update(f"analysing {len(dataset.entities):,} parties")
-        analysis = analyse(dataset, as_of=as_of, regime=load_regime(regime) if regime else None)
-        status.update("assessing risk")
-        return assess(analysis)
-
-
-def _load_sources(store: GraphStore, paths: list[Path], as_of: date | None,
-                  range_share: str) -> None:
-    """Load GLEIF and BODS files, alone or merged with a bank dataset folder."""
+def _load(store: GraphStore, paths: list[Path], as_of: date | None,
+          range_share: service.RangeShare = "minimum") -> None:
+    """Load ``paths`` (a dataset folder and/or GLEIF and BODS files) and say what happened."""
     with err.status("reading") as status:
-        result = load_paths(paths, as_of=as_of, range_share=range_share,
-                            progress=lambda m: status.update(m))
-        status.update(f"writing {len(result.dataset.entities):,} parties to {store.uri}")
-        summary = store.replace(result.dataset, source=" + ".join(result.sources))
-    counts = ", ".join(f"{n:,} {what}" for what, n in summary.info.counts.items())
-    verb = "already holds" if summary.unchanged else "loaded"
-    err.print(f"{verb} dataset {summary.info.version} ({'; '.join(result.sources)}) "
-              f"{'in' if summary.unchanged else 'into'} {store.uri}: {counts}")
+        outcome = service.load(store, paths, as_of=as_of, range_share=range_share,
+                               progress=status.update)
+    result, info = outcome.result, outcome.summary.info
+    counts = ", ".join(f"{n:,} {what}" for what, n in info.counts.items())
+    if outcome.summary.unchanged:
+        err.print(f"{store.uri} already holds dataset {info.version}: {counts}")
+    else:
+        err.print(f"loaded dataset {info.version} into {store.uri}: {counts}")
+    if not result.notes and len(result.sources) == 1:
+        return      # a bank folder alone: nothing was matched or merged
+    err.print(f"sources: {'; '.join(result.sources)}")
     err.print(f"{result.count('matched'):,} parties matched by LEI or registration id, "
               f"{result.count('corroborated'):,} links stated by two sources, "
               f"{result.count('conflict'):,} conflicts")
     for note in [n for n in result.notes if n.kind in ("conflict", "note")][:50]:
         err.print(Text(f"  {note}"), highlight=False)
+
+
+def _assess(store: GraphStore, as_of: date | None, regime: str | None) -> RiskAssessment:
+    with err.status("reading the store") as status:
+        return service.assess_store(store, as_of=as_of, regime=regime, progress=status.update)
 
 
 @app.command()
@@ -123,10 +105,7 @@ def load(
         raise typer.BadParameter(f"expected minimum, maximum or midpoint, got {range_share!r}",
                                  param_hint="--range-share")
     with open_store(store) as target:
-        if len(paths) == 1 and paths[0].is_dir():
-            _load(target, paths[0], _as_of(as_of))
-        else:
-            _load_sources(target, paths, _as_of(as_of), range_share)
+        _load(target, paths, _as_of(as_of), cast(service.RangeShare, range_share))
 
 
 @app.command()
@@ -134,6 +113,7 @@ def reconcile(
     store: StoreOption = None,
     output_format: Annotated[str, typer.Option("--format", help="json or md")] = "json",
     as_of: AsOfOption = None,
+    regime: RegimeOption = None,
 ) -> None:
     """Compare what public data declares (GLEIF ultimate parents, BODS indirect interests)
     with the computed ultimate controllers and integrated ownership; print every agreement
@@ -141,8 +121,9 @@ def reconcile(
     if output_format not in ("json", "md"):
         raise typer.BadParameter(f"expected json or md, got {output_format!r}",
                                  param_hint="--format")
-    with open_store(store) as source, err.status("reading the store"):
-        result = reconcile_declarations(analyse(source.read(), as_of=_as_of(as_of)))
+    with open_store(store) as source, err.status("reading the store") as status:
+        result = service.reconcile_store(source, as_of=_as_of(as_of), regime=regime,
+                                         progress=status.update)
     if output_format == "md":
         sys.stdout.write(result.to_markdown())
     else:
@@ -252,7 +233,7 @@ def serve(
     with tempfile.TemporaryDirectory(prefix="groupgraph-serve-") as folder:
         uri = f"embedded:{Path(folder) / 'store.sqlite'}"
         with open_store(uri) as target:
-            _load(target, data, day)
+            _load(target, [data], day)
         run_server(Settings.from_env(store_uri=uri, **overrides), host=host, port=port,
                    workers=workers)
 
@@ -268,11 +249,11 @@ def demo(
     """Generate a sample portfolio, load it into an embedded store, report on it and draw
     the largest groups and the guarantee circles as offline views."""
     data = folder / "portfolio"
-    generate_portfolio(data, parties=parties, seed=seed)
+    service.generate_sample(data, parties=parties, seed=seed)
     err.print(f"wrote a sample portfolio of {parties} parties to {data}")
     store_uri = f"embedded:{folder / 'store.sqlite'}"
     with open_store(store_uri) as store:
-        _load(store, data, None)
+        _load(store, [data], None)
         assessment = _assess(store, None, None)
     result = build_report(assessment)
     report_file = folder / "report.json"

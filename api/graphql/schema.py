@@ -238,20 +238,27 @@ class Query:
 
 @strawberry.type(description="Changes. Only an API key of the loader role may call them.")
 class Mutation:
-    @strawberry.mutation(description="Load the dataset folder `path` into the store (it must be "
-                                     "under one of the server's reload roots; a relative path "
-                                     "is taken from the first), then analyse the store again "
-                                     "and serve it. Without `path`, re-read the store (after a "
-                                     "`groupgraph load`). Bad input is refused whole with every "
-                                     "problem listed; the dataset served stays as it was.")
+    @strawberry.mutation(description="Load a dataset folder and/or GLEIF and BODS files into "
+                                     "the store, as `groupgraph load` does (each under one of "
+                                     "the server's reload roots; a relative path is taken from "
+                                     "the first), then analyse the store again and serve it. "
+                                     "Without a path, re-read the store (after a `groupgraph "
+                                     "load`). Bad input is refused whole with every problem "
+                                     "listed; the dataset served stays as it was.")
     async def reload(self, info: Info, path: Annotated[str | None, strawberry.argument(
-            description="A dataset folder (entities.csv, relationships.csv, ...) under one of "
-                        "the server's reload roots (GROUPGRAPH_RELOAD_ROOTS); a relative path is "
-                        "taken from the first root. Null re-reads the store.")] = None
+            description="A dataset folder (entities.csv, relationships.csv, ...) or a GLEIF or "
+                        "BODS file under one of the server's reload roots "
+                        "(GROUPGRAPH_RELOAD_ROOTS); a relative path is taken from the first "
+                        "root. Null, with no `paths`, re-reads the store.")] = None,
+                     paths: Annotated[list[str] | None, strawberry.argument(
+            description="Several paths loaded together, as `groupgraph load PATH...` takes "
+                        "them: at most one dataset folder, GLEIF LEI-CDF and RR-CDF files, BODS "
+                        "files. Given with `path`, both are loaded.")] = None
                      ) -> DatasetInfo:
         context = common.context(info)
         context.require_loader()
-        snapshot = await run_in_threadpool(context.state.reload, path)
+        every = ([path] if path is not None else []) + list(paths or ())
+        snapshot = await run_in_threadpool(context.state.reload, every)
         return DatasetInfo(snapshot=snapshot)
 
 

@@ -1,7 +1,7 @@
 """The analysed snapshot the API serves: one read of the store, analysed once.
 
 At start (and on ``reload``) the server reads the dataset from its store once
-(``store.read()``), runs :func:`graph.analysis.analyse` and :func:`graph.risk.assess`, and
+(:func:`api.service.read_store`), analyses and assesses it (:func:`api.service.assess_dataset`), and
 builds the indexes below. Every answer of a request then comes from one snapshot, even
 if a reload swaps in another meanwhile.
 
@@ -26,25 +26,23 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cached_property
 
+from api import service
 from api.graphql.search import SearchIndex
-from graph.analysis import Analysis, analyse
+from graph.analysis import Analysis
 from graph.analysis.exposure import Exposure, FacilityExposure
 from graph.analysis.groups import Group
-from graph.risk import RiskAssessment, assess
+from graph.risk import RiskAssessment
 from graph.risk.circles import GuaranteeCircle
 from graph.risk.concentration import DIMENSIONS, Concentration, concentration_by
 from graph.risk.contagion import (
     CascadeResult,
     DebtRankResult,
-    ImpactMatrix,
     cascade,
     debt_rank,
-    impact_matrix,
 )
 from graph.risk.limits import LimitCheck, RiskFlag
 from graph.stores.base import GraphStore, StoreInfo
 from schema.records import Entity, Facility, Relationship
-from schema.regime import load_regime
 
 __all__ = ["GROUP_ORDERS", "ContagionResult", "RelationshipKey", "Snapshot", "build_snapshot"]
 
@@ -196,14 +194,8 @@ class Snapshot:
     def limit_checks(self, subjects: Sequence[str]) -> list[list[LimitCheck]]:
         """The limit checks of each party or group id (a group of one: its member's)."""
         self._count("limit_checks")
-        by_id = self.analysis.group_by_id
-        out = []
-        for subject in subjects:
-            group = by_id.get(subject)
-            if group is not None and group.size == 1:
-                subject = group.members[0]
-            out.append(list(self.assessment.checks_of(subject)))
-        return out
+        checks_of = self.assessment.limit_checks_of
+        return [list(checks_of(s)) for s in subjects]
 
     def ultimate_controllers(self, ids: Sequence[str]) -> list[list[str]]:
         """Each party's ultimate controllers (R5), as party ids; empty when independent."""
@@ -306,16 +298,12 @@ class Snapshot:
     def large_exposures(self) -> list[RiskFlag]:
         return self.assessment.large_exposures
 
-    @cached_property
-    def _impact(self) -> ImpactMatrix:
-        return impact_matrix(self.analysis)
-
     def contagion(self, defaulted: Iterable[str], with_debt_rank: bool) -> ContagionResult:
         """R11 from ``defaulted`` and, when asked, R12. Raises KeyError for unknown ids."""
         self._count("contagion")
         initial = list(defaulted)
         result = cascade(self.analysis, initial)
-        rank = debt_rank(self.analysis, initial, matrix=self._impact) if with_debt_rank else None
+        rank = debt_rank(self.analysis, initial, matrix=self.assessment.impact) if with_debt_rank else None
         return ContagionResult(result, rank)
 
     def exposure_of_parties(self, ids: Iterable[str]) -> Exposure:
@@ -330,18 +318,11 @@ def build_snapshot(store: GraphStore, *, as_of: date | None = None, regime: str 
                    ) -> Snapshot:
     """Read ``store`` once and analyse it. Raises StoreEmpty when nothing was loaded."""
     start = time.perf_counter()
-    for _attempt in range(3):   # a load between info() and read() would mislabel the data
-        info = store.info()
-        dataset = store.read()
-        if store.info() == info:
-            break
-    else:
-        info = None             # the version is then the dataset's own content hash
-    analysis = analyse(dataset, as_of=as_of, regime=load_regime(regime) if regime else None)
-    assessment = assess(analysis)
+    info, dataset = service.read_store(store)
+    assessment = service.assess_dataset(dataset, as_of=as_of, regime=regime)
     snapshot = Snapshot(assessment, info=info, store_uri=store.uri)
     snapshot.version  # noqa: B018 - known now rather than at the first request
     snapshot.search_index  # noqa: B018 - built now rather than by the first search
-    analysis.ownership  # noqa: B018 - the R2 matrix, likewise
+    assessment.analysis.ownership  # noqa: B018 - the R2 matrix, likewise
     snapshot.build_seconds = time.perf_counter() - start
     return snapshot

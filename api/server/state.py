@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import gc
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
+from api import service
 from api.graphql.errors import BadRequest, Forbidden, Unavailable, log
 from api.graphql.snapshot import Snapshot, build_snapshot
 from api.server.settings import Settings
 from graph.stores.base import GraphStore
-from loaders.dataset import read_dataset
 
 __all__ = ["ServerState", "freeze_heap"]
 
@@ -76,8 +77,8 @@ class ServerState:
                 f"once the server has read the store again (the reload mutation, or a restart)")
         return self.store
 
-    def allowed_folder(self, path: str) -> Path:
-        """``path`` resolved, if it is a folder under one of the reload roots."""
+    def allowed_path(self, path: str) -> Path:
+        """``path`` resolved, if it is a folder or file under one of the reload roots."""
         roots = self.settings.reload_roots
         if not roots:
             raise Forbidden("this server reads no dataset folders: GROUPGRAPH_RELOAD_ROOTS is not "
@@ -89,20 +90,21 @@ class ServerState:
         if not any(resolved == root or resolved.is_relative_to(root) for root in roots):
             raise Forbidden(f"{path!r} is outside the folders this server may read "
                             f"(GROUPGRAPH_RELOAD_ROOTS)")
-        if not resolved.is_dir():
-            raise BadRequest(f"no dataset folder at {path!r}")
+        if not resolved.exists():
+            raise BadRequest(f"no dataset folder or file at {path!r}")
         return resolved
 
-    def reload(self, path: str | None = None) -> Snapshot:
-        """Load the dataset folder ``path`` into the store (when given), then analyse the
-        store again and serve the new snapshot. Raises InvalidDataset for bad input; the
-        store and the snapshot served stay as they were."""
-        folder = self.allowed_folder(path) if path is not None else None
+    def reload(self, paths: Sequence[str] = ()) -> Snapshot:
+        """Load ``paths`` into the store (when given: a dataset folder and/or GLEIF and BODS
+        files, as ``groupgraph load`` takes them, through :func:`api.service.load`), then
+        analyse the store again and serve the new snapshot. Raises InvalidDataset for bad
+        input; the store and the snapshot served stay as they were."""
+        allowed = [self.allowed_path(p) for p in paths]
         with self._reloading:
-            if folder is not None:
-                dataset = read_dataset(folder, as_of=self.settings.as_of)
-                summary = self.store.replace(dataset, source=str(folder))
+            if allowed:
+                outcome = service.load(self.store, allowed, as_of=self.settings.as_of)
                 log.info("reload: %s dataset %s from %s",
-                         "kept" if summary.unchanged else "loaded", summary.info.version, folder)
+                         "kept" if outcome.summary.unchanged else "loaded",
+                         outcome.summary.info.version, outcome.source)
             self._snapshot = self._build()
             return self._snapshot

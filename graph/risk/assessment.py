@@ -24,8 +24,9 @@ from graph.risk.circles import (
     guarantee_circles,
 )
 from graph.risk.concentration import DIMENSIONS, Concentration, concentration_by
-from graph.risk.contagion import systemic_ranking
+from graph.risk.contagion import ImpactMatrix, impact_matrix, systemic_ranking
 from graph.risk.limits import LimitCheck, RiskFlag, check_limits, large_exposure_flags
+from graph.risk.subjects import SubjectKind, checked_subject, circle_of, group_of, kind_of
 from graph.risk.suspects import DeclaredGroupDiff, SuspectedLink, declared_group_diffs, suspected_links
 
 __all__ = ["RiskAssessment", "assess"]
@@ -44,6 +45,9 @@ class RiskAssessment:
     cross_holdings: list[tuple[str, ...]]
     suspected_links: list[SuspectedLink]
     declared_groups: list[DeclaredGroupDiff]
+    impact: ImpactMatrix
+    """R12's impact weights, built once for the systemic ranking and reused by every
+    contagion question after it."""
     systemic: list[tuple[str, float]] = field(default_factory=list)
 
     @cached_property
@@ -56,19 +60,43 @@ class RiskAssessment:
     def checks_of(self, subject: str) -> list[LimitCheck]:
         return self._checks_by_subject.get(subject, [])
 
+    def checked_subject(self, subject: str) -> str:
+        """The subject whose checks and flags stand for ``subject`` (a group of one: its
+        member; see :func:`graph.risk.subjects.checked_subject`)."""
+        return checked_subject(self.analysis.group_by_id, subject)
+
     def flags_of(self, subject: str) -> list[RiskFlag]:
         """Flags of a party or a group (a group of one: its member's)."""
-        group = self.analysis.group_by_id.get(subject)
-        if group is not None and group.size == 1:
-            subject = group.members[0]
-        return self.flags.get(subject, [])
+        return self.flags.get(self.checked_subject(subject), [])
+
+    def limit_checks_of(self, subject: str) -> list[LimitCheck]:
+        """Limit checks of a party or a group (a group of one: its member's)."""
+        return self.checks_of(self.checked_subject(subject))
 
     def limit_usage(self, group: Group) -> float:
         """The highest share of a limit the group's gross exposure uses (1.0 = at the
         limit), over its group checks (for a group of one, its party checks); 0 when no
         limit applies."""
-        subject = group.members[0] if group.size == 1 else group.id
-        return max((c.usage for c in self.checks_of(subject)), default=0.0)
+        return max((c.usage for c in self.limit_checks_of(group.id)), default=0.0)
+
+    @cached_property
+    def circle_by_id(self) -> dict[str, GuaranteeCircle]:
+        return {c.id: c for c in self.circles}
+
+    def kind_of(self, ident: str) -> SubjectKind:
+        """What ``ident`` names (raises UnknownSubject for nothing); see
+        :func:`graph.risk.subjects.kind_of`."""
+        return kind_of(ident, entities=self.analysis.dataset.entities,
+                       groups=self.analysis.group_by_id, circles=self.circles)
+
+    def group_of(self, ident: str) -> Group | None:
+        """The group ``ident`` names, or the group of the party ``ident``."""
+        return group_of(ident, groups=self.analysis.group_by_id,
+                        by_member=self.analysis.group_by_member)
+
+    def circle_of(self, ident: str) -> GuaranteeCircle | None:
+        """The circle ``ident`` names, or the first circle the party ``ident`` is in."""
+        return self.circle_by_id.get(ident) or circle_of(ident, self.circles)
 
     @property
     def large_exposures(self) -> list[RiskFlag]:
@@ -110,6 +138,7 @@ def assess(analysis: Analysis, *, top: int = 10, systemic_top: int = 10) -> Risk
             flags[member].append(RiskFlag(
                 "CROSS_HOLDING", member,
                 f"{names[member]} holds shares in a ring with {', '.join(m for m in ring if m != member)}"))
+    impact = impact_matrix(analysis)
     return RiskAssessment(
         analysis=analysis,
         limit_checks=checks,
@@ -120,5 +149,6 @@ def assess(analysis: Analysis, *, top: int = 10, systemic_top: int = 10) -> Risk
         cross_holdings=rings,
         suspected_links=suspected_links(analysis),
         declared_groups=declared_group_diffs(analysis),
-        systemic=systemic_ranking(analysis, systemic_top),
+        impact=impact,
+        systemic=systemic_ranking(analysis, systemic_top, matrix=impact),
     )

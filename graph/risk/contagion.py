@@ -179,11 +179,13 @@ def debt_rank(analysis: Analysis, defaulted: Iterable[str], *,
     return DebtRankResult(stress, rank, steps)
 
 
-def systemic_ranking(analysis: Analysis, top: int = 10) -> list[tuple[str, float]]:
+def systemic_ranking(analysis: Analysis, top: int = 10, *, matrix: ImpactMatrix | None = None
+                     ) -> list[tuple[str, float]]:
     """Each of the ``top`` parties by gross exposure, with its DebtRank when it alone
-    defaults; highest DebtRank first (then by id)."""
+    defaults; highest DebtRank first (then by id). ``matrix`` may pass a precomputed
+    :func:`impact_matrix`."""
     largest = sorted(analysis.exposures.parties.items(), key=lambda kv: (-kv[1].gross, kv[0]))
-    matrix = impact_matrix(analysis)
+    matrix = matrix or impact_matrix(analysis)
     ranked = [(party, debt_rank(analysis, [party], matrix=matrix).debt_rank)
               for party, _ in largest[:top]]
     return sorted(ranked, key=lambda pr: (-pr[1], pr[0]))

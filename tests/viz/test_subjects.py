@@ -73,3 +73,14 @@ def test_a_store_can_answer_the_neighbourhood():
 
     view_of(ASSESSMENT, "C1", hops=3, neighbourhood=store_neighbourhood)
     assert asked == [("C1", 3)]
+
+
+def test_a_contagion_view_reuses_the_assessments_impact_matrix(monkeypatch):
+    # the matrix was built once by assess(); building it again per view costs a whole book
+    def rebuilt(_analysis):
+        raise AssertionError("the contagion view rebuilt the impact matrix")
+
+    monkeypatch.setattr("graph.risk.contagion.impact_matrix", rebuilt)
+    view = view_of(ASSESSMENT, "C5", "contagion")
+    nodes = {n["id"]: n for n in view.network.nodes}
+    assert "C5" in nodes and "C4" in nodes

@@ -28,6 +28,13 @@ def test_load_public_files_then_reconcile(tmp_path):
     }
     assert "4 declarations: 4 agree, 0 mismatch" in result.stderr
 
+    # --regime as report takes it: the regime's dependence threshold forms the groups
+    basel = run("reconcile", "--store", store, "--regime", "BASEL", "--as-of", "2023-11-06")
+    assert json.loads(basel.stdout)["summary"] == report["summary"]
+    unknown = run("reconcile", "--store", store, "--regime", "NOPE")
+    assert unknown.returncode == 1
+    assert "unknown regime 'NOPE': expected one of BASEL, CN-2018" in unknown.stderr
+
     markdown = run("reconcile", "--store", store, "--format", "md", "--as-of", "2023-11-06")
     assert markdown.returncode == 0
     assert markdown.stdout.startswith("# Reconciliation of declared ownership, as of 2023-11-06")

@@ -11,6 +11,7 @@ import pytest
 from api.server.settings import InvalidSettings, Settings
 from tests.api.conftest import in_process
 from tests.api.sample import write_sample
+from tests.loaders.real_data import gasgrid_file, gleif_files
 
 READER = "reader-key-0123"
 LOADER = "loader-key-4567"
@@ -154,3 +155,18 @@ def test_settings_from_the_environment(tmp_path):
     assert settings.reload_roots == (tmp_path.resolve(),)
     with pytest.raises(InvalidSettings, match="GROUPGRAPH_MAX_DEPTH: expected a whole number"):
         Settings.from_env({"GROUPGRAPH_MAX_DEPTH": "deep"})
+
+
+def test_a_loader_reloads_gleif_and_bods_files_as_load_takes_them(guarded, roots):
+    # the same load step as `groupgraph load lei.xml rr.xml bods.json` (tests/api/cli)
+    lei, rr = gleif_files()
+    for public in (lei, rr, gasgrid_file()):
+        shutil.copy(public, roots / public.name)
+    answer = guarded.post("/graphql", headers={"x-api-key": LOADER}, json={
+        "query": "mutation($paths: [String!]) { reload(paths: $paths) { parties } }",
+        "variables": {"paths": [lei.name, rr.name, gasgrid_file().name]}}).json()
+    assert "errors" not in answer, answer
+    assert answer["data"]["reload"]["parties"] == 16
+    found = guarded.post("/graphql", headers={"x-api-key": READER}, json={
+        "query": '{ searchEntities(query: "Gasgrid") { edges { node { name } } } }'}).json()
+    assert found["data"]["searchEntities"]["edges"] == [{"node": {"name": "Gasgrid Finland Oy"}}]

@@ -1,0 +1,154 @@
+"""The one pipeline every interface calls: load paths into a store; read, analyse and
+assess what a store holds.
+
+The command line (:mod:`api.cli`), the server's ``reload`` and its snapshot
+(:mod:`api.server.state`, :mod:`api.graphql.snapshot`) and the benchmarks all go through
+these functions, so a dataset is read, validated, analysed and assessed one way whatever
+asks. This is the only module of ``api`` that imports ``loaders``.
+
+A worked example, from files to a limit breach. Tier 1 capital is 1,000, so CN-2018's
+single-party limit is 15% of it, 150; the group limit 20%, 200. P1 holds 60% of C1, which
+borrows 100 drawn plus 100 undrawn at a 50% credit conversion factor: 150. C2 borrows 90
+and is independent:
+
+>>> import tempfile
+>>> from graph.stores.base import open_store
+>>> folder = Path(tempfile.mkdtemp())
+>>> _ = (folder / "bank.toml").write_text(
+...     'name = "Example Bank"\\nbase_currency = "CNY"\\ntier1_capital = 1000\\n'
+...     'net_capital = 1200\\nregime = "CN-2018"\\n', encoding="utf-8")
+>>> _ = (folder / "entities.csv").write_text(
+...     "id,name,kind\\nP1,Li Wei,person\\nC1,Alpha Ltd,company\\nC2,Beta Ltd,company\\n",
+...     encoding="utf-8")
+>>> _ = (folder / "relationships.csv").write_text(
+...     "type,source,target,share\\nOWNS,P1,C1,60%\\n", encoding="utf-8")
+>>> _ = (folder / "facilities.csv").write_text(
+...     "id,borrower,outstanding,undrawn,ccf\\nF1,C1,100,100,0.5\\nF2,C2,90,0,\\n",
+...     encoding="utf-8")
+>>> with open_store(f"embedded:{folder / 'store.sqlite'}") as store:
+...     loaded = load(store, [folder])
+...     again = load(store, [folder])                # the same data twice: nothing changes
+...     assessment = assess_store(store)
+>>> loaded.summary.unchanged, again.summary.unchanged
+(False, True)
+>>> analysis = assessment.analysis
+>>> group = analysis.group_by_member["C1"]
+>>> sorted(group.members), analysis.exposures.of("C1").gross
+(['C1', 'P1'], 150.0)
+>>> [(c.subject, c.status("gross")) for c in assessment.breaches]
+[]
+>>> assessment.checks_of("C1")[0].usage       # 150 of the 150 single-party limit
+1.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from graph.analysis import analyse
+from graph.reports.reconcile import Reconciliation, reconcile
+from graph.risk import RiskAssessment, assess
+from graph.stores.base import GraphStore, LoadSummary, StoreInfo
+from loaders.bods import RangeShare
+from loaders.merge import LoadResult, load_paths
+from loaders.synthetic import PortfolioSummary, generate_portfolio
+from schema.records import Dataset
+from schema.regime import load_regime
+
+__all__ = ["LoadOutcome", "Progress", "RangeShare", "assess_dataset", "assess_store", "generate_sample",
+           "load", "read_store", "reconcile_store"]
+
+Progress = Callable[[str], None]
+"""Receives a line saying what the pipeline is doing now (shown on standard error)."""
+
+
+def _quiet(_message: str) -> None:
+    pass
+
+
+@dataclass(frozen=True)
+class LoadOutcome:
+    """What a load read (with the notes of matching public data) and what the store did."""
+
+    result: LoadResult
+    summary: LoadSummary
+
+    @property
+    def source(self) -> str:
+        return self.summary.info.source
+
+
+def load(store: GraphStore, paths: Sequence[Path], *, as_of: date | None = None,
+         range_share: RangeShare = "minimum", progress: Progress = _quiet) -> LoadOutcome:
+    """Read and validate ``paths`` and, only if all of it is valid, make it the store's
+    dataset.
+
+    ``paths`` holds at most one bank dataset folder and any GLEIF LEI-CDF / RR-CDF or BODS
+    files, recognised by their content (:func:`loaders.merge.load_paths`). Loading what the
+    store already holds changes nothing (``summary.unchanged``).
+
+    Raises
+    ------
+    InvalidDataset
+        With every problem found; the store keeps what it held.
+    """
+    result = load_paths(paths, as_of=as_of, range_share=range_share, progress=progress)
+    progress(f"writing {len(result.dataset.entities):,} parties to {store.uri}")
+    summary = store.replace(result.dataset, source=" + ".join(result.sources))
+    return LoadOutcome(result, summary)
+
+
+def read_store(store: GraphStore) -> tuple[StoreInfo | None, Dataset]:
+    """The store's dataset with the store's record of it, read so that the two agree.
+
+    A load between reading the record and the dataset would mislabel the data, so the
+    record is read before and after, up to three times; if it never holds still the record
+    is ``None`` and the dataset's own content hash names it. Raises StoreEmpty when nothing
+    was loaded.
+    """
+    for _attempt in range(3):
+        info = store.info()
+        dataset = store.read()
+        if store.info() == info:
+            return info, dataset
+    return None, dataset
+
+
+def assess_dataset(dataset: Dataset, *, as_of: date | None = None, regime: str | None = None,
+                   progress: Progress = _quiet) -> RiskAssessment:
+    """Analyse ``dataset`` (R2-R7) and assess its risk (R8-R12, suspected links).
+
+    ``as_of`` picks the relationships current that day (default today); ``regime`` names
+    ``CN-2018``, ``BASEL`` or a regime file (default: the one ``bank.toml`` names).
+    """
+    progress(f"analysing {len(dataset.entities):,} parties")
+    analysis = analyse(dataset, as_of=as_of, regime=load_regime(regime) if regime else None)
+    progress("assessing risk")
+    return assess(analysis)
+
+
+def assess_store(store: GraphStore, *, as_of: date | None = None, regime: str | None = None,
+                 progress: Progress = _quiet) -> RiskAssessment:
+    """Read the store's dataset, then :func:`assess_dataset` it."""
+    progress(f"reading {store.uri}")
+    _info, dataset = read_store(store)
+    return assess_dataset(dataset, as_of=as_of, regime=regime, progress=progress)
+
+
+def reconcile_store(store: GraphStore, *, as_of: date | None = None, regime: str | None = None,
+                    progress: Progress = _quiet) -> Reconciliation:
+    """Compare what the stored public data declares (GLEIF ultimate parents, BODS indirect
+    interests) with the computed controllers and integrated ownership."""
+    progress(f"reading {store.uri}")
+    _info, dataset = read_store(store)
+    analysis = analyse(dataset, as_of=as_of, regime=load_regime(regime) if regime else None)
+    return reconcile(analysis)
+
+
+def generate_sample(folder: Path, *, parties: int, seed: int) -> PortfolioSummary:
+    """Write the seeded sample portfolio of ``parties`` parties into ``folder``
+    (:func:`loaders.synthetic.generate_portfolio`)."""
+    return generate_portfolio(folder, parties=parties, seed=seed)
