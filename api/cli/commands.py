@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from api import service
-from api.cli.formats import render_markdown, write_csv, write_xlsx
+from api.cli.formats import render_markdown, render_reconciliation, write_csv, write_xlsx
 from graph.reports.report import build_report
 from graph.risk import RiskAssessment
 from graph.stores.base import GraphStore, open_store
@@ -125,7 +125,7 @@ def reconcile(
         result = service.reconcile_store(source, as_of=_as_of(as_of), regime=regime,
                                          progress=status.update)
     if output_format == "md":
-        sys.stdout.write(result.to_markdown())
+        sys.stdout.write(render_reconciliation(result))
     else:
         sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
     summary = result.summary

@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["render_markdown", "report_tables", "write_csv", "write_xlsx"]
+from graph.reports.reconcile import Reconciliation, percent_text
+
+__all__ = ["render_markdown", "render_reconciliation", "report_tables", "write_csv", "write_xlsx"]
 
 Table = list[dict[str, Any]]
 
@@ -223,3 +225,48 @@ def render_markdown(report: dict[str, Any], top: int = 10) -> str:
                                 "; ".join(step["text"] for step in m["evidence"]) or "root of the group"]
                                for m in g["members"]]), ""]
     return "\n".join(out) + "\n"
+
+
+def render_reconciliation(result: Reconciliation) -> str:
+    """The reconciliation (:func:`graph.reports.reconcile.reconcile`) as a Markdown table,
+    one row per declaration."""
+    s = result.summary
+    lines = [f"# Reconciliation of declared ownership, as of {result.as_of}", "",
+             f"{s['declarations']} declarations: {s['agree']} agree, "
+             f"{s['mismatch']} mismatch.", "",
+             "| check | subject | declared | computed | status | reasons | declared by |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for r in result.rows:
+        cells = [r.check, f"{r.subject_name} [{r.subject}]",
+                 _declaration(r.declared, r.party, r.party_name),
+                 _declaration(r.computed, None, None, r.computed_names) + (
+                     f" (through control: {percent_text(r.computed_through_control)})"
+                     if r.computed_through_control is not None else ""),
+                 f"**{r.status}**", "<br>".join(r.reasons),
+                 " ".join(v for v in (r.source.get("standard"), r.source.get("record_id"),
+                                      r.source.get("origin")) if v)]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _declaration(value: Any, party: str | None, name: str | None, names: tuple[str, ...] = ()
+                 ) -> str:
+    """A declared or computed value of a reconciliation row: control, a share, a range of
+    shares or a list of controllers."""
+    who = f"{name} [{party}]: " if party else ""
+    if isinstance(value, bool):
+        return who + ("controls" if value else "does not control")
+    if isinstance(value, float):
+        return who + percent_text(value)
+    if isinstance(value, list) and value and all(isinstance(v, float) for v in value):
+        return who + f"{percent_text(value[0])} to {percent_text(value[1])}"
+    if isinstance(value, list):
+        if not value:
+            return "(no one: independent)"
+        if names:
+            return ", ".join(f"{n} [{v}]" for n, v in zip(names, value, strict=True))
+        if party:
+            return f"{name} [{party}]"
+        return ", ".join(value)
+    return f"{name} [{party}]" if party else str(value)
+

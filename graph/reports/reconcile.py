@@ -46,7 +46,8 @@ from graph.analysis.ownership import OwnershipMatrix
 from schema.errors import AnalysisError
 from schema.records import Entity, Relationship
 
-__all__ = ["CURRENT_STATUSES", "SHARE_TOLERANCE", "Reconciliation", "Row", "reconcile"]
+__all__ = ["CURRENT_STATUSES", "SHARE_TOLERANCE", "Reconciliation", "Row", "percent_text",
+           "reconcile"]
 
 #: record statuses that mean "current"; any other is reported as a lapsed record
 CURRENT_STATUSES = frozenset({"ISSUED", "PUBLISHED", "PENDING_VALIDATION", "PENDING_TRANSFER",
@@ -105,48 +106,14 @@ class Reconciliation:
         return {"as_of": self.as_of, "summary": self.summary,
                 "rows": [r.to_dict() for r in self.rows]}
 
-    def to_markdown(self) -> str:
-        """The report as a Markdown table, one row per declaration."""
-        s = self.summary
-        lines = [f"# Reconciliation of declared ownership, as of {self.as_of}", "",
-                 f"{s['declarations']} declarations: {s['agree']} agree, "
-                 f"{s['mismatch']} mismatch.", "",
-                 "| check | subject | declared | computed | status | reasons | declared by |",
-                 "| --- | --- | --- | --- | --- | --- | --- |"]
-        for r in self.rows:
-            cells = [r.check, f"{r.subject_name} [{r.subject}]",
-                     _show(r.declared, r.party, r.party_name),
-                     _show(r.computed, None, None, r.computed_names) + (
-                         f" (through control: {_pct(r.computed_through_control)})"
-                         if r.computed_through_control is not None else ""),
-                     f"**{r.status}**", "<br>".join(r.reasons),
-                     " ".join(v for v in (r.source.get("standard"), r.source.get("record_id"),
-                                          r.source.get("origin")) if v)]
-            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
-        return "\n".join(lines) + "\n"
 
+def percent_text(value: float | None) -> str:
+    """A share as the reasons and reports write it: ``0.4516`` is ``45.16%``, None ``—``.
 
-def _pct(value: float | None) -> str:
+    >>> percent_text(0.4516), percent_text(None)
+    ('45.16%', '—')
+    """
     return "—" if value is None else f"{value * 100:.4g}%"
-
-
-def _show(value: Any, party: str | None, name: str | None, names: tuple[str, ...] = ()) -> str:
-    who = f"{name} [{party}]: " if party else ""
-    if isinstance(value, bool):
-        return who + ("controls" if value else "does not control")
-    if isinstance(value, float):
-        return who + _pct(value)
-    if isinstance(value, list) and value and all(isinstance(v, float) for v in value):
-        return who + f"{_pct(value[0])} to {_pct(value[1])}"
-    if isinstance(value, list):
-        if not value:
-            return "(no one: independent)"
-        if names:
-            return ", ".join(f"{n} [{v}]" for n, v in zip(names, value, strict=True))
-        if party:
-            return f"{name} [{party}]"
-        return ", ".join(value)
-    return f"{name} [{party}]" if party else str(value)
 
 
 def _provenance(r: Relationship) -> dict[str, str | None]:
@@ -317,18 +284,18 @@ class _Checker:
                 (low or 0.0) - SHARE_TOLERANCE <= x <= (high if high is not None else 1.0) + \
                 SHARE_TOLERANCE
 
-        declared_text = _pct(low) if low == high else f"{_pct(low)} to {_pct(high)}"
+        declared_text = percent_text(low) if low == high else f"{percent_text(low)} to {percent_text(high)}"
         if fits(computed):
             status = "agree"
             reasons.insert(0, f"agree: the integrated ownership (R2) of {self.name(holder)} in "
-                              f"{self.name(subject)} is {_pct(computed)}, declared {declared_text}")
+                              f"{self.name(subject)} is {percent_text(computed)}, declared {declared_text}")
         elif fits(through):
             status = "agree"
             names = ", ".join(f"{self.name(p)} [{p}]" for p in via)
             reasons.insert(0, f"agree through control: {self.name(holder)} holds "
-                              f"{_pct(computed)} of {self.name(subject)} by shares itself (R2), "
+                              f"{percent_text(computed)} of {self.name(subject)} by shares itself (R2), "
                               f"but controls {names} by CONTROLS edges; together they hold "
-                              f"{_pct(through)}, declared {declared_text}")
+                              f"{percent_text(through)}, declared {declared_text}")
         else:
             status = "mismatch"
             best = through if through is not None else computed
@@ -337,15 +304,15 @@ class _Checker:
                                f"{self.name(holder)} [{holder}] to {self.name(subject)} "
                                f"[{subject}] in the data")
             elif low is not None and best < low:
-                reasons.append(f"missing link: the computed {_pct(best)} is below the declared "
+                reasons.append(f"missing link: the computed {percent_text(best)} is below the declared "
                                f"{declared_text}: a holding on the way is missing or smaller in "
                                "the data")
             else:
-                reasons.append(f"the computed {_pct(best)} is above the declared "
+                reasons.append(f"the computed {percent_text(best)} is above the declared "
                                f"{declared_text}: the data holds more than the declaration")
             if best and low is not None and math.isclose(low * 100, best, abs_tol=5e-3):
-                reasons.append(f"quantifier oddity: the declared {_pct(low)} is the computed "
-                               f"{_pct(best)} divided by 100 (a fraction written as a percentage)")
+                reasons.append(f"quantifier oddity: the declared {percent_text(low)} is the computed "
+                               f"{percent_text(best)} divided by 100 (a fraction written as a percentage)")
         unit = self.control.unit_of.get(holder)
         controls = unit in self.control.controllers.get(subject, [])
         reasons.append(f"{self.name(holder)} {'controls' if controls else 'does not control'} "

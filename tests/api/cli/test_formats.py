@@ -1,16 +1,20 @@
 """The report as JSON, Markdown, CSV and Excel: the same figures in every format."""
 
 import csv
+from datetime import date
 
 from openpyxl import load_workbook
 
-from api.cli.formats import render_markdown, report_tables, write_csv, write_xlsx
+from api.cli.formats import render_markdown, render_reconciliation, report_tables, write_csv, write_xlsx
 from graph.analysis import analyse
+from graph.reports.reconcile import reconcile
 from graph.reports.report import build_report
 from graph.risk import assess
+from loaders.merge import load_paths
 from schema.records import Facility as F
 from schema.records import Relationship as R
 from tests.datasets import dataset
+from tests.loaders.real_data import gasgrid_file, gleif_files
 
 # A controls B and C; the bank lends 110 + 100 = 210 to the group: 21% of tier 1 (breach).
 # B and C guarantee each other: a circle. X borrows 26: a large exposure.
@@ -68,3 +72,16 @@ def test_csv_files_and_excel_sheets_hold_the_same_tables(tmp_path):
     sheet = book["limits"]
     header = [c.value for c in sheet[1]]
     assert sheet.cell(2, header.index("gross_ratio") + 1).value == 0.21
+
+
+def test_the_reconciliation_as_markdown():
+    lei, rr = gleif_files()
+    result = reconcile(analyse(load_paths([lei, rr, gasgrid_file()]).dataset,
+                               as_of=date(2023, 11, 6)))
+    markdown = render_reconciliation(result)
+    assert markdown.startswith("# Reconciliation of declared ownership, as of 2023-11-06\n\n"
+                               "4 declarations: 4 agree, 0 mismatch.")
+    assert ("| ultimate parent | MONOOVA FX PTY LTD [98450051BS9C610A8T78] | MONEYTECH GROUP "
+            "LIMITED [984500501A1B1045PB30] | MONEYTECH GROUP LIMITED [984500501A1B1045PB30] | "
+            "**agree** |") in markdown
+    assert "| 0% (through control: 100%) |" in markdown

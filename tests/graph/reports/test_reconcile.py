@@ -162,19 +162,12 @@ def test_a_declaration_that_has_ended_says_so():
                                "2023-11-06 (valid to 2020-12-31)")
 
 
-def test_json_and_markdown():
+def test_json():
     lei, rr = gleif_files()
     result = reconcile(analyse(load_paths([lei, rr, gasgrid_file()]).dataset, as_of=AS_OF))
     data = json.loads(json.dumps(result.to_dict()))
     assert data["summary"] == {"declarations": 4, "agree": 4, "mismatch": 0}
     assert [r["check"] for r in data["rows"]] == ["indirect interest"] + ["ultimate parent"] * 3
-    markdown = result.to_markdown()
-    assert markdown.startswith("# Reconciliation of declared ownership, as of 2023-11-06\n\n"
-                               "4 declarations: 4 agree, 0 mismatch.")
-    assert ("| ultimate parent | MONOOVA FX PTY LTD [98450051BS9C610A8T78] | MONEYTECH GROUP "
-            "LIMITED [984500501A1B1045PB30] | MONEYTECH GROUP LIMITED [984500501A1B1045PB30] | "
-            "**agree** |") in markdown
-    assert "| 0% (through control: 100%) |" in markdown
 
 
 def test_no_declarations_no_rows():
