@@ -18,6 +18,14 @@ Example: ``{ groupOf(entityId: "C1") { id members(first: 50) { edges { node { id
 costs 1 + (1 + (1 + 50 x (1 + (1 + 2)))) = 203, far under the default limit of 50,000
 (``GROUPGRAPH_MAX_COST``); the query above costs about 3,000,000 and is refused with its
 estimate in the message.
+
+**Fragments are bounded before validation.** graphql-core's validation (and the depth
+limit) walk every fragment where it is spread, so twenty fragments each spreading the one
+before twice (826 characters) make a million fields to validate: half a minute of an event
+loop that every request shares. :class:`BoundedValidation` therefore counts, before any
+validation runs, the fields the document holds with every spread replaced by its fragment,
+each fragment counted once and remembered (:func:`expanded_fields`, linear in the text), and
+refuses a document above ``GROUPGRAPH_MAX_FIELDS`` (5,000) unvalidated.
 """
 
 from __future__ import annotations
@@ -25,8 +33,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -38,9 +46,10 @@ from graphql import (
     get_named_type,
     value_from_ast,
 )
-from strawberry.extensions import SchemaExtension
+from graphql import ExecutionResult as GraphQLExecutionResult
+from strawberry.extensions import SchemaExtension, ValidationCache
 
-__all__ = ["MaxCostLimiter", "query_cost"]
+__all__ = ["BoundedValidation", "MaxCostLimiter", "expanded_fields", "query_cost"]
 
 
 def query_cost(schema: Any, operation: OperationDefinitionNode,
@@ -118,5 +127,72 @@ class MaxCostLimiter(SchemaExtension):
                     context.result = GraphQLExecutionResult(data=None, errors=[GraphQLError(
                         f"query too costly: it may return about {estimate:,} objects, more "
                         f"than the {self.max_cost:,} allowed; ask for smaller pages "
-                        f"(first) or fewer nested lists")])
+                        f"(first) or fewer nested lists", extensions={"code": "TOO_COSTLY"})])
         yield
+
+
+def expanded_fields(document: DocumentNode) -> int:
+    """The field selections of ``document``'s operations once every fragment spread is
+    replaced by its fragment, in time linear in the document: each fragment's count is
+    computed once and remembered. A spread of an unknown fragment, or one inside a cycle of
+    fragments, counts 0 (validation reports both).
+
+    >>> from graphql import parse
+    >>> text = "query { ...F2 } fragment F0 on Entity { id name } "
+    >>> text += "fragment F1 on Entity { ...F0 ...F0 } fragment F2 on Entity { ...F1 ...F1 }"
+    >>> expanded_fields(parse(text))
+    8
+    """
+    fragments = {d.name.value: d for d in document.definitions
+                 if isinstance(d, FragmentDefinitionNode)}
+    known: dict[str, int] = {}
+    visiting: set[str] = set()
+
+    def count(selection_set: SelectionSetNode | None) -> int:
+        if selection_set is None:
+            return 0
+        total = 0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                total += 1 + count(selection.selection_set)
+            elif isinstance(selection, InlineFragmentNode):
+                total += count(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                total += of_fragment(selection.name.value)
+        return total
+
+    def of_fragment(name: str) -> int:
+        if name in known:
+            return known[name]
+        fragment = fragments.get(name)
+        if fragment is None or name in visiting:
+            return 0
+        visiting.add(name)
+        known[name] = count(fragment.selection_set)
+        visiting.discard(name)
+        return known[name]
+
+    return sum(count(d.selection_set) for d in document.definitions
+               if isinstance(d, OperationDefinitionNode))
+
+
+class BoundedValidation(ValidationCache):
+    """Strawberry's cached validation, refusing first, unvalidated, a document whose
+    fragments expand to more than ``max_fields`` fields (:func:`expanded_fields`)."""
+
+    def __init__(self, *, max_fields: int, maxsize: int) -> None:
+        super().__init__(maxsize=maxsize)
+        self.max_fields = max_fields
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        size = expanded_fields(document) if document is not None else 0
+        if size > self.max_fields:
+            context.pre_execution_errors = [GraphQLError(
+                f"query too large: its fragments expand to {size:,} fields, more than the "
+                f"{self.max_fields:,} allowed", extensions={"code": "TOO_COSTLY"})]
+            yield
+            return
+        yield from super().on_validate()
+

@@ -27,12 +27,12 @@ from strawberry.extensions import MaskErrors
 
 from schema.errors import GroupGraphError, InvalidDataset, StoreEmpty
 
-__all__ = ["BadRequest", "ClientError", "Forbidden", "MaskInternalErrors", "Unavailable",
+__all__ = ["BadRequest", "ClientError", "Forbidden", "MaskInternalErrors", "Unavailable", "add_codes",
+           "error_code",
            "hide_suggestions", "is_client_error", "log", "log_errors", "request_id_of"]
 
 log = logging.getLogger("groupgraph.api")
 
-_SHOWN = (InvalidDataset, StoreEmpty)
 
 _SUGGESTION = re.compile(r" Did you mean [^'?]*'[^']*'(?:(?:, |,? or )'[^']*')*\?")
 """graphql-core's hint (``graphql.pyutils.did_you_mean``): " Did you mean 'a', 'b', or 'c'?",
@@ -42,17 +42,55 @@ possibly with words before the names ("the enum value", "to use an inline fragme
 class ClientError(GroupGraphError):
     """An error whose message is meant for the client."""
 
+    code = "BAD_REQUEST"
+
 
 class BadRequest(ClientError):
     """An argument the server cannot use."""
+
+    code = "BAD_INPUT"
 
 
 class Forbidden(ClientError):
     """The caller's role may not do this."""
 
+    code = "FORBIDDEN"
+
 
 class Unavailable(ClientError):
     """The server cannot answer this now; the message says until when."""
+
+    code = "UNAVAILABLE"
+
+
+_SHOWN_CODES = {InvalidDataset: "INVALID_DATASET", StoreEmpty: "STORE_EMPTY"}
+
+
+def error_code(error: GraphQLError) -> str:
+    """The machine-readable code of an error a client may see: the code an extension gave
+    it (``TOO_COSTLY``), the :class:`ClientError`'s own, the data's
+    (``INVALID_DATASET``, ``STORE_EMPTY``), else ``BAD_QUERY`` for GraphQL's own refusals
+    (syntax, validation, the depth, token and alias limits, argument types)."""
+    given = (error.extensions or {}).get("code")
+    if given:
+        return str(given)
+    original = error.original_error
+    while isinstance(original, GraphQLError) and original.original_error is not None:
+        original = original.original_error
+    if isinstance(original, ClientError):
+        return original.code
+    for kind, code in _SHOWN_CODES.items():
+        if isinstance(original, kind):
+            return code
+    return "BAD_QUERY"
+
+
+def add_codes(errors: list[GraphQLError]) -> None:
+    """Give each client error its ``extensions.code`` (:func:`error_code`), in place;
+    internal errors get theirs (``INTERNAL``) when they are masked."""
+    for error in errors:
+        if is_client_error(error):
+            error.extensions = {**(error.extensions or {}), "code": error_code(error)}
 
 
 def is_client_error(error: GraphQLError) -> bool:
@@ -63,7 +101,7 @@ def is_client_error(error: GraphQLError) -> bool:
         return True
     if isinstance(original, GraphQLError):
         return is_client_error(original)
-    return isinstance(original, (ClientError, *_SHOWN))
+    return isinstance(original, (ClientError, *_SHOWN_CODES))
 
 
 def request_id_of(context: object) -> str:

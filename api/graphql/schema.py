@@ -28,13 +28,12 @@ from strawberry.extensions import (
     ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext, Info
 
-from api.graphql.cost import MaxCostLimiter
-from api.graphql.errors import BadRequest, MaskInternalErrors, hide_suggestions, log_errors
+from api.graphql.cost import BoundedValidation, MaxCostLimiter
+from api.graphql.errors import BadRequest, MaskInternalErrors, add_codes, hide_suggestions, log_errors
 from api.graphql.types import common
 from api.graphql.types.concentration import Concentration
 from api.graphql.types.connection import PAGE_LIMIT, After, Connection, First
@@ -276,6 +275,7 @@ class GroupGraphSchema(strawberry.Schema):
                        execution_context: ExecutionContext | None = None) -> None:
         if self.hide_suggestions:
             hide_suggestions(errors)
+        add_codes(errors)
         log_errors(errors, execution_context.context if execution_context else None)
 
 
@@ -314,7 +314,7 @@ def build_schema(settings: Settings) -> GroupGraphSchema:
         extensions.append(_per_request(DisableIntrospection()))
     extensions += [
         lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
+        lambda: BoundedValidation(max_fields=settings.max_fields, maxsize=256),
         lambda: MaxCostLimiter(max_cost=settings.max_cost,
                                max_page_size=settings.max_page_size),
         MaskInternalErrors,

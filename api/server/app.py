@@ -22,6 +22,7 @@ from api.graphql.context import Context
 from api.graphql.errors import log
 from api.graphql.schema import build_schema
 from api.graphql.snapshot import Snapshot, build_snapshot
+from api.graphql.types.dataset_info import shown_store
 from api.server.graphiql import GraphiQLRouter
 from api.server.pages import pages_router
 from api.server.security import RequestGuard
@@ -79,7 +80,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
             return {"status": "ok", "version": current.version}
         answer: dict[str, Any] = {
             "status": "ok",
-            "store": current.store_uri,
+            "store": shown_store(current.store_uri, request.state.role),
             "version": current.version,
             "bank": current.dataset.bank.name,
             "as_of": current.as_of.isoformat(),

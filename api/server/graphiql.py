@@ -36,10 +36,10 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
-from strawberry.fastapi import GraphQLRouter
 from strawberry.schema import BaseSchema
 
 from api.graphql.errors import log
+from api.server.endpoint import GraphQLEndpoint
 from api.server.pages import render, secure_headers
 from api.server.security import PAGE_HEADER
 from api.server.settings import Settings
@@ -92,8 +92,9 @@ def _missing(home: Path) -> list[str]:
             if vendored and not (home / name).is_file()]
 
 
-class GraphiQLRouter(GraphQLRouter[Any, Any]):
-    """Strawberry's GraphQL router with our offline GraphiQL page and its assets."""
+class GraphiQLRouter(GraphQLEndpoint):
+    """The GraphQL endpoint (:class:`api.server.endpoint.GraphQLEndpoint`) with our offline
+    GraphiQL page and its assets."""
 
     def __init__(self, schema: BaseSchema, *, settings: Settings, **options: Any) -> None:
         enabled = ide_enabled(settings)

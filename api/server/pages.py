@@ -127,6 +127,11 @@ def _layout(snapshot: Snapshot, request: Request) -> dict[str, Any]:
             "keys_required": request.app.state.server.settings.auth_required}
 
 
+def _signed_out(request: Request) -> dict[str, Any]:
+    """The layout of a page anyone may open (the sign-in page): no bank, no dataset."""
+    return {"snapshot": None, "keys_required": request.app.state.server.settings.auth_required}
+
+
 def pages_router(state: ServerState) -> APIRouter:
     """The routes of the pages and views over ``state``'s current snapshot."""
     router = APIRouter(include_in_schema=False)
@@ -184,7 +189,7 @@ def pages_router(state: ServerState) -> APIRouter:
                      controllers=controllers, facilities=facilities,
                      checks=snapshot.limit_checks([group.id])[0])
 
-    @router.get("/entities/{entity_id}", response_class=HTMLResponse)
+    @router.get("/entities/{entity_id:path}", response_class=HTMLResponse)
     def entity_page(request: Request, entity_id: str,
                     hops: int = Query(2, ge=1, le=MAX_HOPS)) -> HTMLResponse:
         snapshot = state.snapshot
@@ -258,7 +263,7 @@ def pages_router(state: ServerState) -> APIRouter:
             return HTMLResponse("no such group", status_code=404)
         return _view(snapshot, group_id, ViewKind.group, 2)
 
-    @router.get("/views/entities/{entity_id}")
+    @router.get("/views/entities/{entity_id:path}")
     def entity_view(entity_id: str, hops: int = Query(2, ge=1, le=MAX_HOPS)) -> Response:
         snapshot = state.snapshot
         if entity_id not in snapshot.dataset.entities:
@@ -267,14 +272,14 @@ def pages_router(state: ServerState) -> APIRouter:
 
     @router.get("/login", response_class=HTMLResponse)
     def login_form(request: Request) -> HTMLResponse:
-        return _page("login.html", **_layout(state.snapshot, request), failed=False)
+        return _page("login.html", **_signed_out(request), failed=False)
 
     @router.post("/login", response_class=HTMLResponse)
     async def login(request: Request) -> Response:
         body = (await request.body())[:4096].decode("utf-8", "replace")
         key = (parse_qs(body).get("key") or [""])[0].strip()
         if role_of_key(key, state.settings.api_keys) is None:
-            return _page("login.html", status=401, **_layout(state.snapshot, request), failed=True)
+            return _page("login.html", status=401, **_signed_out(request), failed=True)
         response = RedirectResponse("/", status_code=303)
         response.set_cookie(COOKIE, key, httponly=True, samesite="strict",
                             secure=request.url.scheme == "https")

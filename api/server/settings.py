@@ -15,6 +15,8 @@ variable                       meaning                                          
 ``GROUPGRAPH_MAX_DEPTH``       the deepest field nesting a query may have                    12
 ``GROUPGRAPH_MAX_TOKENS``      the most tokens a query document may have                     2000
 ``GROUPGRAPH_MAX_ALIASES``     the most aliases a query document may have                    20
+``GROUPGRAPH_MAX_COST``        the most objects an answer may hold (estimated beforehand)    50000
+``GROUPGRAPH_MAX_FIELDS``      the most fields a document may hold, fragments expanded       5000
 ``GROUPGRAPH_MAX_STORE_CALLS`` store queries (paths, chains, neighbourhoods) per request      10
 ``GROUPGRAPH_RELOAD_ROOTS``    folders (``os.pathsep`` separated) under which ``reload``     none
                                may read a dataset; none means ``reload`` only re-reads
@@ -104,6 +106,7 @@ class Settings:
     max_tokens: int = 2000
     max_aliases: int = 20
     max_cost: int = 50_000  # objects an answer may hold, estimated before it runs (api.graphql.cost)
+    max_fields: int = 5_000  # fields a document may hold with its fragments expanded (likewise)
     max_body_bytes: int = 1_000_000
     max_store_calls: int = 10
     reload_roots: tuple[Path, ...] = ()
@@ -141,6 +144,7 @@ class Settings:
             "max_tokens": _int(env, "GROUPGRAPH_MAX_TOKENS", 2000),
             "max_aliases": _int(env, "GROUPGRAPH_MAX_ALIASES", 20, lowest=0),
             "max_cost": _int(env, "GROUPGRAPH_MAX_COST", 50_000),
+            "max_fields": _int(env, "GROUPGRAPH_MAX_FIELDS", 5_000),
             "max_body_bytes": _int(env, "GROUPGRAPH_MAX_BODY_BYTES", 1_000_000),
             "max_store_calls": _int(env, "GROUPGRAPH_MAX_STORE_CALLS", 10, lowest=0),
             "reload_roots": roots,

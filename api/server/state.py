@@ -21,7 +21,10 @@ from api.graphql.snapshot import Snapshot, build_snapshot
 from api.server.settings import Settings
 from graph.stores.base import GraphStore
 
-__all__ = ["ServerState", "freeze_heap"]
+__all__ = ["MAX_PATH", "ServerState", "freeze_heap"]
+
+MAX_PATH = 4096
+"""The longest path ``reload`` takes (Linux's PATH_MAX)."""
 
 
 def freeze_heap() -> None:
@@ -83,14 +86,20 @@ class ServerState:
         if not roots:
             raise Forbidden("this server reads no dataset folders: GROUPGRAPH_RELOAD_ROOTS is not "
                             "set (reload without a path re-reads the store)")
+        if "\0" in path or len(path) > MAX_PATH:
+            raise BadRequest(f"not a path: expected at most {MAX_PATH} characters and no NUL")
         candidate = Path(path).expanduser()
         if not candidate.is_absolute():
             candidate = roots[0] / candidate
-        resolved = candidate.resolve()
+        try:
+            resolved = candidate.resolve()
+            found = resolved.exists()
+        except OSError as error:     # a name too long for the file system, a loop of links
+            raise BadRequest(f"not a path this server can read: {error.strerror}") from None
         if not any(resolved == root or resolved.is_relative_to(root) for root in roots):
             raise Forbidden(f"{path!r} is outside the folders this server may read "
                             f"(GROUPGRAPH_RELOAD_ROOTS)")
-        if not resolved.exists():
+        if not found:
             raise BadRequest(f"no dataset folder or file at {path!r}")
         return resolved
 

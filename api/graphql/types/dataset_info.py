@@ -2,12 +2,43 @@
 
 from __future__ import annotations
 
+import re
+
 import strawberry
+from strawberry.types import Info
 
 from api.graphql.snapshot import Snapshot
+from api.graphql.types import common
 from api.graphql.types.exposure import Exposure
 
-__all__ = ["DatasetInfo"]
+__all__ = ["DatasetInfo", "shown_source", "shown_store"]
+
+
+def shown_store(uri: str, role: str | None) -> str:
+    """The store as a caller of ``role`` may see it: the whole URI (a file path, a host) to
+    a ``loader`` key only, else its kind. File paths and hosts are the operator's, not the
+    readers'.
+
+    >>> shown_store("embedded:/srv/bank.sqlite", "loader"), shown_store("embedded:/srv/x", None)
+    ('embedded:/srv/bank.sqlite', 'embedded')
+    >>> shown_store("bolt://db.internal:7687", "reader")
+    'neo4j'
+    """
+    if role == "loader":
+        return uri
+    return "embedded" if uri.startswith("embedded:") else "neo4j"
+
+
+def shown_source(source: str, role: str | None) -> str:
+    """Where the dataset came from as a caller of ``role`` may see it: to all but a
+    ``loader`` key, each file or folder by its name only.
+
+    >>> shown_source("/srv/in/2024-12/data + GLEIF: /srv/in/lei.xml", "reader")
+    'data + GLEIF: lei.xml'
+    """
+    if role == "loader":
+        return source
+    return re.sub(r"(?:[A-Za-z]:)?[\\/][^\s]*[\\/]", "", source)
 
 
 @strawberry.type(description="The dataset being served: its version (a content hash), the "
@@ -44,17 +75,21 @@ class DatasetInfo:
     def as_of(self) -> str:
         return self.snapshot.as_of.isoformat()
 
-    @strawberry.field(description="The store served (embedded:PATH or a Neo4j URI).")
-    def store(self) -> str:
-        return self.snapshot.store_uri
+    @strawberry.field(description="The store served: embedded:PATH or a Neo4j URI to an API "
+                                  "key of the loader role, else its kind (embedded, neo4j).")
+    def store(self, info: Info) -> str:
+        return shown_store(self.snapshot.store_uri, common.context(info).role)
 
     @strawberry.field(description="When the dataset was loaded into the store (ISO, UTC).")
     def loaded_at(self) -> str | None:
         return self.snapshot.info.loaded_at if self.snapshot.info else None
 
-    @strawberry.field(description="Where the dataset was loaded from.")
-    def source(self) -> str | None:
-        return self.snapshot.info.source if self.snapshot.info else None
+    @strawberry.field(description="Where the dataset was loaded from: whole paths to an API "
+                                  "key of the loader role, else file and folder names.")
+    def source(self, info: Info) -> str | None:
+        if self.snapshot.info is None:
+            return None
+        return shown_source(self.snapshot.info.source, common.context(info).role)
 
     @strawberry.field(description="When the server analysed it (ISO, UTC).")
     def analysed_at(self) -> str:

@@ -58,7 +58,9 @@ def test_health_and_the_login_page_stay_open(guarded):
     assert guarded.get("/health?deep=true").json() == {
         "status": "ok", "version": guarded.get("/health").json()["version"]}
     with_key = guarded.get("/health?deep=true", headers={"x-api-key": READER}).json()
-    assert with_key["store"].startswith("embedded:") and with_key["stale"] is False
+    assert with_key["store"] == "embedded" and with_key["stale"] is False   # a reader: the kind
+    loader = guarded.get("/health", headers={"x-api-key": LOADER}).json()
+    assert loader["store"].startswith("embedded:") and loader["store"].endswith("store.sqlite")
     assert guarded.get("/login").status_code == 200
 
 
@@ -170,3 +172,22 @@ def test_a_loader_reloads_gleif_and_bods_files_as_load_takes_them(guarded, roots
     found = guarded.post("/graphql", headers={"x-api-key": READER}, json={
         "query": '{ searchEntities(query: "Gasgrid") { edges { node { name } } } }'}).json()
     assert found["data"]["searchEntities"]["edges"] == [{"node": {"name": "Gasgrid Finland Oy"}}]
+
+
+@pytest.mark.parametrize(("path", "message"), [
+    ("next\0/x", "not a path: expected at most 4096 characters and no NUL"),
+    ("x" * 5000, "not a path: expected at most 4096 characters and no NUL"),
+    ("x" * 300, "not a path this server can read: File name too long"),
+])
+def test_a_path_no_file_system_takes_is_a_client_error(guarded, path, message):
+    error = reload(guarded, path, LOADER)["errors"][0]
+    assert error["message"] == message
+    assert error["extensions"]["code"] == "BAD_INPUT"
+
+
+def test_a_loader_sees_where_the_dataset_lies(guarded, sample_folder):
+    query = {"query": "{ dataset { store source } }"}
+    loader = guarded.post("/graphql", json=query, headers={"x-api-key": LOADER}).json()
+    assert loader["data"]["dataset"]["source"] == str(sample_folder)
+    reader = guarded.post("/graphql", json=query, headers={"x-api-key": READER}).json()
+    assert reader["data"]["dataset"] == {"store": "embedded", "source": "data"}
