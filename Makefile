@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint clean bench-neo4j bench-analysis bench-api
+.PHONY: setup demo test lint clean fuzz bench-neo4j bench-analysis bench-api
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ test: setup
 	$(BIN)/ruff check .
 	scripts/install-chromium
 	scripts/with-neo4j $(BIN)/python -m pytest
+
+# The fuzzers for ten minutes (FUZZ_SECONDS), with new random cases each run.
+fuzz: setup
+	scripts/fuzz $(or $(FUZZ_SECONDS),600)
 
 lint: setup
 	$(BIN)/ruff check .
