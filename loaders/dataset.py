@@ -1,9 +1,9 @@
-"""Read and validate a dataset folder into a :class:`schema.Dataset`.
+"""Read and validate a dataset folder into a :class:`schema.records.Dataset`.
 
 A dataset folder holds ``bank.toml`` and the tables ``entities``, ``relationships``,
 ``facilities`` and, optionally, ``groups`` (each ``.csv``, ``.xlsx`` or ``.parquet``); see
 DESIGN section 2. Validation collects every problem of every file before it raises, so a
-user fixes a file in one go: :class:`schema.InvalidDataset` lists them all, each with file,
+user fixes a file in one go: :class:`schema.errors.InvalidDataset` lists them all, each with file,
 line (or row), column and what was expected. Nothing is returned unless everything is valid.
 """
 
@@ -39,7 +39,7 @@ def read_dataset(folder: Path, *, as_of: date | None = None,
     """Read, validate and return the dataset in ``folder``.
 
     ``as_of`` (default today) decides which relationships are current for the share-sum
-    check (R1). Raises :class:`schema.InvalidDataset` with every problem found.
+    check (R1). Raises :class:`schema.errors.InvalidDataset` with every problem found.
     """
     folder = Path(folder)
     if not folder.is_dir():

@@ -26,7 +26,7 @@ given* figures: there are no facilities, so every exposure and limit ratio is ze
 
 Like a dataset folder, the merge lands whole or not at all: every problem (a party no source
 holds, shares of one company above 100 % (R1), an edge between parties of the wrong kind)
-is raised together in one :class:`schema.InvalidDataset`.
+is raised together in one :class:`schema.errors.InvalidDataset`.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ relationships between those ids, and the notes the loader wants a person to read
 kept in another form, such as an interest whose interested party is unspecified). Every
 record carries its provenance in ``source_standard``, ``record_id``, ``statement_date`` and
 ``origin`` (file and record or line). :func:`loaders.merge.merge_sources` turns sources, and
-optionally a bank's dataset, into one :class:`schema.Dataset`.
+optionally a bank's dataset, into one :class:`schema.records.Dataset`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The ``groupgraph`` command line (:mod:`api.cli.commands`) and its report formats
 (:mod:`api.cli.formats`)."""
 
-from api.cli.commands import app, main
+# The console script of pyproject.toml, ``api.cli:main``.
+from api.cli.commands import main
 
-__all__ = ["app", "main"]
+__all__ = ["main"]

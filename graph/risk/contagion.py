@@ -71,9 +71,57 @@ def _check_parties(analysis: Analysis, parties: Iterable[str]) -> list[str]:
 def cascade(analysis: Analysis, defaulted: Iterable[str]) -> CascadeResult:
     """R11: the guarantee-call cascade from ``defaulted``.
 
-    Example: G guarantees A for 60 and B for 60, with net assets 100; B guarantees A for 50
-    with net assets 40. A defaults: B is called 50 > 40 and defaults in round 1; G is called
-    60, then 60 more in round 2 (120 > 100), and defaults in round 2.
+    The parties in ``defaulted`` default in round 0. In each round every guarantee of a
+    party that defaulted in the round before is called for its full amount (in base
+    currency); a guarantor whose calls, added up over all rounds, are above its
+    ``net_assets`` defaults in this round. The cascade stops at a round with no new default
+    (DESIGN R11).
+
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`graph.analysis.analyse`: its current guarantees and exposures.
+    defaulted : iterable of party ids
+        The initial defaults.
+
+    Returns
+    -------
+    CascadeResult
+        Each defaulted party's round, the number of rounds that added a default, the bank's
+        gross exposure to every defaulted party (the initial ones included), the calls on
+        each guarantor, and the guarantors called without known ``net_assets``.
+
+    Raises
+    ------
+    KeyError
+        When ``defaulted`` names a party the dataset does not have.
+
+    Examples
+    --------
+    B guarantees A for 50 and has net assets of 40; G guarantees A for 60 and B for 60 and
+    has 100; H guarantees G for 5 and gives no net assets. The bank lends 10 to A, 20 to B
+    and 30 to G. A defaults:
+
+    - round 1: A's guarantors are called, B for 50 > 40 (B defaults) and G for 60 (G holds);
+    - round 2: B's guarantor G is called 60 more: 120 > 100, G defaults;
+    - round 3: G's guarantor H is called 5, but without net assets it cannot be judged:
+      no new default, and the cascade stops after 2 rounds.
+
+    The exposure at risk is 10 + 20 + 30 = 60.
+
+    >>> from graph.analysis import analyse
+    >>> from schema.records import Bank, Dataset, Entity, Facility as F, Relationship as R
+    >>> net_assets = {"B": 40.0, "G": 100.0}
+    >>> parties = {i: Entity(i, f"company {i}", "company", net_assets=net_assets.get(i)) for i in "ABGH"}
+    >>> guarantees = (R("GUARANTEES", "B", "A", amount=50.0), R("GUARANTEES", "G", "A", amount=60.0),
+    ...               R("GUARANTEES", "G", "B", amount=60.0), R("GUARANTEES", "H", "G", amount=5.0))
+    >>> book = Dataset(Bank("Bank", "CNY", 1000.0, 1200.0), parties, guarantees,
+    ...                (F("F1", "A", 10.0), F("F2", "B", 20.0), F("F3", "G", 30.0)))
+    >>> result = cascade(analyse(book), ["A"])
+    >>> result.rounds_of, result.rounds, result.exposure_at_risk
+    ({'A': 0, 'B': 1, 'G': 2}, 2, 60.0)
+    >>> result.called, result.called_without_buffer
+    ({'B': 50.0, 'G': 120.0, 'H': 5.0}, ('H',))
     """
     initial = _check_parties(analysis, defaulted)
     bank = analysis.dataset.bank
@@ -118,7 +166,52 @@ class ImpactMatrix:
 
 
 def impact_matrix(analysis: Analysis) -> ImpactMatrix:
-    """Build :class:`ImpactMatrix` for the analysed book."""
+    """The DebtRank impacts and value weights of the analysed book (R12).
+
+    The impact of ``j`` on ``i`` is the share of ``i``'s net assets that ``j``'s default
+    would take: ``W[j -> i] = min(1, (guarantee of i for j + share of j held by i x
+    net_assets of j) / net_assets of i)``, with guarantees in base currency. The value
+    weight ``v_j`` is ``j``'s share of the bank's gross exposure (DESIGN R12; Battiston et
+    al. 2012, in the module's References).
+
+    A party without ``net_assets`` takes no stress: it has no impacts on it. Nor, here, does
+    one whose ``net_assets`` are zero or negative; DESIGN R12 asks that such a party, having
+    no buffer, be distressed fully by any impact, which this function does not do yet.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`graph.analysis.analyse`: its current guarantees and holdings, and
+        exposures.
+
+    Returns
+    -------
+    ImpactMatrix
+        Built once, it serves many scenarios (:func:`debt_rank`, :func:`systemic_ranking`).
+
+    Examples
+    --------
+    A has net assets of 50. B (net assets 100) guarantees A for 50: ``W[A -> B]`` = 50 / 100
+    = 0.5. G (100) guarantees A for 300: 300 / 100 = 3, capped at 1. H (100) holds 40% of A
+    and guarantees it for 10: (10 + 0.4 x 50) / 100 = 0.3. K guarantees A for 10 but gives
+    no net assets: no impact. The bank lends 60 to A and 40 to B: ``v`` = 0.6 and 0.4.
+
+    >>> from graph.analysis import analyse
+    >>> from schema.records import Bank, Dataset, Entity, Facility as F, Relationship as R
+    >>> net_assets = {"A": 50.0, "B": 100.0, "G": 100.0, "H": 100.0}
+    >>> parties = {i: Entity(i, f"company {i}", "company", net_assets=net_assets.get(i)) for i in "ABGHK"}
+    >>> links = (R("GUARANTEES", "B", "A", amount=50.0), R("GUARANTEES", "G", "A", amount=300.0),
+    ...          R("OWNS", "H", "A", share=0.4), R("GUARANTEES", "H", "A", amount=10.0),
+    ...          R("GUARANTEES", "K", "A", amount=10.0))
+    >>> book = Dataset(Bank("Bank", "CNY", 1000.0, 1200.0), parties, links,
+    ...                (F("F1", "A", 60.0), F("F2", "B", 40.0)))
+    >>> m = impact_matrix(analyse(book))
+    >>> w = m.weights.toarray()
+    >>> {i: float(w[m.position["A"], m.position[i]]) for i in "BGHK"}
+    {'B': 0.5, 'G': 1.0, 'H': 0.3, 'K': 0.0}
+    >>> dict(zip(m.parties, m.values.tolist()))
+    {'A': 0.6, 'B': 0.4, 'G': 0.0, 'H': 0.0, 'K': 0.0}
+    """
     parties = list(analysis.dataset.entities)
     index = {p: k for k, p in enumerate(parties)}
     entities = analysis.dataset.entities
@@ -153,7 +246,49 @@ def debt_rank(analysis: Analysis, defaulted: Iterable[str], *,
               matrix: ImpactMatrix | None = None) -> DebtRankResult:
     """R12: DebtRank of the initial defaults ``defaulted``.
 
-    ``matrix`` may pass a precomputed :func:`impact_matrix` when running many scenarios.
+    Distress ``h`` runs from 0 to 1 and starts at 1 for the initial defaults. At each step
+    the parties distressed at the step before pass their distress once and go inactive:
+    ``h_i(t) = min(1, h_i(t-1) + sum over them of W[j -> i] h_j(t-1))``; it ends when no
+    party is newly distressed. ``R = sum_j h_j(T) v_j - sum_j h_j(1) v_j``: the share of the
+    book's gross exposure hit, the initial shock left out (DESIGN R12; Battiston et al.
+    2012, in the module's References).
+
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`graph.analysis.analyse`.
+    defaulted : iterable of party ids
+        The initial defaults.
+    matrix : ImpactMatrix, optional
+        :func:`impact_matrix` of ``analysis``, computed once for many scenarios.
+
+    Returns
+    -------
+    DebtRankResult
+        The final distress of every distressed party, and R.
+
+    Raises
+    ------
+    KeyError
+        When ``defaulted`` names a party the dataset does not have.
+
+    Examples
+    --------
+    A chain: B (net assets 100) guarantees A for 50, so ``W[A -> B]`` = 0.5; C (100)
+    guarantees B for 50, ``W[B -> C]`` = 0.5. The bank lends 50 to A, 30 to B and 20 to C:
+    ``v`` = 0.5, 0.3, 0.2. A defaults (``h_A`` = 1); then ``h_B`` = 0.5 x 1 = 0.5; then
+    ``h_C`` = 0.5 x 0.5 = 0.25. R = (1 x 0.5 + 0.5 x 0.3 + 0.25 x 0.2) - 1 x 0.5 = 0.2.
+
+    >>> from graph.analysis import analyse
+    >>> from schema.records import Bank, Dataset, Entity, Facility as F, Relationship as R
+    >>> net_assets = {"A": 10.0, "B": 100.0, "C": 100.0}
+    >>> parties = {i: Entity(i, f"company {i}", "company", net_assets=net_assets[i]) for i in "ABC"}
+    >>> book = Dataset(Bank("Bank", "CNY", 1000.0, 1200.0), parties,
+    ...                (R("GUARANTEES", "B", "A", amount=50.0), R("GUARANTEES", "C", "B", amount=50.0)),
+    ...                (F("F1", "A", 50.0), F("F2", "B", 30.0), F("F3", "C", 20.0)))
+    >>> result = debt_rank(analyse(book), ["A"])
+    >>> result.stress, round(result.debt_rank, 10)
+    ({'A': 1.0, 'B': 0.5, 'C': 0.25}, 0.2)
     """
     initial = _check_parties(analysis, defaulted)
     matrix = matrix or impact_matrix(analysis)
@@ -181,9 +316,42 @@ def debt_rank(analysis: Analysis, defaulted: Iterable[str], *,
 
 def systemic_ranking(analysis: Analysis, top: int = 10, *, matrix: ImpactMatrix | None = None
                      ) -> list[tuple[str, float]]:
-    """Each of the ``top`` parties by gross exposure, with its DebtRank when it alone
-    defaults; highest DebtRank first (then by id). ``matrix`` may pass a precomputed
-    :func:`impact_matrix`."""
+    """The ``top`` parties by gross exposure, each with the DebtRank R of its default
+    alone (R12): the parties whose default would hit most of the rest of the book.
+
+    Highest R first, then by id. One :func:`impact_matrix` serves every scenario: ``matrix``
+    when given (:func:`graph.risk.assess` builds it once), else built here.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`graph.analysis.analyse`.
+    top : int
+        How many of the largest exposures to try (ties in exposure go by id).
+    matrix : ImpactMatrix, optional
+        A precomputed :func:`impact_matrix` of ``analysis``.
+
+    Returns
+    -------
+    list of (party id, R)
+
+    Examples
+    --------
+    B (net assets 100) guarantees A for 100: ``W[A -> B]`` = 1. The bank lends 50 to each:
+    ``v`` = 0.5, 0.5. A alone distresses B fully, R = 1 x 0.5 = 0.5; B alone distresses no
+    one, R = 0. With ``top=1`` only A is tried: it comes before B, whose exposure is the
+    same, by id.
+
+    >>> from graph.analysis import analyse
+    >>> from schema.records import Bank, Dataset, Entity, Facility as F, Relationship as R
+    >>> parties = {"A": Entity("A", "company A", "company"),
+    ...            "B": Entity("B", "company B", "company", net_assets=100.0)}
+    >>> book = analyse(Dataset(Bank("Bank", "CNY", 1000.0, 1200.0), parties,
+    ...                        (R("GUARANTEES", "B", "A", amount=100.0),),
+    ...                        (F("F1", "A", 50.0), F("F2", "B", 50.0))))
+    >>> systemic_ranking(book), systemic_ranking(book, top=1)
+    ([('A', 0.5), ('B', 0.0)], [('A', 0.5)])
+    """
     largest = sorted(analysis.exposures.parties.items(), key=lambda kv: (-kv[1].gross, kv[0]))
     matrix = matrix or impact_matrix(analysis)
     ranked = [(party, debt_rank(analysis, [party], matrix=matrix).debt_rank)

@@ -96,6 +96,8 @@ class LimitCheck:
         return self.gross_ratio / self.limit
 
     def status(self, view: str = "gross") -> str:
+        """``breach`` above the limit, ``warning`` from ``warning_level`` of it, else ``ok``,
+        on the ``gross`` or the ``net`` ratio."""
         ratio = self.gross_ratio if view == "gross" else self.net_ratio
         if ratio > self.limit + _TOLERANCE:
             return "breach"
@@ -154,8 +156,58 @@ def _group_applies(check: str, members: list[Entity], borrowers: list[Entity],
 
 
 def check_limits(analysis: Analysis) -> list[LimitCheck]:
-    """R8: every applicable limit for every party with exposure and every group of two or
-    more with exposure, in that order."""
+    """R8: every limit of the regime that applies, to every party with exposure and then to
+    every group of two or more with exposure.
+
+    A check's ratio is the exposure (for ``single_party_loans``: the loans) over the
+    check's denominator, tier 1 or net capital; its status compares that ratio with the
+    limit (:meth:`LimitCheck.status`). Which check applies to whom is the table of this
+    module's docstring; the numbers are the regime's (DESIGN R8: CBIRC 2018 No. 1 Art. 5-8
+    for CN-2018, BCBS LEX20.1 and LEX40.1 for BASEL).
+
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`graph.analysis.analyse`: its regime, bank, exposures and groups.
+
+    Returns
+    -------
+    list of LimitCheck
+        Parties in id order, each with the regime's checks in file order, then the groups.
+
+    Raises
+    ------
+    InvalidModel
+        When the regime names a check this module does not know.
+
+    Examples
+    --------
+    A bank with tier 1 capital 1,000 and net capital 1,200 (CN-2018). A holds 60% of B and
+    of C, so A, B and C are one group. B borrows 110 in trade finance, C a loan of 100:
+
+    - B: 110 / 1,000 = 11% of tier 1 against 15%, ok (a warning would start at
+      80% x 15% = 12%); trade finance is not a loan, so its loans are 0.
+    - C: 100 / 1,000 = 10%, ok; its loans are 100 / 1,200 = 8.33% of net capital against
+      10%: at or above 80% x 10% = 8%, a warning.
+    - The group: (110 + 100) / 1,000 = 21% against 20%, a breach. A borrows nothing, so it
+      has no checks of its own.
+
+    >>> from graph.analysis import analyse
+    >>> from schema.records import Bank, Dataset, Entity, Facility as F, Relationship as R
+    >>> bank = Bank("Bank", "CNY", tier1_capital=1000.0, net_capital=1200.0)
+    >>> parties = {i: Entity(i, f"company {i}", "company") for i in "ABC"}
+    >>> book = Dataset(bank, parties, (R("OWNS", "A", "B", share=0.6), R("OWNS", "A", "C", share=0.6)),
+    ...                (F("F1", "B", 110.0, product="trade_finance"), F("F2", "C", 100.0)))
+    >>> for c in check_limits(analyse(book)):
+    ...     subject = c.subject if c.subject_kind == "party" else "the group"
+    ...     print(subject, c.check, f"{c.gross_ratio:.2%} of", c.denominator_label,
+    ...           f"against {c.limit:.0%}:", c.status())
+    B single_party 11.00% of tier 1 capital against 15%: ok
+    B single_party_loans 0.00% of net capital against 10%: ok
+    C single_party 10.00% of tier 1 capital against 15%: ok
+    C single_party_loans 8.33% of net capital against 10%: warning
+    the group group 21.00% of tier 1 capital against 20%: breach
+    """
     regime, bank = analysis.regime, analysis.dataset.bank
     for limit in regime.limits:
         if limit.get("check") not in CHECKS:
@@ -196,7 +248,44 @@ def check_limits(analysis: Analysis) -> list[LimitCheck]:
 
 def large_exposure_flags(analysis: Analysis, groups: Iterable[Group]) -> list[RiskFlag]:
     """LARGE_EXPOSURE for parties and groups (of two or more) at the regime's threshold, and
-    DEPENDENCE_REVIEW for parties above its economic-dependence level."""
+    DEPENDENCE_REVIEW for parties above its economic-dependence level.
+
+    The ratio is gross exposure over tier 1 capital (DESIGN R8). CN-2018 calls an exposure
+    large when it is more than 2.5% (CBIRC 2018 No. 1 Art. 3) and asks to review economic
+    dependence above 5% (Art. 13); BASEL when it is at least 10% (LEX20.3), and has no
+    review level.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`graph.analysis.analyse`: its regime, bank and exposures.
+    groups : iterable of Group
+        The groups to flag; groups of one are skipped (their party is flagged).
+
+    Returns
+    -------
+    list of RiskFlag
+        The large exposures (parties in id order, then the groups), then the reviews.
+
+    Examples
+    --------
+    Tier 1 capital 1,000; A borrows 25, B 26 and C 100, with no links between them. Under
+    CN-2018, A's 2.5% is not more than 2.5%; B's 2.6% is; C's 10% is, and above 5% too.
+    Under BASEL only C is large: 10% is at least 10%.
+
+    >>> from graph.analysis import analyse
+    >>> from schema.records import Bank, Dataset, Entity, Facility as F
+    >>> from schema.regime import load_regime
+    >>> bank = Bank("Bank", "CNY", tier1_capital=1000.0, net_capital=1200.0)
+    >>> parties = {i: Entity(i, f"company {i}", "company") for i in "ABC"}
+    >>> book = Dataset(bank, parties, (), (F("F1", "A", 25.0), F("F2", "B", 26.0), F("F3", "C", 100.0)))
+    >>> cn = analyse(book)
+    >>> [(f.code, f.subject, f"{f.ratio:.1%}") for f in large_exposure_flags(cn, cn.groups)]
+    [('LARGE_EXPOSURE', 'B', '2.6%'), ('LARGE_EXPOSURE', 'C', '10.0%'), ('DEPENDENCE_REVIEW', 'C', '10.0%')]
+    >>> basel = analyse(book, regime=load_regime("BASEL"))
+    >>> [(f.code, f.subject, f"{f.ratio:.1%}") for f in large_exposure_flags(basel, basel.groups)]
+    [('LARGE_EXPOSURE', 'C', '10.0%')]
+    """
     regime, bank = analysis.regime, analysis.dataset.bank
     currency = bank.base_currency
     large = regime.large_exposure

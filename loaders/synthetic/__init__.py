@@ -4,11 +4,9 @@ from loaders.synthetic.portfolio import (
     DEFAULT_AS_OF,
     ENTITY_COLUMNS,
     FACILITY_COLUMNS,
-    FX,
     GROUP_COLUMNS,
     MIN_PARTIES,
     RELATIONSHIP_COLUMNS,
-    RELATIONSHIP_TYPES,
     PortfolioSummary,
     generate_portfolio,
 )
@@ -17,11 +15,9 @@ __all__ = [
     "DEFAULT_AS_OF",
     "ENTITY_COLUMNS",
     "FACILITY_COLUMNS",
-    "FX",
     "GROUP_COLUMNS",
     "MIN_PARTIES",
     "RELATIONSHIP_COLUMNS",
-    "RELATIONSHIP_TYPES",
     "PortfolioSummary",
     "generate_portfolio",
 ]

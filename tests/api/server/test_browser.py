@@ -10,7 +10,7 @@ from typing import Any
 from tests.api.conftest import Server, run_in_browser
 from tests.api.sample import FAMILY
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 
 
 def restricted_page(browser: Any, server: Server) -> tuple[Any, list[str], list[str]]:
