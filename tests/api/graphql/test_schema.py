@@ -20,7 +20,7 @@ from schema.model import load_model
 from tests.api.conftest import in_process
 
 SCHEMA = build_schema(Settings())._schema
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 CORE = {
     "Query": ["entity", "searchEntities", "groups", "group", "groupOf", "integratedOwnership",
@@ -157,7 +157,7 @@ def test_model_enums_describe_their_values_from_the_model():
 
 
 def test_every_flag_code_the_analysis_raises_is_an_enum_value():
-    source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "graph").glob("*.py"))
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "graph").rglob("*.py"))
     raised = set(re.findall(r'RiskFlag\(\s*"([A-Z_]+)"', source))
     raised |= {"LIMIT_BREACH", "LIMIT_WARNING"}            # built from the limit status
     assert raised and raised <= {code.value for code in RiskFlagCode}
