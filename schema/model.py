@@ -1,19 +1,23 @@
 """The domain model, loaded from ``model.toml``.
 
 The model says which node kinds and relationship kinds exist, which properties each has,
-their types and which are required. Loaders, stores and the API read it rather than
-restating it: the relationship types in :attr:`Model.relationship_types` are also the
-allow-list for anything written into a query.
+their types and which are required, and which risk flags there are, most severe first, in
+words and colours. Loaders, stores, the API and the views read it rather than restating it:
+the relationship types in :attr:`Model.relationship_types` are also the allow-list for
+anything written into a query.
 
 >>> m = load_model()
 >>> m.relationships["OWNS"].properties["share"].type
 'share'
 >>> {"OWNS", "GUARANTEES"} <= m.relationship_types
 True
+>>> list(m.flags)[:3], m.flags["LIMIT_BREACH"].label
+(['DEFAULTED', 'LIMIT_BREACH', 'LIMIT_WARNING'], 'limit breach')
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,9 +28,12 @@ from typing import Any
 from schema.errors import InvalidModel
 from schema.values import PARSERS, ValueRejected
 
-__all__ = ["Model", "NodeKind", "PropertySpec", "RelationshipKind", "load_model"]
+__all__ = ["FlagKind", "Model", "NodeKind", "PropertySpec", "RelationshipKind", "load_model"]
 
 MODEL_FILE = Path(__file__).with_name("model.toml")
+# A flag code is a GraphQL enum value and a CSS class of the pages; a colour goes into CSS.
+_FLAG_CODE = re.compile(r"[A-Z][A-Z0-9_]*")
+_COLOUR = re.compile(r"#[0-9a-f]{6}")
 
 
 @dataclass(frozen=True)
@@ -90,12 +97,28 @@ class RelationshipKind:
 
 
 @dataclass(frozen=True)
+class FlagKind:
+    """A risk flag: its code, its words, and how the views (``colour``, empty: not drawn) and
+    the analyst pages (``badge``, empty: the pages' muted grey) show it. ``raised`` is False
+    for a flag the risk assessment does not raise (the views mark it themselves)."""
+
+    code: str
+    label: str
+    description: str
+    colour: str = ""
+    badge: str = ""
+    raised: bool = True
+
+
+@dataclass(frozen=True)
 class Model:
-    """Every node kind and relationship kind of the domain."""
+    """Every node kind, relationship kind and risk flag of the domain; ``flags`` most severe
+    first."""
 
     nodes: dict[str, NodeKind]
     relationships: dict[str, RelationshipKind]
     common: dict[str, PropertySpec] = field(default_factory=dict)
+    flags: dict[str, FlagKind] = field(default_factory=dict)
 
     @property
     def relationship_types(self) -> frozenset[str]:
@@ -164,6 +187,11 @@ class Model:
                 for r in self.relationships.values()
             },
             "common": props(self.common),
+            "flags": {
+                f.code: {"label": f.label, "description": f.description, "colour": f.colour,
+                         "badge": f.badge, "raised": f.raised}
+                for f in self.flags.values()
+            },
         }
 
 
@@ -191,6 +219,25 @@ def _properties(raw: dict[str, Any], where: str) -> dict[str, PropertySpec]:
             value_descriptions=dict(described),
         )
     return specs
+
+
+def _flags(raw: dict[str, Any]) -> dict[str, FlagKind]:
+    flags: dict[str, FlagKind] = {}
+    for code, spec in raw.items():
+        where = f"flags.{code}"
+        if not _FLAG_CODE.fullmatch(code):
+            raise InvalidModel(f"{where}: a flag code is upper-case letters, digits and _")
+        for key in ("label", "description"):
+            if not spec.get(key):
+                raise InvalidModel(f"{where}: needs a {key}")
+        for key in ("colour", "badge"):
+            if key in spec and not _COLOUR.fullmatch(str(spec[key])):
+                raise InvalidModel(f"{where}.{key}: expected a colour like #1f4e79, "
+                                   f"got {spec[key]!r}")
+        flags[code] = FlagKind(code=code, label=spec["label"], description=spec["description"],
+                               colour=spec.get("colour", ""), badge=spec.get("badge", ""),
+                               raised=bool(spec.get("raised", True)))
+    return flags
 
 
 @cache
@@ -226,4 +273,5 @@ def load_model(path: Path = MODEL_FILE) -> Model:
             caption=spec.get("caption", ""),
             description=spec.get("description", ""),
         )
-    return Model(nodes=nodes, relationships=relationships, common=common)
+    return Model(nodes=nodes, relationships=relationships, common=common,
+                 flags=_flags(raw.get("flags", {})))
