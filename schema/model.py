@@ -39,7 +39,8 @@ _COLOUR = re.compile(r"#[0-9a-f]{6}")
 @dataclass(frozen=True)
 class PropertySpec:
     """One property: its name, type, whether it is required, its default; for an enum its
-    values and what each means (``value_descriptions``, shown in the API's enums)."""
+    values and what each means (``value_descriptions``, shown in the API's enums).
+    ``extension`` marks a property beyond the data contract of DESIGN section 2."""
 
     name: str
     type: str
@@ -49,6 +50,7 @@ class PropertySpec:
     description: str = ""
     edge: str = ""
     value_descriptions: Mapping[str, str] = field(default_factory=dict, hash=False)
+    extension: bool = False
 
     @property
     def verbatim(self) -> bool:
@@ -85,7 +87,8 @@ class NodeKind:
 
 @dataclass(frozen=True)
 class RelationshipKind:
-    """A kind of relationship: one `type` of relationships.csv."""
+    """A kind of relationship: one `type` of relationships.csv; ``extension`` marks a kind
+    beyond the data contract of DESIGN section 2."""
 
     name: str
     source_kinds: tuple[str, ...]
@@ -94,6 +97,7 @@ class RelationshipKind:
     undirected: bool = False
     caption: str = ""
     description: str = ""
+    extension: bool = False
 
 
 @dataclass(frozen=True)
@@ -162,6 +166,36 @@ class Model:
                 columns.setdefault(name, spec)
         return columns
 
+    @property
+    def contract_relationship_types(self) -> tuple[str, ...]:
+        """The relationship kinds of the data contract (DESIGN section 2), in model order."""
+        return tuple(name for name, kind in self.relationships.items() if not kind.extension)
+
+    def contract_columns(self, file: str) -> tuple[str, ...]:
+        """The columns of one table of the data contract (DESIGN section 2), extensions left
+        out: a node table's properties in model order; for ``relationships`` the row's ends
+        (the required common columns), then the properties of each contract kind (one
+        column per name), then the other common columns (when, and where from).
+
+        >>> load_model().contract_columns("groups")
+        ('group_id', 'member', 'group_name')
+        >>> load_model().contract_columns("relationships")[:4]
+        ('type', 'source', 'target', 'share')
+        """
+        def contract(specs: dict[str, PropertySpec]) -> list[str]:
+            return [name for name, spec in specs.items() if not spec.extension]
+
+        if file != "relationships":
+            kind = next((k for k in self.nodes.values() if k.file == file), None)
+            if kind is None:
+                raise KeyError(file)
+            return tuple(contract(kind.properties))
+        ends = [name for name in contract(self.common) if self.common[name].required]
+        own = [name for kind in self.contract_relationship_types
+               for name in contract(self.relationships[kind].properties)]
+        rest = [name for name in contract(self.common) if name not in ends]
+        return tuple(dict.fromkeys(ends + own + rest))
+
     def to_dict(self) -> dict[str, Any]:
         def props(specs: dict[str, PropertySpec]) -> dict[str, Any]:
             return {
@@ -171,6 +205,7 @@ class Model:
                     "default": s.default,
                     "values": list(s.values),
                     "description": s.description,
+                    "extension": s.extension,
                 }
                 for name, s in specs.items()
             }
@@ -183,7 +218,8 @@ class Model:
             },
             "relationships": {
                 r.name: {"source": list(r.source_kinds), "target": list(r.target_kinds),
-                         "undirected": r.undirected, "properties": props(r.properties)}
+                         "undirected": r.undirected, "extension": r.extension,
+                         "properties": props(r.properties)}
                 for r in self.relationships.values()
             },
             "common": props(self.common),
@@ -217,6 +253,7 @@ def _properties(raw: dict[str, Any], where: str) -> dict[str, PropertySpec]:
             description=spec.get("description", ""),
             edge=spec.get("edge", ""),
             value_descriptions=dict(described),
+            extension=bool(spec.get("extension", False)),
         )
     return specs
 
@@ -272,6 +309,7 @@ def load_model(path: Path = MODEL_FILE) -> Model:
             undirected=bool(spec.get("undirected", False)),
             caption=spec.get("caption", ""),
             description=spec.get("description", ""),
+            extension=bool(spec.get("extension", False)),
         )
     return Model(nodes=nodes, relationships=relationships, common=common,
                  flags=_flags(raw.get("flags", {})))

@@ -40,6 +40,23 @@ def test_relationship_kinds_of_the_contract():
     assert model.to_dict()["relationships"]["OWNS"]["properties"]["share"]["required"] is True
 
 
+def test_contract_columns_are_the_data_contract_without_extensions():
+    model = load_model()
+    assert model.contract_relationship_types == ("OWNS", "CONTROLS", "MANAGES", "RELATIVE_OF",
+                                                 "GUARANTEES", "DEPENDS_ON")
+    assert model.contract_columns("relationships") == (
+        "type", "source", "target", "share", "basis", "role", "relation", "amount", "facility",
+        "eligible", "valid_from", "valid_to", "source_ref")
+    assert model.contract_columns("facilities") == tuple(model.nodes["Facility"].properties)
+    entity = model.nodes["Entity"].properties
+    assert set(entity) - set(model.contract_columns("entities")) == {
+        "legal_status", "registration_status", "source_standard", "record_id", "statement_date"}
+    # the loaders still read the extensions
+    assert {"share_min", "currency", "record_id"} <= set(model.relationship_columns())
+    with pytest.raises(KeyError):
+        model.contract_columns("bank")
+
+
 def test_shipped_regimes():
     assert shipped_regimes() == ["BASEL", "CN-2018"]
     cn = load_regime("CN-2018")
