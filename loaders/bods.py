@@ -65,6 +65,7 @@ from typing import Any, Literal
 from loaders.jsonstream import iter_json_values
 from loaders.public import PublicSource, intern, iso_date, open_source_file
 from schema.errors import Problem
+from schema.public import BODS_CLOSED, CONTROL_INTERESTS, SHAREHOLDING, VOTING_RIGHTS
 from schema.records import Entity, Relationship
 from schema.values import lei_is_valid
 
@@ -73,8 +74,6 @@ __all__ = ["RangeShare", "read_bods"]
 RangeShare = Literal["minimum", "maximum", "midpoint"]
 Progress = Callable[[str], None]
 
-_CONTROL = ("otherInfluenceOrControl", "appointmentOfBoard", "controlViaCompanyRulesOrArticles",
-            "controlByLegalFramework")
 _ROLES = {"boardChair": "chairman", "boardMember": "director", "seniorManagingOfficial": "key_person"}
 _OLD_NAMES = {  # BODS 0.2/0.3 interest codes whose 0.4 name is not their camelCase
     "settlor-of-trust": "settlor", "trustee-of-trust": "trustee", "protector-of-trust": "protector",
@@ -338,7 +337,7 @@ class _Reader:
             return None
         start = self._date(line, f"{where}.startDate", raw.get("startDate"))
         ceased = self._date(line, f"{where}.endDate", raw.get("endDate"))
-        if ceased is None and status == "closed":
+        if ceased is None and status == BODS_CLOSED:
             ceased = statement_date
         end = None if ceased is None else ceased - timedelta(days=1)
         if start is not None and end is not None and end < start:
@@ -444,15 +443,15 @@ class _Reader:
                 if edge is not None:
                     edges.append(edge)
                     continue
-            share = self._share_used(i) if i.type in ("shareholding", "votingRights") else None
-            if i.type == "shareholding" and share is not None and i.start not in owned_from:
+            share = self._share_used(i) if i.type in (SHAREHOLDING, VOTING_RIGHTS) else None
+            if i.type == SHAREHOLDING and share is not None and i.start not in owned_from:
                 owned_from.add(i.start)
                 edges.append(Relationship(
                     type="OWNS", share=share, valid_from=i.start, valid_to=i.end,
                     share_min=None if i.exact is not None else i.low,
                     share_max=None if i.exact is not None else i.high,
                     extra=_level_note(i), **common))
-            elif i.type in _CONTROL or (i.type == "votingRights" and share is not None
+            elif i.type in CONTROL_INTERESTS or (i.type == VOTING_RIGHTS and share is not None
                                         and share > 0.5 + 1e-9):
                 control.append(i)
             elif i.type in _ROLES and is_person and not managed:
@@ -462,20 +461,20 @@ class _Reader:
             else:
                 declared.append(i)
         if control:
-            voting = next((i for i in control if i.type == "votingRights"), None)
+            voting = next((i for i in control if i.type == VOTING_RIGHTS), None)
             low = high = None
             if voting is not None:
                 low = voting.exact if voting.exact is not None else voting.low
                 high = voting.exact if voting.exact is not None else voting.high
             kinds = sorted({i.type for i in control})
-            basis = ", ".join("majority of voting rights" if k == "votingRights" else k for k in kinds)
+            basis = ", ".join("majority of voting rights" if k == VOTING_RIGHTS else k for k in kinds)
             details = "; ".join(str(i.details) for i in control if i.details)
             edges.append(Relationship(
                 type="CONTROLS", basis=f"{basis} (BODS)" + (f": {details}" if details else ""),
                 share_min=low, share_max=high, **_period(control), extra=_level_note(*control),
                 **common))
         if declared:
-            main = next((i for i in declared if i.type == "shareholding" and
+            main = next((i for i in declared if i.type == SHAREHOLDING and
                          (i.exact is not None or i.low is not None)), declared[0])
             levels = {i.level for i in declared}
             share = main.exact if main.exact is not None else (

@@ -9,9 +9,10 @@ A ``.zip`` of one file, as GLEIF ships them, is read in place.
 
 Level 1, an ``LEIRecord``, becomes an :class:`Entity` whose id is the LEI: legal name, legal
 address country, ``EntityStatus`` as ``legal_status``, ``RegistrationStatus`` (ISSUED,
-LAPSED, ...) as ``registration_status``, the registration authority's entity id as
-``registration_id``; category, jurisdiction, legal form and registration authority go to
-``extra``. Every LEI entity is of kind ``company``.
+LAPSED, ...) as ``registration_status`` (as written; :data:`schema.public.CURRENT_STATUSES`
+says which are current), the registration authority's entity id as ``registration_id``;
+category, jurisdiction, legal form and registration authority go to ``extra``. Every LEI
+entity is of kind ``company``.
 
 Level 2, a ``RelationshipRecord`` of a child (``StartNode``) and a parent (``EndNode``):
 

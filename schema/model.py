@@ -1,19 +1,23 @@
 """The domain model, loaded from ``model.toml``.
 
 The model says which node kinds and relationship kinds exist, which properties each has,
-their types and which are required. Loaders, stores and the API read it rather than
-restating it: the relationship types in :attr:`Model.relationship_types` are also the
-allow-list for anything written into a query.
+their types and which are required, and which risk flags there are, most severe first, in
+words and colours. Loaders, stores, the API and the views read it rather than restating it:
+the relationship types in :attr:`Model.relationship_types` are also the allow-list for
+anything written into a query.
 
 >>> m = load_model()
 >>> m.relationships["OWNS"].properties["share"].type
 'share'
 >>> {"OWNS", "GUARANTEES"} <= m.relationship_types
 True
+>>> list(m.flags)[:3], m.flags["LIMIT_BREACH"].label
+(['DEFAULTED', 'LIMIT_BREACH', 'LIMIT_WARNING'], 'limit breach')
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,15 +28,19 @@ from typing import Any
 from schema.errors import InvalidModel
 from schema.values import PARSERS, ValueRejected
 
-__all__ = ["Model", "NodeKind", "PropertySpec", "RelationshipKind", "load_model"]
+__all__ = ["FlagKind", "Model", "NodeKind", "PropertySpec", "RelationshipKind", "load_model"]
 
 MODEL_FILE = Path(__file__).with_name("model.toml")
+# A flag code is a GraphQL enum value and a CSS class of the pages; a colour goes into CSS.
+_FLAG_CODE = re.compile(r"[A-Z][A-Z0-9_]*")
+_COLOUR = re.compile(r"#[0-9a-f]{6}")
 
 
 @dataclass(frozen=True)
 class PropertySpec:
     """One property: its name, type, whether it is required, its default; for an enum its
-    values and what each means (``value_descriptions``, shown in the API's enums)."""
+    values and what each means (``value_descriptions``, shown in the API's enums).
+    ``extension`` marks a property beyond the data contract of DESIGN section 2."""
 
     name: str
     type: str
@@ -42,6 +50,7 @@ class PropertySpec:
     description: str = ""
     edge: str = ""
     value_descriptions: Mapping[str, str] = field(default_factory=dict, hash=False)
+    extension: bool = False
 
     @property
     def verbatim(self) -> bool:
@@ -78,7 +87,8 @@ class NodeKind:
 
 @dataclass(frozen=True)
 class RelationshipKind:
-    """A kind of relationship: one `type` of relationships.csv."""
+    """A kind of relationship: one `type` of relationships.csv; ``extension`` marks a kind
+    beyond the data contract of DESIGN section 2."""
 
     name: str
     source_kinds: tuple[str, ...]
@@ -87,15 +97,32 @@ class RelationshipKind:
     undirected: bool = False
     caption: str = ""
     description: str = ""
+    extension: bool = False
+
+
+@dataclass(frozen=True)
+class FlagKind:
+    """A risk flag: its code, its words, and how the views (``colour``, empty: not drawn) and
+    the analyst pages (``badge``, empty: the pages' muted grey) show it. ``raised`` is False
+    for a flag the risk assessment does not raise (the views mark it themselves)."""
+
+    code: str
+    label: str
+    description: str
+    colour: str = ""
+    badge: str = ""
+    raised: bool = True
 
 
 @dataclass(frozen=True)
 class Model:
-    """Every node kind and relationship kind of the domain."""
+    """Every node kind, relationship kind and risk flag of the domain; ``flags`` most severe
+    first."""
 
     nodes: dict[str, NodeKind]
     relationships: dict[str, RelationshipKind]
     common: dict[str, PropertySpec] = field(default_factory=dict)
+    flags: dict[str, FlagKind] = field(default_factory=dict)
 
     @property
     def relationship_types(self) -> frozenset[str]:
@@ -139,6 +166,36 @@ class Model:
                 columns.setdefault(name, spec)
         return columns
 
+    @property
+    def contract_relationship_types(self) -> tuple[str, ...]:
+        """The relationship kinds of the data contract (DESIGN section 2), in model order."""
+        return tuple(name for name, kind in self.relationships.items() if not kind.extension)
+
+    def contract_columns(self, file: str) -> tuple[str, ...]:
+        """The columns of one table of the data contract (DESIGN section 2), extensions left
+        out: a node table's properties in model order; for ``relationships`` the row's ends
+        (the required common columns), then the properties of each contract kind (one
+        column per name), then the other common columns (when, and where from).
+
+        >>> load_model().contract_columns("groups")
+        ('group_id', 'member', 'group_name')
+        >>> load_model().contract_columns("relationships")[:4]
+        ('type', 'source', 'target', 'share')
+        """
+        def contract(specs: dict[str, PropertySpec]) -> list[str]:
+            return [name for name, spec in specs.items() if not spec.extension]
+
+        if file != "relationships":
+            kind = next((k for k in self.nodes.values() if k.file == file), None)
+            if kind is None:
+                raise KeyError(file)
+            return tuple(contract(kind.properties))
+        ends = [name for name in contract(self.common) if self.common[name].required]
+        own = [name for kind in self.contract_relationship_types
+               for name in contract(self.relationships[kind].properties)]
+        rest = [name for name in contract(self.common) if name not in ends]
+        return tuple(dict.fromkeys(ends + own + rest))
+
     def to_dict(self) -> dict[str, Any]:
         def props(specs: dict[str, PropertySpec]) -> dict[str, Any]:
             return {
@@ -148,6 +205,7 @@ class Model:
                     "default": s.default,
                     "values": list(s.values),
                     "description": s.description,
+                    "extension": s.extension,
                 }
                 for name, s in specs.items()
             }
@@ -160,10 +218,16 @@ class Model:
             },
             "relationships": {
                 r.name: {"source": list(r.source_kinds), "target": list(r.target_kinds),
-                         "undirected": r.undirected, "properties": props(r.properties)}
+                         "undirected": r.undirected, "extension": r.extension,
+                         "properties": props(r.properties)}
                 for r in self.relationships.values()
             },
             "common": props(self.common),
+            "flags": {
+                f.code: {"label": f.label, "description": f.description, "colour": f.colour,
+                         "badge": f.badge, "raised": f.raised}
+                for f in self.flags.values()
+            },
         }
 
 
@@ -189,8 +253,28 @@ def _properties(raw: dict[str, Any], where: str) -> dict[str, PropertySpec]:
             description=spec.get("description", ""),
             edge=spec.get("edge", ""),
             value_descriptions=dict(described),
+            extension=bool(spec.get("extension", False)),
         )
     return specs
+
+
+def _flags(raw: dict[str, Any]) -> dict[str, FlagKind]:
+    flags: dict[str, FlagKind] = {}
+    for code, spec in raw.items():
+        where = f"flags.{code}"
+        if not _FLAG_CODE.fullmatch(code):
+            raise InvalidModel(f"{where}: a flag code is upper-case letters, digits and _")
+        for key in ("label", "description"):
+            if not spec.get(key):
+                raise InvalidModel(f"{where}: needs a {key}")
+        for key in ("colour", "badge"):
+            if key in spec and not _COLOUR.fullmatch(str(spec[key])):
+                raise InvalidModel(f"{where}.{key}: expected a colour like #1f4e79, "
+                                   f"got {spec[key]!r}")
+        flags[code] = FlagKind(code=code, label=spec["label"], description=spec["description"],
+                               colour=spec.get("colour", ""), badge=spec.get("badge", ""),
+                               raised=bool(spec.get("raised", True)))
+    return flags
 
 
 @cache
@@ -225,5 +309,7 @@ def load_model(path: Path = MODEL_FILE) -> Model:
             undirected=bool(spec.get("undirected", False)),
             caption=spec.get("caption", ""),
             description=spec.get("description", ""),
+            extension=bool(spec.get("extension", False)),
         )
-    return Model(nodes=nodes, relationships=relationships, common=common)
+    return Model(nodes=nodes, relationships=relationships, common=common,
+                 flags=_flags(raw.get("flags", {})))

@@ -7,7 +7,9 @@ One vocabulary for all views, so an analyst reads each the same way:
 * **size** by gross exposure: the area grows with the exposure, relative to the largest in
   the view; parties the bank does not lend to get the smallest size;
 * **fill colour** by the most severe flag (:data:`FLAG_ORDER`), a thick border in the colour
-  of a second flag; a neutral blue without flags;
+  of a second flag; a neutral blue without flags. Flags, their order, colours and legend
+  words are the model's (``[flags]`` of ``schema/model.toml``); a flag the model gives no
+  colour is not drawn;
 * **edge style** by relationship kind, derived from ``schema/model.toml``: every kind there
   gets a style (a known look, or a grey dashed fallback for kinds added later), arrows unless
   the kind is ``undirected``, and its label is the kind's ``caption`` property, formatted by
@@ -34,7 +36,7 @@ from functools import cache
 from types import MappingProxyType
 from typing import Any
 
-from schema.model import Model, load_model
+from schema.model import FlagKind, Model, load_model
 from schema.records import Entity, Relationship
 
 __all__ = [
@@ -45,7 +47,6 @@ __all__ = [
     "NODE_KINDS",
     "NO_FLAG_COLOUR",
     "EdgeStyle",
-    "FlagStyle",
     "NodeKindStyle",
     "edge_caption",
     "edge_styles",
@@ -62,7 +63,6 @@ __all__ = [
 MIN_NODE_SIZE = 10.0
 MAX_NODE_SIZE = 46.0
 NO_FLAG_COLOUR = "#a9c4e2"
-_UNKNOWN_FLAG_COLOUR = "#8c8c8c"
 
 
 @dataclass(frozen=True)
@@ -81,31 +81,16 @@ NODE_KINDS: dict[str, NodeKindStyle] = {
 }
 
 
-@dataclass(frozen=True)
-class FlagStyle:
-    """A risk flag's colour and legend label."""
+FLAGS: Mapping[str, FlagKind] = MappingProxyType(
+    {code: flag for code, flag in load_model().flags.items() if flag.colour})
+"""The flags views draw (those the model gives a colour), from the most severe to the least."""
 
-    code: str
-    colour: str
-    label: str
-
-
-FLAG_ORDER: tuple[str, ...] = ("DEFAULTED", "LIMIT_BREACH", "LIMIT_WARNING", "LARGE_EXPOSURE",
-                               "GUARANTEE_CIRCLE", "CROSS_HOLDING")
+FLAG_ORDER: tuple[str, ...] = tuple(FLAGS)
 """Flags from the most severe to the least: the fill shows the first a party carries."""
-
-FLAGS: dict[str, FlagStyle] = {
-    "DEFAULTED": FlagStyle("DEFAULTED", "#3b3b3b", "defaulted"),
-    "LIMIT_BREACH": FlagStyle("LIMIT_BREACH", "#d62728", "limit breach"),
-    "LIMIT_WARNING": FlagStyle("LIMIT_WARNING", "#ff8c1a", "limit warning (80% of the limit)"),
-    "LARGE_EXPOSURE": FlagStyle("LARGE_EXPOSURE", "#f2c200", "large exposure"),
-    "GUARANTEE_CIRCLE": FlagStyle("GUARANTEE_CIRCLE", "#9467bd", "in a guarantee circle"),
-    "CROSS_HOLDING": FlagStyle("CROSS_HOLDING", "#17a3b8", "cross-holding"),
-}
 
 
 def ordered_flags(flags: Iterable[str]) -> list[str]:
-    """Flags without repeats, most severe first; unknown codes last, by name."""
+    """Flags without repeats, most severe first; codes the views do not draw last, by name."""
     unique = set(flags)
     known = [f for f in FLAG_ORDER if f in unique]
     return known + sorted(unique - set(FLAG_ORDER))
@@ -115,12 +100,6 @@ def primary_flag(flags: Iterable[str]) -> str | None:
     """The most severe flag, or None."""
     ordered = ordered_flags(flags)
     return ordered[0] if ordered else None
-
-
-def flag_colour(code: str) -> str:
-    """The colour of a flag (grey for a code this module does not know)."""
-    style = FLAGS.get(code)
-    return style.colour if style else _UNKNOWN_FLAG_COLOUR
 
 
 def node_kind(entity: Entity) -> str:

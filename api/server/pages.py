@@ -38,6 +38,7 @@ from api.server.security import COOKIE, role_of_key
 from api.server.state import ServerState
 from graph.reports.report import describe_step
 from graph.stores.queries import MAX_HOPS
+from schema.model import load_model
 from viz.subjects import ViewError, ViewKind, view_of
 
 __all__ = ["PAGE_SIZE", "pages_router", "render", "secure_headers"]
@@ -68,6 +69,8 @@ def _pct(value: float | None, digits: int = 1) -> str:
 
 _ENV.filters["money"] = _money
 _ENV.filters["pct"] = _pct
+# the colour of each flag's badge (base.html) is the model's
+_ENV.globals["model_flags"] = load_model().flags
 
 
 def secure_headers(csp: str) -> dict[str, str]:

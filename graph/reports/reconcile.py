@@ -44,18 +44,16 @@ from graph.analysis import Analysis
 from graph.analysis.control import ControlResult
 from graph.analysis.ownership import OwnershipMatrix
 from schema.errors import AnalysisError
+from schema.public import CONTROL_INTERESTS, CURRENT_STATUSES, SHAREHOLDING, VOTING_RIGHTS
 from schema.records import Entity, Relationship
 
-__all__ = ["CURRENT_STATUSES", "SHARE_TOLERANCE", "Reconciliation", "Row", "percent_text",
-           "reconcile"]
+__all__ = ["SHARE_TOLERANCE", "Reconciliation", "Row", "percent_text", "reconcile"]
 
-#: record statuses that mean "current"; any other is reported as a lapsed record
-CURRENT_STATUSES = frozenset({"ISSUED", "PUBLISHED", "PENDING_VALIDATION", "PENDING_TRANSFER",
-                              "new", "updated"})
 #: declared percentages are rounded: 0.05 percentage points either way still agree
 SHARE_TOLERANCE = 5e-4
-_CONTROL_TYPES = ("otherInfluenceOrControl", "appointmentOfBoard",
-                  "controlViaCompanyRulesOrArticles", "controlByLegalFramework", "votingRights")
+# declared interests read as a claim of control: votes too, as the graph computes no votes
+# to compare their share with (R4b counts shares)
+_CLAIMS_CONTROL = CONTROL_INTERESTS | {VOTING_RIGHTS}
 
 
 @dataclass(frozen=True)
@@ -268,7 +266,7 @@ class _Checker:
                       declared.extra.get("component_records", "").split(",")
                       if c.strip() in self.by_record]
         lapsed = self.lapsed([holder, subject, *components], [declared])
-        if "shareholding" not in types or (low is None and high is None):
+        if SHAREHOLDING not in types or (low is None and high is None):
             return self._indirect_control(declared, types, lapsed)
         value = [low, high] if low != high else low
         reasons: list[str] = []
@@ -326,7 +324,7 @@ class _Checker:
         holder, subject = declared.source, declared.target
         unit = self.control.unit_of.get(holder)
         controls = unit in self.control.controllers.get(subject, [])
-        claims = any(t in _CONTROL_TYPES for t in types)
+        claims = any(t in _CLAIMS_CONTROL for t in types)
         status = "agree" if controls == claims else "mismatch"
         chain: list[str] = []
         if controls and unit is not None:

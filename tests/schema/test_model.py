@@ -40,6 +40,23 @@ def test_relationship_kinds_of_the_contract():
     assert model.to_dict()["relationships"]["OWNS"]["properties"]["share"]["required"] is True
 
 
+def test_contract_columns_are_the_data_contract_without_extensions():
+    model = load_model()
+    assert model.contract_relationship_types == ("OWNS", "CONTROLS", "MANAGES", "RELATIVE_OF",
+                                                 "GUARANTEES", "DEPENDS_ON")
+    assert model.contract_columns("relationships") == (
+        "type", "source", "target", "share", "basis", "role", "relation", "amount", "facility",
+        "eligible", "valid_from", "valid_to", "source_ref")
+    assert model.contract_columns("facilities") == tuple(model.nodes["Facility"].properties)
+    entity = model.nodes["Entity"].properties
+    assert set(entity) - set(model.contract_columns("entities")) == {
+        "legal_status", "registration_status", "source_standard", "record_id", "statement_date"}
+    # the loaders still read the extensions
+    assert {"share_min", "currency", "record_id"} <= set(model.relationship_columns())
+    with pytest.raises(KeyError):
+        model.contract_columns("bank")
+
+
 def test_shipped_regimes():
     assert shipped_regimes() == ["BASEL", "CN-2018"]
     cn = load_regime("CN-2018")
@@ -96,4 +113,35 @@ def test_value_descriptions_only_of_values_the_enum_has(tmp_path):
                                 "status.value_descriptions.closed =", 1), encoding="utf-8")
     with pytest.raises(InvalidModel, match=r"nodes\.Entity\.status: value_descriptions of values "
                                            r"it does not have: closed"):
+        load_model(bad)
+
+
+def test_flags_of_the_model_are_what_the_api_and_the_views_show():
+    """The API's RiskFlagCode and the views' flag styles are derived from the model's
+    [flags], in its order (most severe first), not restated."""
+    from api.graphql.schema import build_schema
+    from api.server.settings import Settings
+    from viz.style import FLAG_ORDER, FLAGS
+
+    flags = load_model().flags
+    assert list(flags) == ["DEFAULTED", "LIMIT_BREACH", "LIMIT_WARNING", "LARGE_EXPOSURE",
+                           "GUARANTEE_CIRCLE", "CROSS_HOLDING", "DEPENDENCE_REVIEW"]
+    raised = [f for f in flags.values() if f.raised]
+    enum = build_schema(Settings())._schema.get_type("RiskFlagCode")
+    assert [(name, value.description) for name, value in enum.values.items()] == [
+        (f.code, f.description) for f in raised]
+    drawn = [f for f in flags.values() if f.colour]
+    assert tuple(f.code for f in drawn) == FLAG_ORDER
+    assert all(FLAGS[f.code] is f for f in drawn)
+
+
+@pytest.mark.parametrize(("entry", "message"), [
+    ('[flags.limit_breach]\nlabel = "x"\ndescription = "y"\n', "upper-case letters"),
+    ('[flags.NEW]\nlabel = "x"\n', "needs a description"),
+    ('[flags.NEW]\nlabel = "x"\ndescription = "y"\ncolour = "red"\n', "expected a colour"),
+])
+def test_bad_flags(tmp_path, entry, message):
+    bad = tmp_path / "model.toml"
+    bad.write_text(MODEL_FILE.read_text(encoding="utf-8") + "\n" + entry, encoding="utf-8")
+    with pytest.raises(InvalidModel, match=message):
         load_model(bad)

@@ -1,14 +1,16 @@
 """The enums of the GraphQL schema, each value documented in the schema itself.
 
-Kinds, statuses, relationship types, roles and relations come from the domain model
-(``schema/model.toml``), so a kind added there appears here with no edit. Values are the
-model's values upper-cased (``legal_representative`` -> ``LEGAL_REPRESENTATIVE``), each
-described by the model's ``value_descriptions``.
+Kinds, statuses, relationship types, roles, relations and risk flag codes come from the
+domain model (``schema/model.toml``), so a kind added there appears here with no edit. Values
+are the model's values upper-cased (``legal_representative`` -> ``LEGAL_REPRESENTATIVE``),
+each described by the model's ``value_descriptions``; risk flag codes are the model's flags
+that the risk assessment raises, described by their ``description``.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from typing import Any
 
 import strawberry
@@ -42,34 +44,22 @@ def _from_model(name: str, spec: PropertySpec) -> Any:
     return strawberry.enum(enum.Enum(name, members), description=spec.description)  # type: ignore[misc]
 
 
+def _from_codes(name: str, codes: Mapping[str, str], description: str) -> Any:
+    """An enum whose values are the model's codes as they are, each with its description."""
+    members = {code: strawberry.enum_value(code, description=text) for code, text in codes.items()}
+    return strawberry.enum(enum.Enum(name, members), description=description)  # type: ignore[misc]
+
+
 EntityKind = _from_model("EntityKind", _ENTITY["kind"])
 EntityStatus = _from_model("EntityStatus", _ENTITY["status"])
-RelationshipType = strawberry.enum(enum.Enum("RelationshipType", {  # type: ignore[misc]
-    name: strawberry.enum_value(name, description=kind.description)
-    for name, kind in _MODEL.relationships.items()}),
-    description="A kind of relationship between two parties (the domain model's).")
+RelationshipType = _from_codes(
+    "RelationshipType", {name: kind.description for name, kind in _MODEL.relationships.items()},
+    "A kind of relationship between two parties (the domain model's).")
 ManagerRole = _from_model("ManagerRole", _MODEL.relationships["MANAGES"].properties["role"])
 Relation = _from_model("Relation", _MODEL.relationships["RELATIVE_OF"].properties["relation"])
-
-
-@strawberry.enum(description="Why a risk flag was raised (rules R8-R10 of the design).")
-class RiskFlagCode(enum.Enum):
-    LIMIT_BREACH = strawberry.enum_value(
-        "LIMIT_BREACH", description="Gross exposure above a large-exposure limit (R8).")
-    LIMIT_WARNING = strawberry.enum_value(
-        "LIMIT_WARNING", description="Gross exposure at or above the warning level (80%) of a "
-                                     "limit, not above it (R8).")
-    LARGE_EXPOSURE = strawberry.enum_value(
-        "LARGE_EXPOSURE", description="A large exposure by the regime's threshold (CN-2018: "
-                                      "more than 2.5% of tier 1; BASEL: at least 10%).")
-    DEPENDENCE_REVIEW = strawberry.enum_value(
-        "DEPENDENCE_REVIEW", description="Exposure above the level at which economic "
-                                         "dependence with other clients must be reviewed "
-                                         "(CN-2018: 5% of tier 1).")
-    GUARANTEE_CIRCLE = strawberry.enum_value(
-        "GUARANTEE_CIRCLE", description="A member of a guarantee circle (担保圈, R10).")
-    CROSS_HOLDING = strawberry.enum_value(
-        "CROSS_HOLDING", description="Holds shares in a ring of companies holding one another.")
+RiskFlagCode = _from_codes(
+    "RiskFlagCode", {code: flag.description for code, flag in _MODEL.flags.items() if flag.raised},
+    "Why a risk flag was raised (rules R8-R10 of the design), most severe first.")
 
 
 @strawberry.enum(description="The status of one limit check.")

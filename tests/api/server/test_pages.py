@@ -9,6 +9,7 @@ import pytest
 
 from graph.analysis import analyse
 from loaders.dataset import read_dataset
+from schema.model import load_model
 
 EXTERNAL = re.compile(r"""(?:src|href|action)\s*=\s*["']?(?:https?:)?//""", re.IGNORECASE)
 
@@ -40,6 +41,14 @@ def test_the_group_list_ranks_groups_by_exposure_with_flags_and_limit_usage(clie
     assert "LIMIT_BREACH" in row and "LARGE_EXPOSURE" in row
     assert "447.5% of the tightest limit" in row              # limit usage: 89.5% / 20%
     assert "王建国" in row and "李芳" in row                     # the controllers
+
+
+def test_flag_badges_take_their_colours_from_the_model(client):
+    html = page(client, "/")
+    badges = [f for f in load_model().flags.values() if f.badge]
+    assert badges
+    for flag in badges:
+        assert f".flag.{flag.code} {{ background: {flag.badge}; }}" in html
 
 
 def test_the_group_list_filters_by_flag_and_size(client, groups):
