@@ -7,6 +7,11 @@ would look for: the line of a CSV file, the row of a sheet or of a Parquet file.
 CSV files may be UTF-8 (with or without a byte order mark) or GB18030, the superset of GBK
 that Chinese bank exports use. UTF-8 is tried first: GBK text is almost never valid UTF-8,
 while UTF-8 text with Chinese characters often decodes as (wrong) GB18030.
+
+A CSV cell never holds a line break: every value of the data contract is one line, and a
+quoted cell that runs over lines is nearly always a stray quote, which would otherwise
+swallow the rows after it silently. Both a cell with a line break and a quote that is never
+closed are problems naming the line the cell starts on.
 """
 
 from __future__ import annotations
@@ -117,7 +122,9 @@ def _header(raw: list[Any], name: str, unit: str) -> list[str]:
 
 def _read_csv(path: Path) -> Table:
     text = decode_text(path.read_bytes(), path.name)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: a quote left open at the end of the file is an error, not a cell holding the
+    # rest of the file (and text after a closing quote, '"a"b', is one too)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         columns = _header(next(reader), path.name, "line")
     except StopIteration:
@@ -129,7 +136,15 @@ def _read_csv(path: Path) -> Table:
         width = len(columns)
         try:
             for raw in reader:
-                if len(raw) == width:
+                broken = next((i for i, cell in enumerate(raw) if "\n" in cell or "\r" in cell),
+                              None)
+                if broken is not None:
+                    column = columns[broken] if broken < width else None
+                    table.problems.append(Problem(
+                        path.name, start, column,
+                        f"the cell holds a line break (it runs on to line {reader.line_num}): "
+                        f"expected every row on one line; is a quote unbalanced?"))
+                elif len(raw) == width:
                     yield Row(start, {c: v.strip() for c, v in zip(columns, raw, strict=True)})
                 elif any(cell.strip() for cell in raw):
                     table.problems.append(Problem(
@@ -137,10 +152,20 @@ def _read_csv(path: Path) -> Table:
                         f"expected {width} cells as in the header, found {len(raw)}"))
                 start = reader.line_num + 1
         except csv.Error as error:
-            table.problems.append(Problem(path.name, start, None, f"malformed CSV: {error}"))
+            table.problems.append(Problem(path.name, start, None, _csv_error(error)))
 
     table.row_source = rows()
     return table
+
+
+def _csv_error(error: csv.Error) -> str:
+    """What a CSV syntax error means for the person fixing the file."""
+    # The csv module says only this when the file ends inside a quoted cell (strict mode);
+    # any other wording still ends up in the message below, so nothing is lost if it changes.
+    if str(error) == "unexpected end of data":
+        return ("unterminated quoted cell: the quote opened on this line is never closed, so "
+                "it would swallow every line after it; expected a closing '\"'")
+    return f"malformed CSV: {error}"
 
 
 def _read_xlsx(path: Path) -> Table:

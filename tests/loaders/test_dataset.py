@@ -8,6 +8,7 @@ import pytest
 
 from graph.stores.embedded import EmbeddedStore
 from loaders.dataset import read_dataset
+from loaders.synthetic import generate_portfolio
 from schema.errors import InvalidDataset
 from tests.datasets import BANK_TOML, write_folder, write_table
 
@@ -287,3 +288,50 @@ def test_row_of_wrong_width(tmp_path):
     (folder / "facilities.csv").write_text("id,borrower,outstanding\nF1,C1,1,9\n")
     assert problems_of(folder) == [
         "facilities.csv, line 2: expected 3 cells as in the header, found 4"]
+
+
+def quote_last_cell(path: Path, line: int, *, opening: bool = True) -> None:
+    """Put a stray quote before (or after) the last cell of ``line``, as a hand edit may."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    head, _, last = lines[line - 1].rstrip("\n").rpartition(",")
+    lines[line - 1] = f'{head},"{last}\n' if opening else f'{head},{last}"\n'
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def test_a_stray_quote_is_an_unterminated_cell_not_a_swallow(tmp_path):
+    # The csv module reads an unclosed quote as one cell holding every later line: the
+    # load took 10 of the 85 relationships and said nothing.
+    folder = tmp_path / "data"
+    generate_portfolio(folder, parties=40, seed=1)
+    quote_last_cell(folder / "relationships.csv", 11)
+    assert problems_of(folder) == [
+        "relationships.csv, line 11: unterminated quoted cell: the quote opened on this line "
+        "is never closed, so it would swallow every line after it; expected a closing '\"'"]
+
+
+def test_a_stray_quote_in_groups_does_not_hide_a_duplicate(tmp_path):
+    folder = tmp_path / "data"
+    generate_portfolio(folder, parties=40, seed=1)
+    groups = folder / "groups.csv"
+    lines = groups.read_text(encoding="utf-8").splitlines(keepends=True)
+    groups.write_text("".join([*lines, lines[1]]), encoding="utf-8")   # member listed twice
+    quote_last_cell(groups, 20)
+    assert problems_of(folder) == [
+        "groups.csv, line 20: unterminated quoted cell: the quote opened on this line is never "
+        "closed, so it would swallow every line after it; expected a closing '\"'"]
+
+
+def test_a_quoted_cell_running_over_lines_is_an_error(tmp_path):
+    # Two stray quotes make one cell of lines 5 to 9, which has the header's width: the
+    # rows between them vanished, the duplicate of line 2 on line 7 with them.
+    folder = tmp_path / "data"
+    generate_portfolio(folder, parties=40, seed=1)
+    groups = folder / "groups.csv"
+    lines = groups.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[6] = lines[1]
+    groups.write_text("".join(lines), encoding="utf-8")
+    quote_last_cell(groups, 5)
+    quote_last_cell(groups, 9, opening=False)
+    assert problems_of(folder) == [
+        "groups.csv, line 5, column 'group_name': the cell holds a line break (it runs on to "
+        "line 9): expected every row on one line; is a quote unbalanced?"]
