@@ -335,3 +335,25 @@ def test_a_quoted_cell_running_over_lines_is_an_error(tmp_path):
     assert problems_of(folder) == [
         "groups.csv, line 5, column 'group_name': the cell holds a line break (it runs on to "
         "line 9): expected every row on one line; is a quote unbalanced?"]
+
+
+@pytest.mark.parametrize(("column", "row"), [("outstanding", 0), ("undrawn", 1)])
+def test_amounts_above_a_quadrillion_are_refused(tmp_path, column, row):
+    # two facilities of 1.7e308 loaded, and then the exposure sums overflowed
+    facilities = [dict(f) for f in FACILITIES]
+    facilities[row][column] = "1.7e308"
+    assert problems_of(bad(tmp_path, facilities=facilities)) == [
+        f"facilities.csv, line {row + 2}, column '{column}': expected an amount of at most "
+        f"1e15, got '1.7e308'"]
+
+
+def test_net_assets_and_guarantees_are_bounded_too(tmp_path):
+    entities = [dict(e) for e in ENTITIES]
+    entities[2]["net_assets"] = "1000000000000001"
+    relationships = [dict(r) for r in RELATIONSHIPS]
+    relationships[4]["amount"] = "9e15"
+    assert problems_of(bad(tmp_path, entities=entities, relationships=relationships)) == [
+        "entities.csv, line 4, column 'net_assets': expected an amount of at most 1e15, "
+        "got '1000000000000001'",
+        "relationships.csv, line 6, column 'amount': expected an amount of at most 1e15, "
+        "got '9e15'"]
