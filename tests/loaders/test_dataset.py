@@ -271,7 +271,8 @@ def test_missing_files_and_bad_bank(tmp_path):
     (folder / "facilities.csv").unlink()
     assert problems_of(folder) == [
         "bank.toml, column 'net_capital': missing required setting",
-        "bank.toml, column 'tier1_capital': expected a positive number, got -3.0",
+        "bank.toml, column 'tier1_capital': expected a number from 1 to 1e15 (units of the "
+        "base currency), got -3",
         f"facilities.csv: missing: expected facilities.csv, .xlsx or .parquet in {folder}",
     ]
 
@@ -335,6 +336,54 @@ def test_a_quoted_cell_running_over_lines_is_an_error(tmp_path):
     assert problems_of(folder) == [
         "groups.csv, line 5, column 'group_name': the cell holds a line break (it runs on to "
         "line 9): expected every row on one line; is a quote unbalanced?"]
+
+
+def bank_with(**settings: str) -> str:
+    """bank.toml of the good folder with ``settings`` (TOML values as written) replaced."""
+    lines = [line.partition(" = ") for line in BANK_TOML.splitlines()]
+    return "".join(f"{key} = {settings[key]}\n" if key in settings else f"{key}{eq}{value}\n"
+                   for key, eq, value in lines)
+
+
+@pytest.mark.parametrize(("value", "shown"), [("nan", "nan"), ("inf", "inf"), ("1e400", "inf"),
+                                             ("1e-300", "1e-300"), ("0.5", "0.5"),
+                                             ("2e15", "2000000000000000.0")])
+@pytest.mark.parametrize("key", ["tier1_capital", "net_capital"])
+def test_capital_must_be_a_finite_amount_of_at_least_one_unit(tmp_path, key, value, shown):
+    # 1e-300 would make every share of tier 1 infinite; nan and inf ended up in the report
+    assert problems_of(bad(tmp_path, bank=bank_with(**{key: value}))) == [
+        f"bank.toml, column '{key}': expected a number from 1 to 1e15 (units of the base "
+        f"currency), got {shown}"]
+
+
+@pytest.mark.parametrize(("value", "shown"), [("nan", "nan"), ("inf", "inf"), ("1e400", "inf"),
+                                             ("0", "0"), ("1e10", "10000000000.0"),
+                                             ("1e-10", "1e-10")])
+def test_fx_rate_must_be_finite_and_bounded(tmp_path, value, shown):
+    assert problems_of(bad(tmp_path, bank=bank_with(USD=value))) == [
+        f"bank.toml, column 'fx.USD': expected a rate from 1e-9 to 1e9 (units of CNY per "
+        f"unit of USD), got {shown}"]
+
+
+def test_unknown_regime_is_refused_at_load(tmp_path):
+    assert problems_of(bad(tmp_path, bank=bank_with(regime='"NOPE"'))) == [
+        "bank.toml, column 'regime': unknown regime 'NOPE': expected one of BASEL, CN-2018 or "
+        "the path of a regime .toml file"]
+
+
+def test_regime_file_is_found_beside_bank_toml_and_must_parse(tmp_path, monkeypatch):
+    folder = bad(tmp_path, bank=bank_with(regime='"own.toml"'))
+    own = folder / "own.toml"
+    assert problems_of(folder) == [
+        f"bank.toml, column 'regime': unknown regime 'own.toml': expected one of BASEL, "
+        f"CN-2018 or the path of a regime .toml file (looked for {own})"]
+    own.write_text('name = "OWN"\ndependence_threshold = 0.6\n[ccf]\ndefault = 2\n')
+    assert problems_of(folder) == [
+        f"bank.toml, column 'regime': {own}: not a valid regime file: [ccf] needs a 'default' "
+        f"and every factor in 0..1"]
+    own.write_text('name = "OWN"\ndependence_threshold = 0.6\n[ccf]\ndefault = 0.5\n')
+    monkeypatch.chdir(tmp_path)          # the path is kept whole: found from anywhere
+    assert read_dataset(folder).bank.regime == str(own)
 
 
 @pytest.mark.parametrize(("column", "row"), [("outstanding", 0), ("undrawn", 1)])
