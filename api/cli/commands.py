@@ -6,7 +6,6 @@ traceback. Progress and messages go to standard error; reports to standard outpu
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date
 from enum import StrEnum
@@ -21,7 +20,8 @@ from rich.text import Text
 from api.cli.formats import render_markdown, write_csv, write_xlsx
 from graph.analysis import analyse
 from graph.reports.reconcile import reconcile as reconcile_declarations
-from graph.reports.report import build_report
+from graph.reports.reconcile import to_json
+from graph.reports.report import build_report, report_json
 from graph.risk import RiskAssessment, assess
 from graph.stores.base import GraphStore, open_store
 from loaders.dataset import read_dataset
@@ -146,7 +146,7 @@ def reconcile(
     if output_format == "md":
         sys.stdout.write(result.to_markdown())
     else:
-        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(to_json(result) + "\n")
     summary = result.summary
     err.print(f"{summary['declarations']:,} declarations: {summary['agree']:,} agree, "
               f"{summary['mismatch']:,} mismatch")
@@ -178,7 +178,7 @@ def report(
         err.print(f"wrote {output}")
     else:
         text = (render_markdown(result) if output_format == "md"
-                else json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+                else report_json(result) + "\n")
         if output is None:
             sys.stdout.write(text)
         else:
@@ -276,7 +276,7 @@ def demo(
         assessment = _assess(store, None, None)
     result = build_report(assessment)
     report_file = folder / "report.json"
-    report_file.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    report_file.write_text(report_json(result), encoding="utf-8")
     (folder / "report.md").write_text(render_markdown(result), encoding="utf-8")
     views = folder / "views"
     views.mkdir(exist_ok=True)

@@ -448,5 +448,6 @@ def reconcile(analysis: Analysis) -> Reconciliation:
 
 
 def to_json(reconciliation: Reconciliation) -> str:
-    """The report as indented JSON text."""
-    return json.dumps(reconciliation.to_dict(), ensure_ascii=False, indent=2)
+    """The report as indented JSON text; ValueError on a NaN or an infinity, as
+    :func:`graph.reports.report.report_json`."""
+    return json.dumps(reconciliation.to_dict(), ensure_ascii=False, indent=2, allow_nan=False)

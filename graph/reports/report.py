@@ -7,6 +7,7 @@ that put each one there, in words and as the input rows behind it (``origin`` is
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from graph.analysis import Analysis
@@ -16,7 +17,7 @@ from graph.risk import RiskAssessment
 from graph.risk.limits import RiskFlag
 from schema.records import Relationship
 
-__all__ = ["build_report", "describe_step"]
+__all__ = ["build_report", "describe_step", "report_json"]
 
 
 def _pct(value: float | None) -> str:
@@ -221,3 +222,14 @@ def build_report(risk: RiskAssessment) -> dict[str, Any]:
         "groups": groups,
         "parties": parties,
     }
+
+
+def report_json(report: dict[str, Any]) -> str:
+    """The report as indented JSON text.
+
+    Raises ValueError on a NaN or an infinity rather than writing ``NaN`` or ``Infinity``,
+    which are not JSON (strict parsers refuse the file) and mean nothing to a reader. The
+    loaders refuse the inputs that would make one (amounts and capital are bounded, capital
+    is at least one unit), so one here is a bug, and it fails loudly.
+    """
+    return json.dumps(report, ensure_ascii=False, indent=2, allow_nan=False)

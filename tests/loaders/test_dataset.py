@@ -1,11 +1,15 @@
 """Loading a dataset folder: the happy path, encodings, formats, and one bad file per kind
 of error, each naming file, line and column."""
 
+import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from graph.analysis import analyse
+from graph.reports.report import build_report, report_json
+from graph.risk import assess
 from graph.stores.embedded import EmbeddedStore
 from loaders.dataset import read_dataset
 from loaders.synthetic import generate_portfolio
@@ -406,3 +410,19 @@ def test_net_assets_and_guarantees_are_bounded_too(tmp_path):
         "got '1000000000000001'",
         "relationships.csv, line 6, column 'amount': expected an amount of at most 1e15, "
         "got '9e15'"]
+
+
+def test_the_largest_amounts_and_the_smallest_capital_keep_the_report_finite(tmp_path):
+    facilities = [{"id": "F1", "borrower": "C1", "outstanding": "1e15", "undrawn": "1e15",
+                   "ccf": "1"},
+                  {"id": "F2", "borrower": "C2", "outstanding": "1e15", "undrawn": "", "ccf": ""}]
+    folder = bad(tmp_path, facilities=facilities,
+                 bank=bank_with(tier1_capital="1", net_capital="1"))
+    report = json.loads(report_json(build_report(assess(analyse(read_dataset(folder))))))
+    # F1: 1e15 + 1 x 1e15; F2: 1e15. C2 guarantees 30 of F1 (eligible): net moves 30.
+    assert report["summary"]["exposure"] == {"gross": 3e15, "net": 3e15}
+    group = report["groups"][0]
+    assert group["share_of_tier1"] == {"gross": 3e15, "net": 3e15}
+    assert {m["id"]: m["exposure"] for m in group["members"] if m["id"].startswith("C")} == {
+        "C1": {"gross": 2e15, "net": 2e15 - 30}, "C2": {"gross": 1e15, "net": 1e15 + 30}}
+    assert report["concentration"]["group"]["hhi"] == 10_000.0
