@@ -426,3 +426,49 @@ def test_the_largest_amounts_and_the_smallest_capital_keep_the_report_finite(tmp
     assert {m["id"]: m["exposure"] for m in group["members"] if m["id"].startswith("C")} == {
         "C1": {"gross": 2e15, "net": 2e15 - 30}, "C2": {"gross": 1e15, "net": 1e15 + 30}}
     assert report["concentration"]["group"]["hhi"] == 10_000.0
+
+
+GROUPS = [{"group_id": "G1", "member": "P1", "group_name": "瑞业实业集团"},
+          {"group_id": "G1", "member": "P2", "group_name": "瑞业实业集团"},
+          {"group_id": "G1", "member": "C1", "group_name": "瑞业实业集团"},
+          {"group_id": "G2", "member": "C2", "group_name": "华信集团"}]
+
+
+def test_a_utf8_file_with_one_gb18030_line_is_an_error_not_garbled(tmp_path):
+    # Every UTF-8 name here has an even number of characters (3 bytes each), so the whole
+    # file also decodes as GB18030: it was read so, and 瑞业实业集团 stored as 鐟炰笟瀹炰笟闆嗗洟.
+    folder = write_folder(tmp_path / "bad", ENTITIES, RELATIONSHIPS, FACILITIES, GROUPS)
+    groups = folder / "groups.csv"
+    lines = groups.read_bytes().split(b"\n")
+    lines[3] = lines[3].decode("utf-8").encode("gb18030")
+    groups.write_bytes(b"\n".join(lines))
+    groups.read_bytes().decode("gb18030")
+    offset = len(b"\n".join(lines[:3])) + 1 + len(b"G1,C1,")
+    assert problems_of(folder) == [
+        f"groups.csv, line 4: expected one encoding for the whole file: this line is not valid "
+        f"UTF-8 at byte {offset} (0xc8), while most of the file's other lines are"]
+
+
+def test_a_gbk_file_keeps_its_names_when_some_lines_happen_to_be_valid_utf8(tmp_path):
+    # 郑伟 in GBK is D6 A3 CE B0: two valid UTF-8 sequences (֣ΰ). Such lines are a minority
+    # of a GBK file's lines with Chinese text, so the file is still read as GBK.
+    entities = [*ENTITIES, {"id": "P3", "name": "郑伟", "kind": "person"}]
+    folder = write_folder(tmp_path / "data", entities, RELATIONSHIPS, FACILITIES, GROUPS)
+    write_table(folder / "entities.csv", entities, encoding="gbk")
+    write_table(folder / "groups.csv", GROUPS, encoding="gbk")
+    "郑伟".encode("gbk").decode("utf-8")
+    data = read_dataset(folder)
+    assert data.entities["P3"].name == "郑伟"
+    assert data.entities["C1"].name == "华信实业集团有限公司"
+    assert {m.group_name for m in data.declared_groups} == {"瑞业实业集团", "华信集团"}
+
+
+def test_a_utf8_bom_means_utf8_throughout(tmp_path):
+    folder = write_folder(tmp_path / "bad", ENTITIES, RELATIONSHIPS, FACILITIES, GROUPS)
+    groups = folder / "groups.csv"
+    text = groups.read_text(encoding="utf-8").replace("华信集团", "华信")
+    groups.write_bytes(b"\xef\xbb\xbf" + text.encode("gb18030"))   # GB18030 but for the BOM
+    assert problems_of(folder) == [
+        "groups.csv, line 2: expected one encoding for the whole file: this line is not valid "
+        "UTF-8 at byte 36 (0xc8), while the file starts with a UTF-8 byte order mark"]
+
