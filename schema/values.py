@@ -110,11 +110,19 @@ def parse_bool(text: str) -> bool:
     raise ValueRejected(f"expected true or false, got {text!r}")
 
 
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def parse_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise ValueRejected(f"expected an ISO date such as 2024-12-31, got {text!r}") from None
+    """A calendar date written YYYY-MM-DD. ``date.fromisoformat`` alone would also take
+    week dates (``2024-W01-1``) and the basic format (``20240101``), which no export means."""
+    stripped = text.strip()
+    if _DATE.fullmatch(stripped):
+        try:
+            return date.fromisoformat(stripped)
+        except ValueError:   # the shape of a date, but no such day: 2024-02-30
+            pass
+    raise ValueRejected(f"expected an ISO date such as 2024-12-31, got {text!r}")
 
 
 _CURRENCY = re.compile(r"[A-Z]{3}")

@@ -472,3 +472,12 @@ def test_a_utf8_bom_means_utf8_throughout(tmp_path):
         "groups.csv, line 2: expected one encoding for the whole file: this line is not valid "
         "UTF-8 at byte 36 (0xc8), while the file starts with a UTF-8 byte order mark"]
 
+
+@pytest.mark.parametrize("text", ["2024-W01-1", "2024W011", "20240101", "2024-02-30"])
+def test_dates_are_year_month_day_only(tmp_path, text):
+    # date.fromisoformat (3.11) also takes week and ordinal dates and the basic format
+    relationships = [dict(r) for r in RELATIONSHIPS]
+    relationships[0]["valid_to"] = text
+    assert problems_of(bad(tmp_path, relationships=relationships)) == [
+        f"relationships.csv, line 2, column 'valid_to': expected an ISO date such as "
+        f"2024-12-31, got {text!r}"]
