@@ -9,7 +9,8 @@
           └── Unavailable     the server cannot answer this now (the store moved on)
 
 Errors of the data the client asked about (``InvalidDataset`` on ``reload``,
-``StoreEmpty``) are shown too. Any other exception inside a resolver is a bug or an outage:
+``StoreEmpty``, ``ClosedOwnershipRing`` for an integrated ownership that is not defined) are
+shown too. Any other exception inside a resolver is a bug or an outage:
 the client sees ``Internal error; request id <id>`` and the operator finds the real error
 in the log under that request id (:class:`MaskInternalErrors`).
 
@@ -25,14 +26,14 @@ import re
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
-from schema.errors import GroupGraphError, InvalidDataset, StoreEmpty
+from schema.errors import ClosedOwnershipRing, GroupGraphError, InvalidDataset, StoreEmpty
 
 __all__ = ["BadRequest", "ClientError", "Forbidden", "MaskInternalErrors", "Unavailable",
            "hide_suggestions", "is_client_error", "log", "log_errors", "request_id_of"]
 
 log = logging.getLogger("groupgraph.api")
 
-_SHOWN = (InvalidDataset, StoreEmpty)
+_SHOWN = (InvalidDataset, StoreEmpty, ClosedOwnershipRing)
 
 _SUGGESTION = re.compile(r" Did you mean [^'?]*'[^']*'(?:(?:, |,? or )'[^']*')*\?")
 """graphql-core's hint (``graphql.pyutils.did_you_mean``): " Did you mean 'a', 'b', or 'c'?",
