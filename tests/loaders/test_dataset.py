@@ -303,27 +303,18 @@ def quote_last_cell(path: Path, line: int, *, opening: bool = True) -> None:
     path.write_text("".join(lines), encoding="utf-8")
 
 
-def test_a_stray_quote_is_an_unterminated_cell_not_a_swallow(tmp_path):
-    # The csv module reads an unclosed quote as one cell holding every later line: the
-    # load took 10 of the 85 relationships and said nothing.
+@pytest.mark.parametrize(("table", "line"), [("relationships.csv", 11), ("groups.csv", 20)])
+def test_a_stray_quote_is_an_unterminated_cell_not_a_swallow(tmp_path, table, line):
+    # The csv module read an unclosed quote as one cell holding every later line: the load
+    # took 10 of the 85 relationships and said nothing, and missed a row given twice after it.
     folder = tmp_path / "data"
     generate_portfolio(folder, parties=40, seed=1)
-    quote_last_cell(folder / "relationships.csv", 11)
+    lines = (folder / table).read_text(encoding="utf-8").splitlines(keepends=True)
+    (folder / table).write_text("".join([*lines, lines[1]]), encoding="utf-8")
+    quote_last_cell(folder / table, line)
     assert problems_of(folder) == [
-        "relationships.csv, line 11: unterminated quoted cell: the quote opened on this line "
-        "is never closed, so it would swallow every line after it; expected a closing '\"'"]
-
-
-def test_a_stray_quote_in_groups_does_not_hide_a_duplicate(tmp_path):
-    folder = tmp_path / "data"
-    generate_portfolio(folder, parties=40, seed=1)
-    groups = folder / "groups.csv"
-    lines = groups.read_text(encoding="utf-8").splitlines(keepends=True)
-    groups.write_text("".join([*lines, lines[1]]), encoding="utf-8")   # member listed twice
-    quote_last_cell(groups, 20)
-    assert problems_of(folder) == [
-        "groups.csv, line 20: unterminated quoted cell: the quote opened on this line is never "
-        "closed, so it would swallow every line after it; expected a closing '\"'"]
+        f"{table}, line {line}: unterminated quoted cell: the quote opened on this line is "
+        f"never closed, so it would swallow every line after it; expected a closing '\"'"]
 
 
 def test_a_quoted_cell_running_over_lines_is_an_error(tmp_path):
@@ -331,12 +322,11 @@ def test_a_quoted_cell_running_over_lines_is_an_error(tmp_path):
     # rows between them vanished, the duplicate of line 2 on line 7 with them.
     folder = tmp_path / "data"
     generate_portfolio(folder, parties=40, seed=1)
-    groups = folder / "groups.csv"
-    lines = groups.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = (folder / "groups.csv").read_text(encoding="utf-8").splitlines(keepends=True)
     lines[6] = lines[1]
-    groups.write_text("".join(lines), encoding="utf-8")
-    quote_last_cell(groups, 5)
-    quote_last_cell(groups, 9, opening=False)
+    (folder / "groups.csv").write_text("".join(lines), encoding="utf-8")
+    quote_last_cell(folder / "groups.csv", 5)
+    quote_last_cell(folder / "groups.csv", 9, opening=False)
     assert problems_of(folder) == [
         "groups.csv, line 5, column 'group_name': the cell holds a line break (it runs on to "
         "line 9): expected every row on one line; is a quote unbalanced?"]
