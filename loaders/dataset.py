@@ -20,15 +20,17 @@ from pathlib import Path
 from typing import Any
 
 from loaders.tables import Row, Table, find_table, read_table
-from schema.errors import InvalidDataset, Problem
+from schema.errors import InvalidDataset, InvalidModel, Problem
 from schema.model import Model, NodeKind, PropertySpec, load_model
 from schema.records import NO_EXTRA, Bank, Dataset, DeclaredMember, Entity, Facility, Relationship
-from schema.values import ValueRejected
+from schema.regime import regime_reference, shipped_regimes
+from schema.values import MAX_AMOUNT, ValueRejected
 
 __all__ = ["SHARE_TOLERANCE", "read_bank", "read_dataset"]
 
 SHARE_TOLERANCE = 1e-6
 BANK_FILE = "bank.toml"
+MIN_RATE, MAX_RATE = 1e-9, 1e9
 
 Progress = Callable[[str], None]
 _CONVERSE = {"parent": "child", "child": "parent"}
@@ -107,39 +109,69 @@ def read_bank(path: Path, problems: list[Problem]) -> Bank | None:
         return None
     found: list[Problem] = []
 
-    def need(key: str, kind: type, positive: bool = False) -> Any:
+    def need(key: str, kind: type) -> Any:
         value = raw.get(key)
         if value is None:
             found.append(Problem(name, None, key, "missing required setting"))
             return None
-        if kind is float and isinstance(value, int | float) and not isinstance(value, bool):
-            value = float(value)
-        if not isinstance(value, kind) or (positive and value <= 0):
-            what = "a positive number" if kind is float else "text"
-            found.append(Problem(name, None, key, f"expected {what}, got {value!r}"))
+        if not isinstance(value, kind):
+            found.append(Problem(name, None, key, f"expected text, got {value!r}"))
             return None
         return value
 
+    def number(key: str, value: Any, low: float, high: float, expected: str) -> float | None:
+        """``value`` as a float from ``low`` to ``high``, else None (and a problem). TOML
+        reads ``nan``, ``inf`` and ``1e400`` (infinity) as floats, and integers of any size."""
+        if value is None:
+            found.append(Problem(name, None, key, "missing required setting"))
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float) or not (
+                low <= value <= high):   # false for nan too
+            found.append(Problem(name, None, key, f"expected {expected}, got {value!r}"))
+            return None
+        return float(value)
+
+    # Capital is at least one unit: below it every ratio to capital (shares of tier 1,
+    # limit usage) grows without bound; 1e-300 made them infinite.
+    capital = "a number from 1 to 1e15 (units of the base currency)"
     bank_name = need("name", str)
     base = need("base_currency", str)
-    tier1 = need("tier1_capital", float, positive=True)
-    net_capital = need("net_capital", float, positive=True)
-    regime = raw.get("regime", "CN-2018")
+    tier1 = number("tier1_capital", raw.get("tier1_capital"), 1.0, MAX_AMOUNT, capital)
+    net_capital = number("net_capital", raw.get("net_capital"), 1.0, MAX_AMOUNT, capital)
+    regime = _regime(path, raw.get("regime", "CN-2018"), found)
     is_gsib = raw.get("is_gsib", False)
     if not isinstance(is_gsib, bool):
         found.append(Problem(name, None, "is_gsib", f"expected true or false, got {is_gsib!r}"))
     fx: dict[str, float] = {}
     for currency, rate in dict(raw.get("fx", {})).items():
-        if isinstance(rate, bool) or not isinstance(rate, int | float) or not rate > 0:
-            found.append(Problem(name, None, f"fx.{currency}",
-                                 f"expected a positive rate, got {rate!r}"))
-        else:
-            fx[currency.upper()] = float(rate)
+        # no pair of currencies is 1e9 apart; the bound keeps converted amounts (at most
+        # 1e15 x 1e9) and their sums finite
+        per_unit = f"units of {base.upper() if isinstance(base, str) else 'the base currency'} " \
+                   f"per unit of {currency.upper()}"
+        value = number(f"fx.{currency}", rate, MIN_RATE, MAX_RATE,
+                       f"a rate from 1e-9 to 1e9 ({per_unit})")
+        if value is not None:
+            fx[currency.upper()] = value
     problems += found
     if found:
         return None
     return Bank(name=bank_name, base_currency=base.upper(), tier1_capital=tier1,
-                net_capital=net_capital, regime=str(regime), fx=fx, is_gsib=is_gsib)
+                net_capital=net_capital, regime=regime, fx=fx, is_gsib=is_gsib)
+
+
+def _regime(bank_file: Path, value: Any, found: list[Problem]) -> str:
+    """The regime ``bank.toml`` names, checked now rather than when a report or the server
+    first needs it (see :func:`schema.regime.regime_reference`)."""
+    if not isinstance(value, str) or not value:
+        found.append(Problem(bank_file.name, None, "regime",
+                             f"expected one of {', '.join(shipped_regimes())} or the path of a "
+                             f"regime .toml file, got {value!r}"))
+        return ""
+    try:
+        return regime_reference(value, bank_file.parent)
+    except InvalidModel as error:
+        found.append(Problem(bank_file.name, None, "regime", str(error)))
+        return value
 
 
 @dataclass

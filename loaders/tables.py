@@ -5,12 +5,19 @@ set of parsers (``schema.values``) validates them all. Each row keeps the positi
 would look for: the line of a CSV file, the row of a sheet or of a Parquet file.
 
 CSV files may be UTF-8 (with or without a byte order mark) or GB18030, the superset of GBK
-that Chinese bank exports use. UTF-8 is tried first: GBK text is almost never valid UTF-8,
-while UTF-8 text with Chinese characters often decodes as (wrong) GB18030.
+that Chinese bank exports use. UTF-8 is tried first: GBK text is rarely valid UTF-8, while
+UTF-8 text with Chinese characters often decodes as (wrong) GB18030. A file is never read
+in a mix of the two: see :func:`decode_text`.
+
+A CSV cell never holds a line break: every value of the data contract is one line, and a
+quoted cell that runs over lines is nearly always a stray quote, which would otherwise
+swallow the rows after it silently. Both a cell with a line break and a quote that is never
+closed are problems naming the line the cell starts on.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import math
@@ -71,19 +78,53 @@ def find_table(folder: Path, stem: str) -> Path | None:
 
 
 def decode_text(data: bytes, name: str) -> str:
-    """Decode a text file as UTF-8 (BOM optional) or else GB18030."""
+    """Decode a text file as UTF-8 (BOM optional) or else GB18030.
+
+    A file is UTF-8 when it decodes as UTF-8. Otherwise it is GB18030 when it decodes as
+    GB18030, has no UTF-8 byte order mark, and fewer than half of its lines with non-ASCII
+    bytes are valid UTF-8. A line of GBK text is valid UTF-8 only by accident, for short
+    names (郑伟 is D6 A3 CE B0, two valid UTF-8 sequences); a UTF-8 file with a row pasted from
+    a GBK export has nearly all of its lines valid, and reading it as GB18030 would garble
+    every other line (瑞业实业集团 became 鐟炰笟瀹炰笟闆嗗洟). Such a mixed file is a problem
+    naming its first line that is not UTF-8. (The reverse, a GBK file with a few UTF-8 rows,
+    cannot be told from a GBK file by this rule and is read as GB18030.)
+    """
+    bom = data.startswith(codecs.BOM_UTF8)
+    body = data[len(codecs.BOM_UTF8):] if bom else data
     try:
-        return data.decode("utf-8-sig")
+        return body.decode("utf-8")
     except UnicodeDecodeError as utf8_error:
+        start = utf8_error.start
+    line = body.count(b"\n", 0, start) + 1
+    byte = f"byte {start + len(data) - len(body)} (0x{body[start]:02x})"
+    if bom or _mostly_utf8(body):
+        reason = ("the file starts with a UTF-8 byte order mark" if bom
+                  else "most of the file's other lines are")
+        raise InvalidDataset([Problem(
+            name, line, None,
+            f"expected one encoding for the whole file: this line is not valid UTF-8 at "
+            f"{byte}, while {reason}")])
+    try:
+        return body.decode("gb18030")
+    except UnicodeDecodeError:
+        raise InvalidDataset([Problem(
+            name, line, None,
+            f"expected text in UTF-8 or GB18030/GBK; {byte} is neither",
+        )]) from None
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """Whether at least half of the lines of ``data`` with non-ASCII bytes are valid UTF-8."""
+    valid = invalid = 0
+    for line in data.split(b"\n"):
+        if line.isascii():
+            continue
         try:
-            return data.decode("gb18030")
+            line.decode("utf-8")
+            valid += 1
         except UnicodeDecodeError:
-            line = data.count(b"\n", 0, utf8_error.start) + 1
-            raise InvalidDataset([Problem(
-                name, line, None,
-                f"expected text in UTF-8 or GB18030/GBK; byte {utf8_error.start} "
-                f"(0x{data[utf8_error.start]:02x}) is neither",
-            )]) from None
+            invalid += 1
+    return valid >= invalid
 
 
 def read_table(path: Path) -> Table:
@@ -117,7 +158,9 @@ def _header(raw: list[Any], name: str, unit: str) -> list[str]:
 
 def _read_csv(path: Path) -> Table:
     text = decode_text(path.read_bytes(), path.name)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: a quote left open at the end of the file is an error, not a cell holding the
+    # rest of the file (and text after a closing quote, '"a"b', is one too)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         columns = _header(next(reader), path.name, "line")
     except StopIteration:
@@ -129,7 +172,15 @@ def _read_csv(path: Path) -> Table:
         width = len(columns)
         try:
             for raw in reader:
-                if len(raw) == width:
+                broken = next((i for i, cell in enumerate(raw) if "\n" in cell or "\r" in cell),
+                              None)
+                if broken is not None:
+                    column = columns[broken] if broken < width else None
+                    table.problems.append(Problem(
+                        path.name, start, column,
+                        f"the cell holds a line break (it runs on to line {reader.line_num}): "
+                        f"expected every row on one line; is a quote unbalanced?"))
+                elif len(raw) == width:
                     yield Row(start, {c: v.strip() for c, v in zip(columns, raw, strict=True)})
                 elif any(cell.strip() for cell in raw):
                     table.problems.append(Problem(
@@ -137,10 +188,20 @@ def _read_csv(path: Path) -> Table:
                         f"expected {width} cells as in the header, found {len(raw)}"))
                 start = reader.line_num + 1
         except csv.Error as error:
-            table.problems.append(Problem(path.name, start, None, f"malformed CSV: {error}"))
+            table.problems.append(Problem(path.name, start, None, _csv_error(error)))
 
     table.row_source = rows()
     return table
+
+
+def _csv_error(error: csv.Error) -> str:
+    """What a CSV syntax error means for the person fixing the file."""
+    # The csv module says only this when the file ends inside a quoted cell (strict mode);
+    # any other wording still ends up in the message below, so nothing is lost if it changes.
+    if str(error) == "unexpected end of data":
+        return ("unterminated quoted cell: the quote opened on this line is never closed, so "
+                "it would swallow every line after it; expected a closing '\"'")
+    return f"malformed CSV: {error}"
 
 
 def _read_xlsx(path: Path) -> Table:

@@ -9,6 +9,7 @@
      │    ├── StoreUnavailable   the store cannot be reached or opened
      │    └── StoreEmpty         nothing has been loaded yet
      └── AnalysisError       the data is valid but an answer would be meaningless
+          └── ClosedOwnershipRing   integrated ownership through a ring owning all of itself
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "AnalysisError",
+    "ClosedOwnershipRing",
     "GroupGraphError",
     "InvalidDataset",
     "InvalidModel",
@@ -80,3 +82,18 @@ class StoreEmpty(StoreError):
 
 class AnalysisError(GroupGraphError):
     """The data is valid but the requested answer would be meaningless."""
+
+
+class ClosedOwnershipRing(AnalysisError):
+    """The integrated ownership (R2) of ``owner`` in ``owned`` is not defined: the walks of
+    holdings between them pass through ``ring``, companies that hold every share of one
+    another (R1 allows it), and the sum over walks around a ring that keeps 100% of itself
+    never converges (``I - A`` is singular)."""
+
+    def __init__(self, owner: str, owned: str, ring: tuple[str, ...]) -> None:
+        self.owner, self.owned, self.ring = owner, owned, ring
+        shown = ", ".join(ring[:10]) + (f" and {len(ring) - 10} more" if len(ring) > 10 else "")
+        super().__init__(
+            f"integrated ownership of {owner!r} in {owned!r} is not defined: the ring {shown} "
+            f"holds 100% of itself (every share of each of its companies is held within it), "
+            f"so the chains of holdings around it never fade out")

@@ -18,7 +18,7 @@ from typing import Any
 
 from schema.errors import InvalidModel
 
-__all__ = ["Regime", "load_regime", "shipped_regimes"]
+__all__ = ["Regime", "load_regime", "regime_reference", "shipped_regimes"]
 
 REGIME_DIR = Path(__file__).with_name("regimes")
 
@@ -47,15 +47,29 @@ def shipped_regimes() -> list[str]:
     return sorted(p.stem for p in REGIME_DIR.glob("*.toml"))
 
 
-def load_regime(name_or_path: str | Path) -> Regime:
-    """A shipped regime by name (``CN-2018``) or a regime file by path."""
+def regime_reference(name_or_path: str, folder: Path) -> str:
+    """How a dataset names its regime so that the name means the same from any working
+    directory: a shipped regime's name as it is, a regime file's path (relative ones taken
+    from ``folder``) made absolute. Raises InvalidModel unless that regime loads."""
+    reference = str((folder / name_or_path).absolute()) if Path(name_or_path).suffix \
+        else name_or_path
+    load_regime(reference, shown=name_or_path)
+    return reference
+
+
+def load_regime(name_or_path: str | Path, *, shown: str | None = None) -> Regime:
+    """A shipped regime by name (``CN-2018``) or a regime file by path. ``shown`` is how
+    the user wrote it, for the error message, when that was not ``name_or_path``."""
     path = Path(name_or_path)
+    looked_for = ""
     if not path.suffix:
         path = REGIME_DIR / f"{name_or_path}.toml"
+    elif shown is not None:
+        looked_for = f" (looked for {path})"
     if not path.is_file():
         raise InvalidModel(
-            f"unknown regime {str(name_or_path)!r}: expected one of "
-            f"{', '.join(shipped_regimes())} or the path of a regime .toml file"
+            f"unknown regime {shown or str(name_or_path)!r}: expected one of "
+            f"{', '.join(shipped_regimes())} or the path of a regime .toml file{looked_for}"
         )
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 __all__ = [
+    "MAX_AMOUNT",
     "PARSERS",
     "ValueRejected",
     "lei_check_digits",
@@ -21,6 +22,17 @@ __all__ = [
     "parse_share",
     "uscc_check_char",
 ]
+
+
+MAX_AMOUNT = 1e15
+"""The largest amount of money the data may hold, in any column and in capital: a
+quadrillion units. No facility, guarantee or bank capital comes near it (the largest bank's
+tier 1 capital is about 4e12 CNY, its whole balance sheet 5e13 CNY; 4e14 JPY for the largest
+in yen), and below it a float still holds every whole unit (exactly up to 2**53, about
+9.0e15). Bounding every amount keeps the sums of a book, products with exchange rates and
+ratios to capital finite: 1.7e308 is a finite float, but two of them add up to infinity. In
+a currency of very small units (IDR, VND, IRR), where a large balance sheet may pass the
+bound, figures are given in thousands."""
 
 
 class ValueRejected(ValueError):
@@ -44,10 +56,13 @@ def parse_text(text: str) -> str:
 
 
 def parse_amount(text: str) -> float:
-    """A non-negative amount written as a plain number, e.g. ``1234.5``."""
+    """A non-negative amount of money written as a plain number, e.g. ``1234.5``, of at most
+    :data:`MAX_AMOUNT`."""
     value = _number(text, "a non-negative number such as 1234.56")
     if value < 0:
         raise ValueRejected(f"expected a non-negative amount, got {text!r}")
+    if value > MAX_AMOUNT:
+        raise ValueRejected(f"expected an amount of at most 1e15, got {text!r}")
     return value
 
 
@@ -95,11 +110,19 @@ def parse_bool(text: str) -> bool:
     raise ValueRejected(f"expected true or false, got {text!r}")
 
 
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def parse_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise ValueRejected(f"expected an ISO date such as 2024-12-31, got {text!r}") from None
+    """A calendar date written YYYY-MM-DD. ``date.fromisoformat`` alone would also take
+    week dates (``2024-W01-1``) and the basic format (``20240101``), which no export means."""
+    stripped = text.strip()
+    if _DATE.fullmatch(stripped):
+        try:
+            return date.fromisoformat(stripped)
+        except ValueError:   # the shape of a date, but no such day: 2024-02-30
+            pass
+    raise ValueRejected(f"expected an ISO date such as 2024-12-31, got {text!r}")
 
 
 _CURRENCY = re.compile(r"[A-Z]{3}")

@@ -6,7 +6,6 @@ traceback. Progress and messages go to standard error; reports to standard outpu
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date
 from enum import StrEnum
@@ -19,7 +18,13 @@ from rich.table import Table
 from rich.text import Text
 
 from api import service
-from api.cli.formats import render_markdown, render_reconciliation, write_csv, write_xlsx
+from api.cli.formats import (
+    render_json,
+    render_markdown,
+    render_reconciliation,
+    write_csv,
+    write_xlsx,
+)
 from graph.reports.report import build_report
 from graph.risk import RiskAssessment
 from graph.stores.base import GraphStore, open_store
@@ -127,7 +132,7 @@ def reconcile(
     if output_format == "md":
         sys.stdout.write(render_reconciliation(result))
     else:
-        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(render_json(result.to_dict()) + "\n")
     summary = result.summary
     err.print(f"{summary['declarations']:,} declarations: {summary['agree']:,} agree, "
               f"{summary['mismatch']:,} mismatch")
@@ -159,7 +164,7 @@ def report(
         err.print(f"wrote {output}")
     else:
         text = (render_markdown(result) if output_format == "md"
-                else json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+                else render_json(result) + "\n")
         if output is None:
             sys.stdout.write(text)
         else:
@@ -257,7 +262,7 @@ def demo(
         assessment = _assess(store, None, None)
     result = build_report(assessment)
     report_file = folder / "report.json"
-    report_file.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    report_file.write_text(render_json(result), encoding="utf-8")
     (folder / "report.md").write_text(render_markdown(result), encoding="utf-8")
     views = folder / "views"
     views.mkdir(exist_ok=True)

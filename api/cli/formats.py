@@ -9,13 +9,15 @@ evidence for every member.
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from graph.reports.reconcile import Reconciliation, percent_text
 
-__all__ = ["render_markdown", "render_reconciliation", "report_tables", "write_csv", "write_xlsx"]
+__all__ = ["render_json", "render_markdown", "render_reconciliation", "report_tables", "write_csv",
+           "write_xlsx"]
 
 Table = list[dict[str, Any]]
 
@@ -270,3 +272,20 @@ def _declaration(value: Any, party: str | None, name: str | None, names: tuple[s
         return ", ".join(value)
     return f"{name} [{party}]" if party else str(value)
 
+
+def render_json(report: Any) -> str:
+    """A report (or any of its parts) as indented JSON text.
+
+    Raises ValueError on a NaN or an infinity rather than writing ``NaN`` or ``Infinity``,
+    which are not JSON (strict parsers refuse the file) and mean nothing to a reader. The
+    loaders refuse the inputs that would make one (amounts and capital are bounded, capital
+    is at least one unit), so one here is a bug, and it fails loudly.
+
+    >>> render_json({"share": 0.5})
+    '{\n  "share": 0.5\n}'
+    >>> render_json({"share": float("nan")})
+    Traceback (most recent call last):
+    ...
+    ValueError: Out of range float values are not JSON compliant...
+    """
+    return json.dumps(report, ensure_ascii=False, indent=2, allow_nan=False)

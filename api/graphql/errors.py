@@ -9,7 +9,8 @@
           └── Unavailable     the server cannot answer this now (the store moved on)
 
 Errors of the data the client asked about (``InvalidDataset`` on ``reload``,
-``StoreEmpty``) are shown too. Any other exception inside a resolver is a bug or an outage:
+``StoreEmpty``, ``ClosedOwnershipRing`` for an integrated ownership that is not defined) are
+shown too. Any other exception inside a resolver is a bug or an outage:
 the client sees ``Internal error; request id <id>`` and the operator finds the real error
 in the log under that request id (:class:`MaskInternalErrors`).
 
@@ -25,7 +26,7 @@ import re
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
-from schema.errors import GroupGraphError, InvalidDataset, StoreEmpty
+from schema.errors import ClosedOwnershipRing, GroupGraphError, InvalidDataset, StoreEmpty
 
 __all__ = ["BadRequest", "ClientError", "Forbidden", "MaskInternalErrors", "Unavailable", "add_codes",
            "error_code",
@@ -63,7 +64,8 @@ class Unavailable(ClientError):
     code = "UNAVAILABLE"
 
 
-_SHOWN_CODES = {InvalidDataset: "INVALID_DATASET", StoreEmpty: "STORE_EMPTY"}
+_SHOWN_CODES = {InvalidDataset: "INVALID_DATASET", StoreEmpty: "STORE_EMPTY",
+                ClosedOwnershipRing: "NOT_DEFINED"}
 
 
 def error_code(error: GraphQLError) -> str:

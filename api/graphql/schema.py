@@ -141,7 +141,9 @@ class Query:
 
     @strawberry.field(description="Integrated ownership of `ownerId` in `ownedId` (R2): the sum "
                                   "over every chain of holdings of the product of the shares, "
-                                  "A(I - A)^-1.")
+                                  "A(I - A)^-1. Null, with an error saying why, where it is not "
+                                  "defined: through a ring of companies holding all of one "
+                                  "another.")
     async def integrated_ownership(
             self, info: Info,
             owner_id: Annotated[strawberry.ID, strawberry.argument(
@@ -149,7 +151,8 @@ class Query:
                             "refused.")],
             owned_id: Annotated[strawberry.ID, strawberry.argument(
                 description="The company held: a party id (`Entity.id`); an unknown id is "
-                            "refused.")]) -> float:
+                            "refused.")]) -> float | None:
+        # nullable so that the error of an undefined ownership leaves the rest of the answer
         _known(info, str(owner_id), str(owned_id))
         return await run_in_threadpool(common.snapshot(info).integrated_ownership,
                                        str(owner_id), str(owned_id))

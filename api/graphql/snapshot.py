@@ -31,6 +31,7 @@ from api.graphql.search import SearchIndex
 from graph.analysis import Analysis
 from graph.analysis.exposure import Exposure, FacilityExposure
 from graph.analysis.groups import Group
+from graph.analysis.ownership import IntegratedRow
 from graph.risk import RiskAssessment
 from graph.risk.circles import GuaranteeCircle
 from graph.risk.concentration import DIMENSIONS, Concentration, concentration_by
@@ -42,6 +43,7 @@ from graph.risk.contagion import (
 )
 from graph.risk.limits import LimitCheck, RiskFlag
 from graph.stores.base import GraphStore, StoreInfo
+from schema.errors import ClosedOwnershipRing
 from schema.records import Entity, Facility, Relationship
 
 __all__ = ["GROUP_ORDERS", "ContagionResult", "RelationshipKey", "Snapshot", "build_snapshot"]
@@ -263,18 +265,29 @@ class Snapshot:
         return self.analysis.group_name(group)
 
     def integrated_ownership(self, owner: str, owned: str) -> float:
-        """R2: the integrated ownership of ``owner`` in ``owned``."""
-        return self.integrated_ownerships([(owner, owned)])[0]
-
-    def integrated_ownerships(self, pairs: Sequence[tuple[str, str]]) -> list[float]:
-        """R2 for each ``(owner, owned)`` pair; each owner's row is solved once."""
+        """R2: the integrated ownership of ``owner`` in ``owned``; ClosedOwnershipRing when
+        it is not defined."""
         self._count("integrated_ownership")
-        rows: dict[str, dict[str, float]] = {}
+        return self.analysis.ownership.row(owner).share_in(owned)
+
+    def integrated_ownerships(self, pairs: Sequence[tuple[str, str]]
+                              ) -> list[float | ClosedOwnershipRing]:
+        """R2 for each ``(owner, owned)`` pair; each owner's row is solved once. A pair whose
+        ownership is not defined gets its ClosedOwnershipRing in place of a value (a
+        DataLoader raises it for that pair alone)."""
+        self._count("integrated_ownership")
+        rows: dict[str, IntegratedRow] = {}
         ownership = self.analysis.ownership
         for owner, _ in pairs:
             if owner not in rows:
-                rows[owner] = ownership.integrated_row(owner)
-        return [rows[owner].get(owned, 0.0) for owner, owned in pairs]
+                rows[owner] = ownership.row(owner)
+        shares: list[float | ClosedOwnershipRing] = []
+        for owner, owned in pairs:
+            try:
+                shares.append(rows[owner].share_in(owned))
+            except ClosedOwnershipRing as undefined:
+                shares.append(undefined)
+        return shares
 
     def concentration(self, dimension: str, top: int) -> Concentration:
         """R9 by ``dimension`` (``group``, ``industry`` or ``region``), top-``top`` share."""

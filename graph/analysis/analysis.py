@@ -72,8 +72,9 @@ class Analysis:
         return sorted(self.groups, key=lambda g: (-self.group_exposure(g).gross, g.id))
 
     def integrated_ownership(self, owner: str, owned: str) -> float:
-        """R2: the integrated ownership of ``owner`` in ``owned``."""
-        return self.ownership.integrated_row(owner).get(owned, 0.0)
+        """R2: the integrated ownership of ``owner`` in ``owned``; ClosedOwnershipRing when
+        it is not defined."""
+        return self.ownership.row(owner).share_in(owned)
 
 
 def analyse(dataset: Dataset, *, regime: Regime | None = None, as_of: date | None = None

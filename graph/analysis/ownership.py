@@ -4,7 +4,17 @@ Let ``A[i, j]`` be the share of ``j`` held directly by ``i``. The integrated own
 ``X`` in ``Y`` is the sum, over every directed walk of length >= 1 from ``X`` to ``Y``
 through ``OWNS`` edges, of the product of the shares along it: the entry ``(X, Y)`` of
 ``A (I - A)^-1`` [1]_. Cycles (cross-holdings) make the number of walks infinite; the
-geometric series still converges because the shares held in each company sum to at most 1.
+geometric series still converges because the shares held in each company sum to at most 1,
+except through a *closed ring*: companies that hold every share of one another (A owns all
+of B and B all of A; R1 allows it). Around such a ring the walks never fade out (``I - A``
+is singular on it), so the integrated ownership of a party in anything the ring reaches is
+not defined (:class:`schema.errors.ClosedOwnershipRing`); its other entries are.
+
+For a strongly connected set of companies whose shares sum to at most 1 each, the series
+diverges exactly when every member's shares are all held within the set (Perron-Frobenius:
+the spectral radius of an irreducible non-negative matrix with column sums at most 1 is 1
+only if every column sums to 1), which is how a closed ring is found, with a tolerance of
+1e-9 (the tolerance of control, R4).
 
 References
 ----------
@@ -15,18 +25,40 @@ References
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
+import scipy.sparse.csgraph as csgraph
 import scipy.sparse.linalg as spla
 
-from schema.errors import AnalysisError
+from schema.errors import ClosedOwnershipRing
 
-__all__ = ["OwnershipMatrix", "integrated_ownership"]
+__all__ = ["IntegratedRow", "OwnershipMatrix", "integrated_ownership"]
 
 Holding = tuple[str, str, float]  # owner, owned, share
+
+CLOSED_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class IntegratedRow:
+    """The integrated ownership of ``owner`` in every party it reaches: ``shares`` where it
+    is defined (zeros left out), and ``rings``: each party it is not defined in, with the
+    closed ring (sorted ids) the walks to it pass through."""
+
+    owner: str
+    shares: dict[str, float]
+    rings: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def share_in(self, owned: str) -> float:
+        """The integrated ownership of the owner in ``owned`` (0.0 when no walk leads there).
+        Raises ClosedOwnershipRing when it is not defined."""
+        ring = self.rings.get(owned)
+        if ring is not None:
+            raise ClosedOwnershipRing(self.owner, owned, ring)
+        return self.shares.get(owned, 0.0)
 
 
 class OwnershipMatrix:
@@ -66,34 +98,56 @@ class OwnershipMatrix:
             frontier = nxt
         return np.array(sorted(seen))
 
-    def integrated_row(self, owner: str) -> dict[str, float]:
-        """Integrated ownership of ``owner`` in every party it reaches (zeros left out).
+    def row(self, owner: str) -> IntegratedRow:
+        """Integrated ownership of ``owner`` in every party it reaches.
 
-        Solves ``r (I - A) = a`` on the parties reachable from ``owner``, where ``a`` is
-        the owner's row of ``A``: walks from the owner never leave that set.
+        Walks from the owner never leave the set it reaches. The parties a closed ring in
+        that set reaches (the ring included) are left undefined; on the rest the system
+        ``r (I - A) = a``, where ``a`` is the owner's row of ``A``, is solved: a walk to a
+        party the ring does not reach never enters the ring.
         """
         if owner not in self.index:
-            return {}
-        sub = self.reachable(self.index[owner])
-        if len(sub) == 1:
-            return {}
-        a = self.matrix[sub][:, sub].tocsc()
-        position = int(np.searchsorted(sub, self.index[owner]))
+            return IntegratedRow(owner, {})
+        start = self.index[owner]
+        reached = self.reachable(start)
+        rings: dict[str, tuple[str, ...]] = {}
+        undefined = np.zeros(len(self.parties), dtype=bool)
+        for ring in self._closed_rings(reached):
+            named = tuple(sorted(self.parties[i] for i in ring))
+            downstream = self.reachable(int(ring[0]))
+            undefined[downstream] = True
+            for i in downstream:
+                rings.setdefault(self.parties[i], named)
+        keep = reached[~undefined[reached]]
+        if undefined[start] or len(keep) == 1:
+            return IntegratedRow(owner, {}, rings)
+        a = self.matrix[keep][:, keep].tocsc()
+        position = int(np.searchsorted(keep, start))
         rhs = a[[position], :].toarray().ravel()
-        system = (sp.identity(len(sub), format="csc") - a).T.tocsc()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", spla.MatrixRankWarning)
-            row = spla.spsolve(system, rhs)
-        if not np.all(np.isfinite(row)):
-            raise self._degenerate(sub)
-        return {self.parties[sub[k]]: float(v) for k, v in enumerate(row) if v > 1e-15}
+        system = (sp.identity(len(keep), format="csc") - a).T.tocsc()
+        solved = spla.spsolve(system, rhs)
+        shares = {self.parties[keep[k]]: float(v) for k, v in enumerate(solved) if v > 1e-15}
+        return IntegratedRow(owner, shares, rings)
 
-    def _degenerate(self, sub: np.ndarray) -> AnalysisError:
-        names = ", ".join(self.parties[i] for i in sub[:10])
-        return AnalysisError(
-            "integrated ownership is undefined: the companies "
-            f"{names} own one another entirely (a closed ring of 100% holdings)"
-        )
+    def integrated_row(self, owner: str) -> dict[str, float]:
+        """:meth:`row` as a mapping, zeros left out. Raises ClosedOwnershipRing (for the
+        first party by id) when the owner reaches a closed ring."""
+        found = self.row(owner)
+        if found.rings:
+            found.share_in(min(found.rings))
+        return found.shares
+
+    def _closed_rings(self, parties: np.ndarray) -> list[np.ndarray]:
+        """The closed rings among ``parties`` (sorted indices): strongly connected sets whose
+        members' shares are all held within the set."""
+        a = self.matrix[parties][:, parties].tocoo()
+        count, labels = csgraph.connected_components(a, directed=True, connection="strong")
+        within = np.zeros(len(parties))
+        inside = labels[a.row] == labels[a.col]
+        np.add.at(within, a.col[inside], a.data[inside])
+        closed = np.ones(count, dtype=bool)
+        np.logical_and.at(closed, labels, within >= 1.0 - CLOSED_TOLERANCE)
+        return [parties[labels == c] for c in np.flatnonzero(closed)]
 
 
 def integrated_ownership(holdings: Iterable[Holding] | OwnershipMatrix, owner: str,
@@ -113,8 +167,8 @@ def integrated_ownership(holdings: Iterable[Holding] | OwnershipMatrix, owner: s
 
     Raises
     ------
-    AnalysisError
-        When the walks never fade out: companies owning one another entirely.
+    ClosedOwnershipRing
+        When the walks pass through companies owning one another entirely.
 
     Examples
     --------
@@ -125,5 +179,4 @@ def integrated_ownership(holdings: Iterable[Holding] | OwnershipMatrix, owner: s
     0.4516
     """
     matrix = holdings if isinstance(holdings, OwnershipMatrix) else OwnershipMatrix(holdings)
-    return matrix.integrated_row(owner).get(owned, 0.0)
-
+    return matrix.row(owner).share_in(owned)

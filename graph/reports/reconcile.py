@@ -34,7 +34,6 @@ same report.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -410,8 +409,3 @@ def reconcile(analysis: Analysis) -> Reconciliation:
             rows.append(checker.indirect(r))
     rows.sort(key=lambda row: (row.check, row.subject, row.party, row.source.get("record_id") or ""))
     return Reconciliation(analysis.as_of.isoformat(), rows)
-
-
-def to_json(reconciliation: Reconciliation) -> str:
-    """The report as indented JSON text."""
-    return json.dumps(reconciliation.to_dict(), ensure_ascii=False, indent=2)

@@ -14,7 +14,8 @@ each step every distressed node passes its distress to its neighbours once and t
 inactive: ``h_i(t) = min(1, h_i(t-1) + sum over distressed j of W[j -> i] h_j(t-1))``.
 Value weights ``v`` are each party's share of the bank's gross exposure, and
 ``R = sum_j h_j(T) v_j - sum_j h_j(1) v_j``: the share of the book hit, not counting the
-initial shock. A party without ``net_assets`` takes no stress.
+initial shock. A party without ``net_assets`` takes no stress; one whose ``net_assets`` are
+zero or negative has no buffer, so any loss distresses it fully (its weights are 1).
 
 References
 ----------
@@ -219,7 +220,7 @@ def impact_matrix(analysis: Analysis) -> ImpactMatrix:
     loss: dict[tuple[int, int], list[float]] = defaultdict(list)
     for r in analysis.relationships:
         holder = entities[r.source]
-        if not holder.net_assets:          # i takes no stress without net assets
+        if holder.net_assets is None:      # i takes no stress without net assets
             continue
         if r.type == "GUARANTEES":         # i = guarantor, j = borrower
             loss[index[r.target], index[r.source]].append((r.amount or 0.0) * bank.rate(r.currency))
@@ -228,7 +229,9 @@ def impact_matrix(analysis: Analysis) -> ImpactMatrix:
             loss[index[r.target], index[r.source]].append((r.share or 0.0) * held)
     rows, cols, data = [], [], []
     for (j, i), amounts in loss.items():
-        weight = min(1.0, math.fsum(amounts) / entities[parties[i]].net_assets)
+        lost, buffer = math.fsum(amounts), entities[parties[i]].net_assets
+        # no buffer (net assets zero or negative): any loss at all distresses i fully
+        weight = min(1.0, lost / buffer) if buffer > 0 else float(lost > 0)
         if weight > 0:
             rows.append(j)
             cols.append(i)

@@ -4,14 +4,22 @@ The file holds the dataset's records as JSON, in input order, with the dataset v
 load metadata. ``replace`` writes a complete new file beside the old one and renames it
 over the old one (atomic on POSIX), so a failed load leaves the previous dataset intact and
 a reader never sees half a dataset.
+
+A load that is killed cannot remove its temporary file (a 100k-party book makes one of about
+100 MB). The file's name says which host and process wrote it
+(``.store.sqlite.HOST.PID.RANDOM.tmp``), and every load first removes the files of this host
+whose process is gone. Files of other hosts (a store on a shared disk) are left alone, as
+their processes cannot be asked after.
 """
 
 from __future__ import annotations
 
+import glob
 import json
 import os
+import secrets
+import socket
 import sqlite3
-import tempfile
 from collections.abc import Iterable
 from contextlib import closing
 from dataclasses import asdict
@@ -25,7 +33,7 @@ from graph.stores.queries import Subgraph
 from schema.errors import StoreEmpty, StoreUnavailable
 from schema.records import Bank, Dataset, record_from_dict, record_to_dict
 
-__all__ = ["EmbeddedStore"]
+__all__ = ["EmbeddedStore", "temporary_path"]
 
 FORMAT = "groupgraph-embedded-1"
 # table name -> record class name, in load order
@@ -35,6 +43,36 @@ _TABLES = {
     "facilities": "Facility",
     "declared_groups": "DeclaredMember",
 }
+
+
+def temporary_path(store: Path) -> Path:
+    """A new name for the file a load into ``store`` writes first: beside it, naming this
+    host and process."""
+    return store.with_name(
+        f".{store.name}.{socket.gethostname()}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+
+
+def _remove_leftovers(store: Path) -> None:
+    """Remove the temporary files of loads into ``store`` by processes of this host that
+    are no longer running."""
+    prefix, host = f".{store.name}.", socket.gethostname()
+    for leftover in store.parent.glob(f"{glob.escape(prefix)}*.tmp"):
+        parts = leftover.name[len(prefix):-len(".tmp")].rsplit(".", 2)   # host, pid, random
+        if (len(parts) == 3 and parts[0] == host and parts[1].isdigit()
+                and not _running(int(parts[1]))):
+            leftover.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists. A pid taken again by another process since counts as
+    running: its leftover stays until that process ends too."""
+    try:
+        os.kill(pid, 0)   # signal 0 sends nothing, it only asks
+    except ProcessLookupError:
+        return False
+    except PermissionError:   # another user's process
+        return True
+    return True
 
 
 class EmbeddedStore(GraphStore):
@@ -134,15 +172,15 @@ class EmbeddedStore(GraphStore):
         return dataset
 
     def replace(self, dataset: Dataset, *, source: str = "") -> LoadSummary:
+        _remove_leftovers(self.path)
         version = dataset.version
         current = self.info()
         if current is not None and current.version == version:
             return LoadSummary(current, unchanged=True)
         info = StoreInfo.now(self.uri, dataset, source)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-        os.close(handle)
-        temp = Path(temp_name)
+        temp = temporary_path(self.path)
+        os.close(os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         try:
             with closing(self._connect(temp)) as db:
                 _write(db, dataset, info)

@@ -1,13 +1,19 @@
 """Loading a dataset folder: the happy path, encodings, formats, and one bad file per kind
 of error, each naming file, line and column."""
 
+import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from api.cli.formats import render_json
+from graph.analysis import analyse
+from graph.reports.report import build_report
+from graph.risk import assess
 from graph.stores.embedded import EmbeddedStore
 from loaders.dataset import read_dataset
+from loaders.synthetic import generate_portfolio
 from schema.errors import InvalidDataset
 from tests.datasets import BANK_TOML, write_folder, write_table
 
@@ -270,7 +276,8 @@ def test_missing_files_and_bad_bank(tmp_path):
     (folder / "facilities.csv").unlink()
     assert problems_of(folder) == [
         "bank.toml, column 'net_capital': missing required setting",
-        "bank.toml, column 'tier1_capital': expected a positive number, got -3.0",
+        "bank.toml, column 'tier1_capital': expected a number from 1 to 1e15 (units of the "
+        "base currency), got -3",
         f"facilities.csv: missing: expected facilities.csv, .xlsx or .parquet in {folder}",
     ]
 
@@ -287,3 +294,181 @@ def test_row_of_wrong_width(tmp_path):
     (folder / "facilities.csv").write_text("id,borrower,outstanding\nF1,C1,1,9\n")
     assert problems_of(folder) == [
         "facilities.csv, line 2: expected 3 cells as in the header, found 4"]
+
+
+def quote_last_cell(path: Path, line: int, *, opening: bool = True) -> None:
+    """Put a stray quote before (or after) the last cell of ``line``, as a hand edit may."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    head, _, last = lines[line - 1].rstrip("\n").rpartition(",")
+    lines[line - 1] = f'{head},"{last}\n' if opening else f'{head},{last}"\n'
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+@pytest.mark.parametrize(("table", "line"), [("relationships.csv", 11), ("groups.csv", 20)])
+def test_a_stray_quote_is_an_unterminated_cell_not_a_swallow(tmp_path, table, line):
+    # The csv module read an unclosed quote as one cell holding every later line: the load
+    # took 10 of the 85 relationships and said nothing, and missed a row given twice after it.
+    folder = tmp_path / "data"
+    generate_portfolio(folder, parties=40, seed=1)
+    lines = (folder / table).read_text(encoding="utf-8").splitlines(keepends=True)
+    (folder / table).write_text("".join([*lines, lines[1]]), encoding="utf-8")
+    quote_last_cell(folder / table, line)
+    assert problems_of(folder) == [
+        f"{table}, line {line}: unterminated quoted cell: the quote opened on this line is "
+        f"never closed, so it would swallow every line after it; expected a closing '\"'"]
+
+
+def test_a_quoted_cell_running_over_lines_is_an_error(tmp_path):
+    # Two stray quotes make one cell of lines 5 to 9, which has the header's width: the
+    # rows between them vanished, the duplicate of line 2 on line 7 with them.
+    folder = tmp_path / "data"
+    generate_portfolio(folder, parties=40, seed=1)
+    lines = (folder / "groups.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[6] = lines[1]
+    (folder / "groups.csv").write_text("".join(lines), encoding="utf-8")
+    quote_last_cell(folder / "groups.csv", 5)
+    quote_last_cell(folder / "groups.csv", 9, opening=False)
+    assert problems_of(folder) == [
+        "groups.csv, line 5, column 'group_name': the cell holds a line break (it runs on to "
+        "line 9): expected every row on one line; is a quote unbalanced?"]
+
+
+def bank_with(**settings: str) -> str:
+    """bank.toml of the good folder with ``settings`` (TOML values as written) replaced."""
+    lines = [line.partition(" = ") for line in BANK_TOML.splitlines()]
+    return "".join(f"{key} = {settings[key]}\n" if key in settings else f"{key}{eq}{value}\n"
+                   for key, eq, value in lines)
+
+
+@pytest.mark.parametrize(("value", "shown"), [("nan", "nan"), ("inf", "inf"), ("1e400", "inf"),
+                                             ("1e-300", "1e-300"), ("0.5", "0.5"),
+                                             ("2e15", "2000000000000000.0")])
+@pytest.mark.parametrize("key", ["tier1_capital", "net_capital"])
+def test_capital_must_be_a_finite_amount_of_at_least_one_unit(tmp_path, key, value, shown):
+    # 1e-300 would make every share of tier 1 infinite; nan and inf ended up in the report
+    assert problems_of(bad(tmp_path, bank=bank_with(**{key: value}))) == [
+        f"bank.toml, column '{key}': expected a number from 1 to 1e15 (units of the base "
+        f"currency), got {shown}"]
+
+
+@pytest.mark.parametrize(("value", "shown"), [("nan", "nan"), ("inf", "inf"), ("1e400", "inf"),
+                                             ("0", "0"), ("1e10", "10000000000.0"),
+                                             ("1e-10", "1e-10")])
+def test_fx_rate_must_be_finite_and_bounded(tmp_path, value, shown):
+    assert problems_of(bad(tmp_path, bank=bank_with(USD=value))) == [
+        f"bank.toml, column 'fx.USD': expected a rate from 1e-9 to 1e9 (units of CNY per "
+        f"unit of USD), got {shown}"]
+
+
+def test_unknown_regime_is_refused_at_load(tmp_path):
+    assert problems_of(bad(tmp_path, bank=bank_with(regime='"NOPE"'))) == [
+        "bank.toml, column 'regime': unknown regime 'NOPE': expected one of BASEL, CN-2018 or "
+        "the path of a regime .toml file"]
+
+
+def test_regime_file_is_found_beside_bank_toml_and_must_parse(tmp_path, monkeypatch):
+    folder = bad(tmp_path, bank=bank_with(regime='"own.toml"'))
+    own = folder / "own.toml"
+    assert problems_of(folder) == [
+        f"bank.toml, column 'regime': unknown regime 'own.toml': expected one of BASEL, "
+        f"CN-2018 or the path of a regime .toml file (looked for {own})"]
+    own.write_text('name = "OWN"\ndependence_threshold = 0.6\n[ccf]\ndefault = 2\n')
+    assert problems_of(folder) == [
+        f"bank.toml, column 'regime': {own}: not a valid regime file: [ccf] needs a 'default' "
+        f"and every factor in 0..1"]
+    own.write_text('name = "OWN"\ndependence_threshold = 0.6\n[ccf]\ndefault = 0.5\n')
+    monkeypatch.chdir(tmp_path)          # the path is kept whole: found from anywhere
+    assert read_dataset(folder).bank.regime == str(own)
+
+
+@pytest.mark.parametrize(("column", "row"), [("outstanding", 0), ("undrawn", 1)])
+def test_amounts_above_a_quadrillion_are_refused(tmp_path, column, row):
+    # two facilities of 1.7e308 loaded, and then the exposure sums overflowed
+    facilities = [dict(f) for f in FACILITIES]
+    facilities[row][column] = "1.7e308"
+    assert problems_of(bad(tmp_path, facilities=facilities)) == [
+        f"facilities.csv, line {row + 2}, column '{column}': expected an amount of at most "
+        f"1e15, got '1.7e308'"]
+
+
+def test_net_assets_and_guarantees_are_bounded_too(tmp_path):
+    entities = [dict(e) for e in ENTITIES]
+    entities[2]["net_assets"] = "1000000000000001"
+    relationships = [dict(r) for r in RELATIONSHIPS]
+    relationships[4]["amount"] = "9e15"
+    assert problems_of(bad(tmp_path, entities=entities, relationships=relationships)) == [
+        "entities.csv, line 4, column 'net_assets': expected an amount of at most 1e15, "
+        "got '1000000000000001'",
+        "relationships.csv, line 6, column 'amount': expected an amount of at most 1e15, "
+        "got '9e15'"]
+
+
+def test_the_largest_amounts_and_the_smallest_capital_keep_the_report_finite(tmp_path):
+    facilities = [{"id": "F1", "borrower": "C1", "outstanding": "1e15", "undrawn": "1e15",
+                   "ccf": "1"},
+                  {"id": "F2", "borrower": "C2", "outstanding": "1e15", "undrawn": "", "ccf": ""}]
+    folder = bad(tmp_path, facilities=facilities,
+                 bank=bank_with(tier1_capital="1", net_capital="1"))
+    report = json.loads(render_json(build_report(assess(analyse(read_dataset(folder))))))
+    # F1: 1e15 + 1 x 1e15; F2: 1e15. C2 guarantees 30 of F1 (eligible): net moves 30.
+    assert report["summary"]["exposure"] == {"gross": 3e15, "net": 3e15}
+    group = report["groups"][0]
+    assert group["share_of_tier1"] == {"gross": 3e15, "net": 3e15}
+    assert {m["id"]: m["exposure"] for m in group["members"] if m["id"].startswith("C")} == {
+        "C1": {"gross": 2e15, "net": 2e15 - 30}, "C2": {"gross": 1e15, "net": 1e15 + 30}}
+    assert report["concentration"]["group"]["hhi"] == 10_000.0
+
+
+GROUPS = [{"group_id": "G1", "member": "P1", "group_name": "瑞业实业集团"},
+          {"group_id": "G1", "member": "P2", "group_name": "瑞业实业集团"},
+          {"group_id": "G1", "member": "C1", "group_name": "瑞业实业集团"},
+          {"group_id": "G2", "member": "C2", "group_name": "华信集团"}]
+
+
+def test_a_utf8_file_with_one_gb18030_line_is_an_error_not_garbled(tmp_path):
+    # Every UTF-8 name here has an even number of characters (3 bytes each), so the whole
+    # file also decodes as GB18030: it was read so, and 瑞业实业集团 stored as 鐟炰笟瀹炰笟闆嗗洟.
+    folder = write_folder(tmp_path / "bad", ENTITIES, RELATIONSHIPS, FACILITIES, GROUPS)
+    groups = folder / "groups.csv"
+    lines = groups.read_bytes().split(b"\n")
+    lines[3] = lines[3].decode("utf-8").encode("gb18030")
+    groups.write_bytes(b"\n".join(lines))
+    groups.read_bytes().decode("gb18030")
+    offset = len(b"\n".join(lines[:3])) + 1 + len(b"G1,C1,")
+    assert problems_of(folder) == [
+        f"groups.csv, line 4: expected one encoding for the whole file: this line is not valid "
+        f"UTF-8 at byte {offset} (0xc8), while most of the file's other lines are"]
+
+
+def test_a_gbk_file_keeps_its_names_when_some_lines_happen_to_be_valid_utf8(tmp_path):
+    # 郑伟 in GBK is D6 A3 CE B0: two valid UTF-8 sequences (֣ΰ). Such lines are a minority
+    # of a GBK file's lines with Chinese text, so the file is still read as GBK.
+    entities = [*ENTITIES, {"id": "P3", "name": "郑伟", "kind": "person"}]
+    folder = write_folder(tmp_path / "data", entities, RELATIONSHIPS, FACILITIES, GROUPS)
+    write_table(folder / "entities.csv", entities, encoding="gbk")
+    write_table(folder / "groups.csv", GROUPS, encoding="gbk")
+    "郑伟".encode("gbk").decode("utf-8")
+    data = read_dataset(folder)
+    assert data.entities["P3"].name == "郑伟"
+    assert data.entities["C1"].name == "华信实业集团有限公司"
+    assert {m.group_name for m in data.declared_groups} == {"瑞业实业集团", "华信集团"}
+
+
+def test_a_utf8_bom_means_utf8_throughout(tmp_path):
+    folder = write_folder(tmp_path / "bad", ENTITIES, RELATIONSHIPS, FACILITIES, GROUPS)
+    groups = folder / "groups.csv"
+    text = groups.read_text(encoding="utf-8").replace("华信集团", "华信")
+    groups.write_bytes(b"\xef\xbb\xbf" + text.encode("gb18030"))   # GB18030 but for the BOM
+    assert problems_of(folder) == [
+        "groups.csv, line 2: expected one encoding for the whole file: this line is not valid "
+        "UTF-8 at byte 36 (0xc8), while the file starts with a UTF-8 byte order mark"]
+
+
+@pytest.mark.parametrize("text", ["2024-W01-1", "2024W011", "20240101", "2024-02-30"])
+def test_dates_are_year_month_day_only(tmp_path, text):
+    # date.fromisoformat (3.11) also takes week and ordinal dates and the basic format
+    relationships = [dict(r) for r in RELATIONSHIPS]
+    relationships[0]["valid_to"] = text
+    assert problems_of(bad(tmp_path, relationships=relationships)) == [
+        f"relationships.csv, line 2, column 'valid_to': expected an ISO date such as "
+        f"2024-12-31, got {text!r}"]

@@ -41,8 +41,10 @@ class Holding:
         return self.record.share or 0.0
 
     @strawberry.field(description="Integrated ownership of the owner in the company (R2): "
-                                  "direct and through every chain of holdings.")
-    async def integrated_share(self, info: Info) -> float:
+                                  "direct and through every chain of holdings. Null, with an "
+                                  "error saying why, where it is not defined: through a ring of "
+                                  "companies holding all of one another.")
+    async def integrated_share(self, info: Info) -> float | None:
         return await common.context(info).loaders.integrated_ownership.load(
             (self.record.source, self.record.target))
 

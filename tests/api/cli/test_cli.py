@@ -4,9 +4,12 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
-from tests.datasets import write_folder
+from graph.stores.embedded import EmbeddedStore
+from schema.records import Facility
+from tests.datasets import BANK, dataset, write_folder
 from tests.loaders.test_dataset import ENTITIES, FACILITIES, RELATIONSHIPS
 
 # the console script that `pip install` made, beside this interpreter
@@ -118,3 +121,16 @@ def test_report_formats_from_the_command_line(tmp_path):
     missing = run("report", "--store", store, "--format", "xlsx")
     assert missing.returncode == 2
     assert "needs -o" in missing.stderr
+
+
+def test_a_json_report_never_holds_nan_or_infinity(tmp_path):
+    # A book the loader refuses (tier 1 capital below one unit), put into the store directly:
+    # its share of tier 1 is 1e10 / 1e-300, infinite. The report fails loudly instead of
+    # printing Infinity, which strict JSON parsers refuse.
+    store = EmbeddedStore(tmp_path / "store.sqlite")
+    store.replace(dataset([], [Facility("F1", "X", 1e10)],
+                          bank=replace(BANK, tier1_capital=1e-300)))
+    result = run("report", "--store", store.uri, "--format", "json")
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "ValueError: Out of range float values are not JSON compliant" in result.stderr

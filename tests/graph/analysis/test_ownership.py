@@ -3,7 +3,7 @@
 import pytest
 
 from graph.analysis.ownership import OwnershipMatrix, integrated_ownership
-from schema.errors import AnalysisError
+from schema.errors import AnalysisError, ClosedOwnershipRing
 
 
 def test_chain_multiplies_shares():
@@ -39,6 +39,45 @@ def test_matrix_is_reused_for_many_questions():
     assert matrix.integrated_row("A") == pytest.approx({"B": 0.5, "C": 0.25, "D": 0.125})
 
 
-def test_closed_ring_of_full_ownership_is_an_error():
-    with pytest.raises(AnalysisError, match="own one another entirely"):
-        integrated_ownership([("A", "B", 1.0), ("B", "A", 1.0)], "A", "B")
+# A and B hold all of each other (R1 allows it); B and C hold half of D each.
+RING = [("A", "B", 1.0), ("B", "A", 1.0), ("B", "D", 0.5), ("C", "D", 0.5)]
+
+
+def test_a_ring_holding_all_of_itself_has_no_integrated_ownership():
+    # A in B = 1 + 1 + ...: the walks around the ring never fade out, so I - A is singular
+    with pytest.raises(ClosedOwnershipRing) as caught:
+        integrated_ownership(RING, "A", "B")
+    assert str(caught.value) == (
+        "integrated ownership of 'A' in 'B' is not defined: the ring A, B holds 100% of "
+        "itself (every share of each of its companies is held within it), so the chains of "
+        "holdings around it never fade out")
+    assert isinstance(caught.value, AnalysisError)
+    assert (caught.value.owner, caught.value.owned, caught.value.ring) == ("A", "B", ("A", "B"))
+
+
+def test_what_the_ring_holds_is_undefined_for_its_members_and_defined_for_others():
+    matrix = OwnershipMatrix(RING)
+    with pytest.raises(ClosedOwnershipRing, match=r"^integrated ownership of 'B' in 'D' is not "
+                                                  r"defined: the ring A, B holds 100%"):
+        integrated_ownership(matrix, "B", "D")
+    assert integrated_ownership(matrix, "C", "D") == 0.5
+    assert integrated_ownership(matrix, "D", "A") == 0.0
+    assert matrix.row("B").rings == {"A": ("A", "B"), "B": ("A", "B"), "D": ("A", "B")}
+
+
+def test_an_outside_holder_of_a_ring_member_gets_shares_where_they_are_defined():
+    # X holds 40% of Y and 1e-7 of A: R1 allows A's shares to sum to 1 + 1e-7 (tolerance
+    # 1e-6). X's walks into the ring never fade out; its share of Y stays 0.4.
+    matrix = OwnershipMatrix([*RING, ("X", "A", 1e-7), ("X", "Y", 0.4)])
+    row = matrix.row("X")
+    assert row.shares == {"Y": pytest.approx(0.4, abs=1e-15)}
+    assert row.rings == {"A": ("A", "B"), "B": ("A", "B"), "D": ("A", "B")}
+    assert row.share_in("Y") == pytest.approx(0.4, abs=1e-15)
+    with pytest.raises(ClosedOwnershipRing, match="of 'X' in 'D' is not defined: the ring A, B"):
+        row.share_in("D")
+
+
+def test_a_ring_holding_a_little_less_than_all_of_itself_is_defined():
+    # 99% each way: A in B = 0.99 / (1 - 0.99^2) = 0.99 / 0.0199
+    holdings = [("A", "B", 0.99), ("B", "A", 0.99)]
+    assert integrated_ownership(holdings, "A", "B") == pytest.approx(0.99 / 0.0199, rel=1e-12)

@@ -86,3 +86,26 @@ def test_systemic_ranking_by_each_party_alone():
     ranked = systemic_ranking(analyse(chain_book()), top=3)
     # A alone: 0.2 (above); B alone: C gets 0.5: 0.5 x 0.2 = 0.1; C alone: nothing
     assert ranked == [("A", pytest.approx(0.2)), ("B", pytest.approx(0.1)), ("C", 0.0)]
+
+
+def test_debt_rank_a_party_without_a_buffer_is_distressed_fully():
+    # B guarantees A for 10 with net assets 0: no buffer, W[A->B] = 1 (R12). C guarantees B
+    # for 50 with net assets 100: W[B->C] = 0.5. D guarantees A but has no net_assets: it
+    # takes no stress. Exposures A 50, B 30, C 20: v = 0.5, 0.3, 0.2.
+    book = dataset([g("B", "A", 10.0), g("C", "B", 50.0), g("D", "A", 10.0)],
+                   [F("F1", "A", 50.0), F("F2", "B", 30.0), F("F3", "C", 20.0)],
+                   A={"net_assets": 10.0}, B={"net_assets": 0.0}, C={"net_assets": 100.0})
+    result = debt_rank(analyse(book), ["A"])
+    assert result.stress == {"A": 1.0, "B": 1.0, "C": 0.5}
+    # R = (1 x 0.5 + 1 x 0.3 + 0.5 x 0.2) - 1 x 0.5 = 0.4
+    assert result.debt_rank == pytest.approx(0.4, abs=1e-15)
+
+
+def test_holding_shares_without_a_buffer_is_a_full_impact_unless_they_are_worth_nothing():
+    # H (net assets 0) holds 40% of J (net assets 50): a loss of 20 on no buffer, W = 1.
+    # H also holds 10% of K, whose net assets are 0: nothing to lose, no impact.
+    a = analyse(dataset([R("OWNS", "H", "J", share=0.4), R("OWNS", "H", "K", share=0.1)],
+                        H={"net_assets": 0.0}, J={"net_assets": 50.0}, K={"net_assets": 0.0}))
+    matrix = impact_matrix(a)
+    assert matrix.weights[matrix.position["J"], matrix.position["H"]] == 1.0
+    assert matrix.weights.nnz == 1

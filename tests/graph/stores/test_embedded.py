@@ -1,9 +1,17 @@
 """The embedded store: round trip, idempotent loads, atomic replacement."""
 
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
 
 import graph.stores.embedded
 from graph.stores.base import open_store
+from graph.stores.embedded import EmbeddedStore
+from loaders.synthetic import generate_portfolio
 from schema.errors import StoreEmpty, StoreUnavailable
 from schema.records import Facility as F
 from schema.records import Relationship as R
@@ -77,3 +85,40 @@ def test_empty_store_and_foreign_file(tmp_path):
 def test_unknown_store_uri():
     with pytest.raises(StoreUnavailable, match="expected embedded:PATH"):
         open_store("ftp://somewhere")
+
+
+def temporary_files(folder: Path) -> list[str]:
+    """Files beside ``folder / 's.sqlite'`` other than the store itself."""
+    return sorted(p.name for p in folder.iterdir() if p.name != "s.sqlite")
+
+
+def test_a_load_killed_while_writing_leaves_the_old_dataset_and_the_next_load_removes_its_file(
+        tmp_path):
+    # A killed load cannot remove its temporary file; a later load must (they can be 100 MB).
+    store = EmbeddedStore(tmp_path / "store" / "s.sqlite")
+    store.replace(FIRST)
+    big = tmp_path / "big"
+    generate_portfolio(big, parties=20_000, seed=3)
+    load = subprocess.Popen([str(Path(sys.executable).parent / "groupgraph"), "load", str(big),
+                             "--store", store.uri], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not temporary_files(store.path.parent) and load.poll() is None:
+        assert time.monotonic() < deadline, "the load wrote no temporary file"
+        time.sleep(0.002)
+    load.send_signal(signal.SIGKILL)
+    assert load.wait() == -signal.SIGKILL
+    assert len(temporary_files(store.path.parent)) == 1        # killed while writing it
+
+    assert EmbeddedStore(store.path).read() == FIRST             # the old dataset, whole
+    assert store.replace(FIRST).unchanged                        # the next load, a no-op...
+    assert temporary_files(store.path.parent) == []              # ...removes the leftover
+
+
+def test_a_load_leaves_the_temporary_file_of_a_load_still_running(tmp_path):
+    # this process is alive: a file named as its own load's is not a leftover
+    store = EmbeddedStore(tmp_path / "s.sqlite")
+    running = graph.stores.embedded.temporary_path(store.path)
+    running.write_bytes(b"")
+    store.replace(FIRST)
+    assert temporary_files(tmp_path) == [running.name]
