@@ -274,7 +274,7 @@ def _declaration(value: Any, party: str | None, name: str | None, names: tuple[s
 
 
 def render_json(report: Any) -> str:
-    """A report (or any of its parts) as indented JSON text.
+    r"""A report (or any of its parts) as indented JSON text.
 
     Raises ValueError on a NaN or an infinity rather than writing ``NaN`` or ``Infinity``,
     which are not JSON (strict parsers refuse the file) and mean nothing to a reader. The

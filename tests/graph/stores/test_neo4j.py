@@ -1,9 +1,16 @@
 """The Neo4j store against a real server: idempotent batched loads, replacement without
 stale edges, the allow-list, and clear errors."""
 
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
 
 from graph.stores.neo4j import Neo4jStore, _allowed_type
+from loaders.synthetic import generate_portfolio
 from schema.errors import StoreError, StoreUnavailable
 from tests.graph.stores.test_embedded import FIRST, SECOND
 
@@ -46,3 +53,28 @@ def test_unreachable_server_and_wrong_password(neo4j_uri, monkeypatch):
         Neo4jStore("bolt://127.0.0.1:1")
     with pytest.raises(StoreUnavailable, match="refused the credentials of user 'neo4j'"):
         Neo4jStore(neo4j_uri, "neo4j", "wrong-password")
+
+
+def test_a_load_killed_while_writing_is_refused_then_replaced_whole(neo4j_store, neo4j_uri,
+                                                                     tmp_path):
+    # kill -9 of a real `groupgraph load` half way: the store must not serve the half load
+    neo4j_store.replace(FIRST)
+    whole = neo4j_store.count()
+    big = tmp_path / "big"
+    generate_portfolio(big, parties=20_000, seed=3)
+    load = subprocess.Popen([str(Path(sys.executable).parent / "groupgraph"), "load", str(big),
+                             "--store", neo4j_uri], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 180
+    while neo4j_store.count()["nodes"] <= whole["nodes"] + 1000 and load.poll() is None:
+        assert time.monotonic() < deadline, "the load wrote nothing"
+        time.sleep(0.05)
+    load.send_signal(signal.SIGKILL)
+    assert load.wait() == -signal.SIGKILL
+    assert neo4j_store.count()["nodes"] > whole["nodes"]          # killed half way
+
+    with Neo4jStore(neo4j_uri) as fresh, pytest.raises(StoreError, match="did not finish"):
+        fresh.read()
+    assert not neo4j_store.replace(FIRST).unchanged                # the next load rewrites...
+    assert neo4j_store.read() == FIRST                             # ...whole, nothing left over
+    assert neo4j_store.count() == whole
