@@ -12,7 +12,7 @@ borrows 100 drawn plus 100 undrawn at a 50% credit conversion factor: 150. C2 bo
 and is independent:
 
 >>> import tempfile
->>> from graph.stores.base import open_store
+>>> from graph.stores.uri import open_store
 >>> folder = Path(tempfile.mkdtemp())
 >>> _ = (folder / "bank.toml").write_text(
 ...     'name = "Example Bank"\\nbase_currency = "CNY"\\ntier1_capital = 1000\\n'

@@ -27,7 +27,8 @@ from api.cli.formats import (
 )
 from graph.reports.report import build_report
 from graph.risk import RiskAssessment
-from graph.stores.base import GraphStore, open_store
+from graph.stores.base import GraphStore
+from graph.stores.uri import open_store
 from schema.errors import GroupGraphError
 from viz.subjects import ViewKind, view_of
 from viz.truncate import MAX_NODES

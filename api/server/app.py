@@ -29,7 +29,8 @@ from api.server.security import RequestGuard
 from api.server.settings import Settings
 from api.server.state import ServerState, freeze_heap
 from api.server.workers import serve_workers
-from graph.stores.base import GraphStore, open_store
+from graph.stores.base import GraphStore
+from graph.stores.uri import open_store
 
 __all__ = ["create_app", "serve"]
 

@@ -1,4 +1,4 @@
-"""The ``GraphStore`` interface, and opening a store from its URI.
+"""The ``GraphStore`` interface (opening a store from its URI: :mod:`graph.stores.uri`).
 
 A store keeps one dataset at a time. ``replace`` swaps in a new dataset atomically: readers
 see the old dataset or the new one, never a mixture, and a failed load leaves the old one.
@@ -10,20 +10,15 @@ URIs: ``embedded:PATH`` (a local file, the default) or ``bolt://...``/``neo4j://
 
 from __future__ import annotations
 
-import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 from graph.stores import queries
-from schema.errors import StoreUnavailable
 from schema.records import Dataset
 
-__all__ = ["GraphStore", "LoadSummary", "StoreInfo", "default_store_uri", "open_store"]
-
-NEO4J_SCHEMES = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
+__all__ = ["GraphStore", "LoadSummary", "StoreInfo"]
 
 
 @dataclass(frozen=True)
@@ -95,38 +90,13 @@ class GraphStore(ABC):
     def close(self) -> None:  # noqa: B027 - stores without connections have nothing to close
         """Release connections."""
 
+    @abstractmethod
     def for_worker(self) -> GraphStore:
         """The store for a process forked from this one (``serve --workers``), even after
-        this one is closed: by default a new store of the same URI, since a database
-        driver's connections must not cross a fork."""
-        return open_store(self.uri)
+        this one is closed (a database driver's connections must not cross a fork)."""
 
     def __enter__(self) -> GraphStore:
         return self
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
-
-
-def default_store_uri() -> str:
-    """``GROUPGRAPH_STORE``, else an embedded store in the user's data directory."""
-    if uri := os.environ.get("GROUPGRAPH_STORE"):
-        return uri
-    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return f"embedded:{base / 'groupgraph' / 'store.sqlite'}"
-
-
-def open_store(uri: str | None = None) -> GraphStore:
-    """Open the store named by ``uri`` (default: :func:`default_store_uri`)."""
-    uri = uri or default_store_uri()
-    if uri.startswith("embedded:"):
-        from graph.stores.embedded import EmbeddedStore
-
-        return EmbeddedStore(Path(uri.removeprefix("embedded:")).expanduser())
-    if uri.startswith(NEO4J_SCHEMES):
-        from graph.stores.neo4j import Neo4jStore
-
-        return Neo4jStore(uri)
-    raise StoreUnavailable(
-        f"unknown store {uri!r}: expected embedded:PATH, bolt://HOST:PORT or neo4j://HOST:PORT"
-    )

@@ -120,6 +120,7 @@ class Neo4jStore(GraphStore):
         self.batch_size = batch_size
         user = user or os.environ.get("NEO4J_USER", "neo4j")
         password = password if password is not None else os.environ.get("NEO4J_PASSWORD", "")
+        self._user, self._password = user, password
         try:
             self.driver = GraphDatabase.driver(
                 uri, auth=(user, password),
@@ -134,6 +135,12 @@ class Neo4jStore(GraphStore):
 
     def close(self) -> None:
         self.driver.close()
+
+    def for_worker(self) -> Neo4jStore:
+        """A new store of the same server, database and credentials: a driver's connections
+        must not cross a fork."""
+        return Neo4jStore(self.uri, self._user, self._password, database=self.database,
+                          batch_size=self.batch_size)
 
     # -- plumbing -------------------------------------------------------------------------
 

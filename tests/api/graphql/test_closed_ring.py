@@ -35,7 +35,8 @@ def undefined(owner: str, path: list[str | int], line: int, column: int) -> dict
     return {"message": f"integrated ownership of {owner!r} in 'D' is not defined: the ring A, B "
                        f"holds 100% of itself (every share of each of its companies is held "
                        f"within it), so the chains of holdings around it never fade out",
-            "locations": [{"line": line, "column": column}], "path": path}
+            "locations": [{"line": line, "column": column}], "path": path,
+            "extensions": {"code": "NOT_DEFINED"}}
 
 
 EXPECTED = {

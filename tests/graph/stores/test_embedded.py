@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import graph.stores.embedded
-from graph.stores.base import open_store
 from graph.stores.embedded import EmbeddedStore
+from graph.stores.uri import open_store
 from loaders.synthetic import generate_portfolio
 from schema.errors import StoreEmpty, StoreUnavailable
 from schema.records import Facility as F
