@@ -24,6 +24,7 @@ from typing import IO
 
 from schema.errors import Problem
 from schema.records import Entity, Relationship
+from schema.values import parse_date
 
 __all__ = ["PublicSource", "intern", "iso_date", "open_source_file", "shared_extra", "sniff"]
 
@@ -67,6 +68,10 @@ def iso_date(text: str | None) -> date | None:
 
     >>> iso_date("2005-03-23T08:00:00+01:00"), iso_date(None)
     (datetime.date(2005, 3, 23), None)
+    >>> iso_date("2024-W01-1")
+    Traceback (most recent call last):
+    ...
+    schema.values.ValueRejected: expected an ISO date such as 2024-12-31, got '2024-W01-1'
     """
     if not text:
         return None
@@ -75,7 +80,7 @@ def iso_date(text: str | None) -> date | None:
 
 @lru_cache(maxsize=1 << 16)
 def _date(text: str) -> date:
-    return date.fromisoformat(text)
+    return parse_date(text)
 
 
 _SHARED: dict[tuple[tuple[str, str], ...], Mapping[str, str]] = {}

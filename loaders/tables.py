@@ -162,9 +162,16 @@ def _read_csv(path: Path) -> Table:
     # rest of the file (and text after a closing quote, '"a"b', is one too)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
-        columns = _header(next(reader), path.name, "line")
+        raw_header = next(reader)
     except StopIteration:
         raise InvalidDataset([Problem(path.name, 1, None, "expected a header line")]) from None
+    except csv.Error as error:
+        raise InvalidDataset([Problem(path.name, 1, None, _csv_error(error))]) from None
+    if reader.line_num > 1:
+        raise InvalidDataset([Problem(path.name, 1, None, (
+            f"the header runs on to line {reader.line_num}: expected the column names on one "
+            f"line; is a quote unbalanced?"))])
+    columns = _header(raw_header, path.name, "line")
     table = Table(path, columns, iter(()))
 
     def rows() -> Iterator[Row]:

@@ -30,6 +30,7 @@ from graph.risk import RiskAssessment
 from graph.stores.base import GraphStore
 from graph.stores.uri import open_store
 from schema.errors import GroupGraphError
+from schema.values import parse_date
 from viz.subjects import ViewKind, view_of
 from viz.truncate import MAX_NODES
 
@@ -59,10 +60,9 @@ def _as_of(text: str | None) -> date | None:
     if text is None:
         return None
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"expected an ISO date such as 2024-12-31, got {text!r}",
-                                 param_hint="--as-of") from None
+        return parse_date(text)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--as-of") from None
 
 
 def _load(store: GraphStore, paths: list[Path], as_of: date | None,

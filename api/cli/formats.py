@@ -256,6 +256,8 @@ def _declaration(value: Any, party: str | None, name: str | None, names: tuple[s
     """A declared or computed value of a reconciliation row: control, a share, a range of
     shares or a list of controllers."""
     who = f"{name} [{party}]: " if party else ""
+    if value is None:
+        return who + "—"
     if isinstance(value, bool):
         return who + ("controls" if value else "does not control")
     if isinstance(value, float):

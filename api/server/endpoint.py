@@ -20,7 +20,7 @@ from typing import Any
 
 from cross_web import HTTPException
 from fastapi import Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from strawberry.fastapi import GraphQLRouter
 from strawberry.types.unset import UNSET
 
@@ -106,6 +106,8 @@ class GraphQLEndpoint(GraphQLRouter[Any, Any]):
 def refusal(request: Request, status: int, message: str) -> Response:
     """A request the endpoint refuses, answered as a GraphQL error with a code."""
     request_id = getattr(request.state, "request_id", "-")
-    return JSONResponse({"errors": [{"message": message, "extensions": {
-        "code": _CODES.get(status, "BAD_REQUEST"), "requestId": request_id}}]},
-        status_code=status, headers={"x-request-id": request_id})
+    # ASCII JSON: the message may echo the client's text, lone surrogates included
+    body = json.dumps({"errors": [{"message": message, "extensions": {
+        "code": _CODES.get(status, "BAD_REQUEST"), "requestId": request_id}}]})
+    return Response(body, status_code=status, media_type="application/json",
+                    headers={"x-request-id": request_id})

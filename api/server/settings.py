@@ -38,6 +38,7 @@ from datetime import date
 from pathlib import Path
 
 from schema.errors import GroupGraphError
+from schema.values import parse_date
 
 __all__ = ["ROLES", "InvalidSettings", "Settings"]
 
@@ -126,7 +127,7 @@ class Settings:
         env = os.environ if env is None else env
         as_of_text = (env.get("GROUPGRAPH_AS_OF") or "").strip()
         try:
-            as_of = date.fromisoformat(as_of_text) if as_of_text else None
+            as_of = parse_date(as_of_text) if as_of_text else None
         except ValueError:
             raise InvalidSettings(f"GROUPGRAPH_AS_OF: expected an ISO date, got {as_of_text!r}") from None
         roots = tuple(Path(p).expanduser().resolve()

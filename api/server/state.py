@@ -88,7 +88,13 @@ class ServerState:
                             "set (reload without a path re-reads the store)")
         if "\0" in path or len(path) > MAX_PATH:
             raise BadRequest(f"not a path: expected at most {MAX_PATH} characters and no NUL")
-        candidate = Path(path).expanduser()
+        try:
+            path.encode("utf-8")
+        except UnicodeEncodeError:
+            raise BadRequest("not a path: it holds text that is not Unicode (a lone "
+                             "surrogate)") from None
+        # no expanduser: the server's home folders are none of a client's business
+        candidate = Path(path)
         if not candidate.is_absolute():
             candidate = roots[0] / candidate
         try:

@@ -269,15 +269,16 @@ class _Checker:
             return self._indirect_control(declared, types, lapsed)
         value = [low, high] if low != high else low
         reasons: list[str] = []
+        computed: float | None
         try:
             computed = self.analysis.integrated_ownership(holder, subject)
-        except AnalysisError as error:
-            computed = math.nan
-            reasons.append(f"computation: {error}")
+        except AnalysisError as error:      # a closed ownership ring: R2 is not defined
+            computed = None
+            reasons.append(f"not computed: {error}")
         through, via = self._through_control(holder, subject)
 
         def fits(x: float | None) -> bool:
-            return x is not None and not math.isnan(x) and \
+            return x is not None and \
                 (low or 0.0) - SHARE_TOLERANCE <= x <= (high if high is not None else 1.0) + \
                 SHARE_TOLERANCE
 
@@ -296,7 +297,9 @@ class _Checker:
         else:
             status = "mismatch"
             best = through if through is not None else computed
-            if not best:
+            if best is None:
+                pass                        # not computed: the reason says why
+            elif not best:
                 reasons.append(f"missing link: no chain of holdings leads from "
                                f"{self.name(holder)} [{holder}] to {self.name(subject)} "
                                f"[{subject}] in the data")

@@ -15,6 +15,7 @@ from graph.stores.embedded import EmbeddedStore
 from loaders.dataset import read_dataset
 from loaders.synthetic import generate_portfolio
 from schema.errors import InvalidDataset
+from tests.api.sample import write_sample
 from tests.datasets import BANK_TOML, write_folder, write_table
 
 ENTITIES = [
@@ -472,3 +473,18 @@ def test_dates_are_year_month_day_only(tmp_path, text):
     assert problems_of(bad(tmp_path, relationships=relationships)) == [
         f"relationships.csv, line 2, column 'valid_to': expected an ISO date such as "
         f"2024-12-31, got {text!r}"]
+
+
+@pytest.mark.parametrize(("header", "message"), [
+    ('",name,kind', "entities.csv, line 1: unterminated quoted cell"),
+    ('"id\nx",name,kind', "entities.csv, line 1: the header runs on to line 2"),
+])
+def test_a_broken_header_is_an_error_at_line_1(tmp_path, header, message):
+    # found by the loader fuzzer: the header's quote escaped the checks of the rows
+    folder = write_sample(tmp_path / "data")
+    lines = (folder / "entities.csv").read_text(encoding="utf-8").split("\n")
+    lines[0] = header + lines[0][lines[0].index(",kind") + len(",kind"):]
+    (folder / "entities.csv").write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(InvalidDataset) as error:
+        read_dataset(folder)
+    assert message in str(error.value)

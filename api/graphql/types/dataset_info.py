@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from pathlib import PurePosixPath, PureWindowsPath
 
 import strawberry
 from strawberry.types import Info
@@ -31,14 +31,23 @@ def shown_store(uri: str, role: str | None) -> str:
 
 def shown_source(source: str, role: str | None) -> str:
     """Where the dataset came from as a caller of ``role`` may see it: to all but a
-    ``loader`` key, each file or folder by its name only.
+    ``loader`` key, each source (``groupgraph load`` joins them with `` + ``) that is a path
+    by its last name only. Public files are recorded by their names already.
 
-    >>> shown_source("/srv/in/2024-12/data + GLEIF: /srv/in/lei.xml", "reader")
-    'data + GLEIF: lei.xml'
+    >>> shown_source("/srv/in/my data/2024-12 + GLEIF: lei.xml + rr.xml", "reader")
+    '2024-12 + GLEIF: lei.xml + rr.xml'
+    >>> shown_source(r"C:\\Users\\Li Wei\\bank data", None), shown_source("data/sub/x", None)
+    ('bank data', 'x')
     """
     if role == "loader":
         return source
-    return re.sub(r"(?:[A-Za-z]:)?[\\/][^\s]*[\\/]", "", source)
+    return " + ".join(_last_name(part) for part in source.split(" + "))
+
+
+def _last_name(part: str) -> str:
+    if "/" in part or "\\" in part:
+        return PureWindowsPath(part).name if "\\" in part else PurePosixPath(part).name
+    return part
 
 
 @strawberry.type(description="The dataset being served: its version (a content hash), the "

@@ -134,3 +134,10 @@ def test_a_json_report_never_holds_nan_or_infinity(tmp_path):
     assert result.returncode == 1
     assert result.stdout == ""
     assert "ValueError: Out of range float values are not JSON compliant" in result.stderr
+
+
+def test_as_of_is_year_month_day_only(tmp_path):
+    result = run("report", "--store", f"embedded:{tmp_path / 's.sqlite'}", "--as-of", "2024-W01-1")
+    assert result.returncode == 2
+    assert "expected an ISO date such as 2024-12-31, got '2024-W01-1'" in " ".join(
+        result.stderr.split())

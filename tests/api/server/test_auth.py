@@ -3,6 +3,7 @@ from the folders the server may read."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -34,8 +35,10 @@ def guarded(sample_store, roots):
 
 
 def reload(client, path: str | None, key: str) -> dict:
-    response = client.post("/graphql", json={"query": RELOAD, "variables": {"path": path}},
-                           headers={"x-api-key": key})
+    # ASCII JSON, as any encoder may send it: a path can hold a lone surrogate
+    body = json.dumps({"query": RELOAD, "variables": {"path": path}})
+    response = client.post("/graphql", content=body,
+                           headers={"x-api-key": key, "content-type": "application/json"})
     assert response.status_code == 200
     return response.json()
 
@@ -178,6 +181,8 @@ def test_a_loader_reloads_gleif_and_bods_files_as_load_takes_them(guarded, roots
     ("next\0/x", "not a path: expected at most 4096 characters and no NUL"),
     ("x" * 5000, "not a path: expected at most 4096 characters and no NUL"),
     ("x" * 300, "not a path this server can read: File name too long"),
+    ("~nosuchuser/data", "no dataset folder or file at '~nosuchuser/data'"),   # no ~ expansion
+    ("data/\ud800x", "not a path: it holds text that is not Unicode (a lone surrogate)"),
 ])
 def test_a_path_no_file_system_takes_is_a_client_error(guarded, path, message):
     error = reload(guarded, path, LOADER)["errors"][0]
@@ -191,3 +196,8 @@ def test_a_loader_sees_where_the_dataset_lies(guarded, sample_folder):
     assert loader["data"]["dataset"]["source"] == str(sample_folder)
     reader = guarded.post("/graphql", json=query, headers={"x-api-key": READER}).json()
     assert reader["data"]["dataset"] == {"store": "embedded", "source": "data"}
+
+
+def test_the_analysis_date_is_year_month_day_only():
+    with pytest.raises(InvalidSettings, match="GROUPGRAPH_AS_OF: expected an ISO date"):
+        Settings.from_env({"GROUPGRAPH_AS_OF": "2024-W01-1"})

@@ -35,8 +35,13 @@ SLOWEST = 10.0
 """Seconds an answer may take: the limits keep every query far below it."""
 
 IDS = ["C1", "C2", "C3", "C4", "C5", "P1", "P2", "B1", "NOPE", "", "G", "circle:x", "A/B"]
-WEIRD_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)),
-                     max_size=40)
+WEIRD_TEXT = st.one_of(
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40),
+    st.text(alphabet=st.characters(categories=("Cs", "Cc", "Zl")), min_size=1, max_size=3))
+"""Any text, lone surrogates and control characters included (JSON carries them escaped)."""
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | WEIRD_TEXT,
+                           lambda inner: st.lists(inner, max_size=3)
+                           | st.dictionaries(WEIRD_TEXT, inner, max_size=3), max_leaves=8)
 
 
 @pytest.fixture(scope="module")
@@ -69,9 +74,8 @@ def _literal(draw: st.DrawFn, kind: Any, depth: int = 0) -> str:
     if kind.name == "Boolean":
         return draw(st.sampled_from(["true", "false"]))
     if kind.name == "ID":
-        return json.dumps(draw(st.one_of(st.sampled_from(IDS), WEIRD_TEXT)), ensure_ascii=False)
-    return json.dumps(draw(st.one_of(st.sampled_from([*IDS, "华信", "深圳 明达"]), WEIRD_TEXT)),
-                      ensure_ascii=False)
+        return json.dumps(draw(st.one_of(st.sampled_from(IDS), WEIRD_TEXT)))
+    return json.dumps(draw(st.one_of(st.sampled_from([*IDS, "华信", "深圳 明达"]), WEIRD_TEXT)))
 
 
 def _selection(draw: st.DrawFn, parent: GraphQLObjectType | GraphQLInterfaceType,
@@ -114,23 +118,33 @@ def documents(draw: st.DrawFn, schema: GraphQLSchema) -> str:
     return query
 
 
-def check(response: httpx.Response, seconds: float) -> None:
-    """What every answer must be, whatever was sent."""
+def check(response: httpx.Response, seconds: float, *, loader: bool = False) -> None:
+    """What every answer must be, whatever was sent. A loader key may read the paths of
+    the folders it loads from (the README's security section); no one sees the code's."""
     assert response.status_code < 500, response.text[:500]
     assert seconds < SLOWEST, f"{seconds:.1f} s"
     text = response.text
     assert "Traceback" not in text and 'File "' not in text
-    assert str(ROOT) not in text and "/tmp/" not in text and "site-packages" not in text
+    assert str(ROOT) not in text and "site-packages" not in text
+    assert loader or "/tmp/" not in text
     if response.headers.get("content-type", "").startswith("application/json"):
         for error in response.json().get("errors") or ():
             assert error.get("extensions", {}).get("code") != "INTERNAL", error
             assert error.get("extensions", {}).get("code"), error
 
 
-def send(server, method: str, path: str, **options: Any) -> httpx.Response:
+def post(server, payload: dict[str, Any], *, loader: bool = False, **headers: str
+         ) -> httpx.Response:
+    """POST ``payload`` as ASCII JSON (lone surrogates escaped, as any JSON encoder may)."""
+    return send(server, "POST", "/graphql", content=json.dumps(payload).encode(),
+                headers={"content-type": "application/json", **headers}, loader=loader)
+
+
+def send(server, method: str, path: str, *, loader: bool = False, **options: Any
+         ) -> httpx.Response:
     start = time.monotonic()
     response = httpx.request(method, f"{server.url}{path}", timeout=SLOWEST * 2, **options)
-    check(response, time.monotonic() - start)
+    check(response, time.monotonic() - start, loader=loader)
     return response
 
 
@@ -138,8 +152,12 @@ def test_queries_from_the_schema(embedded_server, schema):
     @FUZZ
     @given(st.data())
     def one(data: st.DataObject) -> None:
-        query = data.draw(documents(schema))
-        response = send(embedded_server, "POST", "/graphql", json={"query": query})
+        payload: dict[str, Any] = {"query": data.draw(documents(schema))}
+        if data.draw(st.integers(0, 3)) == 0:
+            payload["variables"] = data.draw(JSON_VALUES)
+        if data.draw(st.integers(0, 3)) == 0:
+            payload["operationName"] = data.draw(st.one_of(st.none(), WEIRD_TEXT))
+        response = post(embedded_server, payload)
         record("graphql", "error" if "errors" in response.json() else "data")
 
     one()
@@ -177,8 +195,42 @@ def test_odd_paths_and_parameters(embedded_server):
                                  "/search?q=", "/?order=", "/health?deep="]),
            tail=WEIRD_TEXT)
     def one(page: str, tail: str) -> None:
-        path = page + quote(tail, safe="/")
+        path = page + quote(tail, safe="/", errors="surrogatepass")
         response = send(embedded_server, "GET", path)
         record("pages", str(response.status_code))
 
     one()
+
+
+PATHS = st.one_of(st.sampled_from(["", ".", "..", "/", "~", "~nosuchuser/data", "~/data",
+                                   "data", "../data", "/etc/passwd", "data\0x", "a" * 300,
+                                   "a/" * 3000, "\ud800"]), WEIRD_TEXT)
+
+
+@pytest.fixture(scope="module")
+def loader_server(sample_folder, tmp_path_factory):
+    """A server with a loader key and a reload root, for the mutation."""
+    from tests.api.conftest import start_server
+
+    root = tmp_path_factory.mktemp("roots")
+    server = start_server(["--data", str(sample_folder)],
+                          tmp_path_factory.mktemp("serve") / "loader.log",
+                          env={"GROUPGRAPH_API_KEYS": "fuzz-loader-key:loader",
+                               "GROUPGRAPH_RELOAD_ROOTS": str(root)})
+    yield server
+    server.stop()
+
+
+def test_reload_paths_with_a_loader_key(loader_server):
+    mutation = "mutation($p: String, $ps: [String!]) { reload(path: $p, paths: $ps) { version } }"
+
+    @FUZZ
+    @given(path=st.one_of(st.none(), PATHS), paths=st.one_of(st.none(), st.lists(PATHS, max_size=3)))
+    def one(path: str | None, paths: list[str] | None) -> None:
+        response = post(loader_server, {"query": mutation, "variables": {"p": path, "ps": paths}},
+                        loader=True, **{"x-api-key": "fuzz-loader-key"})
+        codes = [e["extensions"]["code"] for e in response.json().get("errors") or ()]
+        record("reload", ",".join(codes) or "data")
+
+    one()
+

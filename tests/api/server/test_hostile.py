@@ -46,6 +46,16 @@ def test_a_malformed_body_is_a_client_error_with_a_code(embedded_server, body, m
         assert client.get("/health").json()["status"] == "ok"
 
 
+def test_a_refusal_echoing_a_lone_surrogate_is_still_an_answer(embedded_server):
+    body = b'{"query": "{ dataset { version } }", "operationName": "\\ud800"}'
+    response = httpx.post(f"{embedded_server.url}/graphql", content=body, timeout=30,
+                          headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["message"] == 'Unknown operation named "\ud800".'
+    assert error["extensions"]["code"] == "BAD_REQUEST"
+
+
 def test_graphql_errors_carry_codes(embedded_server):
     syntax = embedded_server.graphql("{ entity(id: ")["errors"][0]
     assert syntax["extensions"]["code"] == "BAD_QUERY"

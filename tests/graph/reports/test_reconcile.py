@@ -175,3 +175,21 @@ def test_no_declarations_no_rows():
     assert reconcile(analyse(data, as_of=AS_OF)).to_dict() == {
         "as_of": "2023-11-06", "summary": {"declarations": 0, "agree": 0, "mismatch": 0},
         "rows": []}
+
+
+def test_an_indirect_interest_inside_a_closed_ownership_ring_is_not_computed(tmp_path):
+    # A and B hold all of each other: R2 is not defined for A; the row says so, and the
+    # report stays strict JSON (it held NaN, which the CLI's writer refused with a traceback)
+    statements = [entity("a", "A Oy"), entity("b", "B Oy"), entity("c", "C Oy"),
+                  link("r1", "b", "a", interest("shareholding", exact=100)),
+                  link("r2", "a", "b", interest("shareholding", exact=100)),
+                  link("r3", "c", "a", interest("shareholding", exact=50)),
+                  link("r4", "c", "a", interest("shareholding", "indirect", exact=50))]
+    path = tmp_path / "bods.json"
+    path.write_text(json.dumps(statements), encoding="utf-8")
+    (row,) = [r for r in rows_of(path) if r.check == "indirect interest"]
+    assert (row.computed, row.status) == (None, "mismatch")
+    assert row.reasons[0].startswith("not computed: integrated ownership of ")
+    assert "is not defined: the ring" in row.reasons[0]
+    assert len(row.reasons) == 2 and row.reasons[1].endswith("(R4)")
+    json.dumps(row.to_dict(), allow_nan=False)
