@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from strawberry.fastapi import BaseContext
 
 from api.graphql.dataloaders import Loaders, create_loaders
 from api.graphql.errors import BadRequest, Forbidden
 from api.graphql.snapshot import Snapshot
-from api.server.settings import Settings
-from api.server.state import ServerState
 from graph.stores.base import GraphStore
+
+if TYPE_CHECKING:   # the server holds the state; GraphQL only reads it (no import cycle)
+    from api.server.settings import Settings
+    from api.server.state import ServerState
 
 __all__ = ["Context"]
 
@@ -34,6 +37,13 @@ class Context(BaseContext):
     @property
     def settings(self) -> Settings:
         return self.state.settings
+
+    @property
+    def list_sizes(self) -> dict[str, int]:
+        """The lengths of the unpaged whole-book lists, for the cost limit
+        (:mod:`api.graphql.cost`)."""
+        return {"Query.largeExposures": len(self.snapshot.large_exposures),
+                "Query.guaranteeCircles": len(self.snapshot.circles)}
 
     def store(self) -> GraphStore:
         """The store, for one graph query (paths, chains, neighbourhoods); each request may

@@ -9,10 +9,11 @@ computed from the parsed query and its variables:
     cost(selection) = sum over its fields of  1 + multiplier(field) x cost(field's selection)
 
 where ``multiplier`` is the field's ``first`` argument when it has one (a page: the value
-given, else the argument's default, the server's maximum page size for an explicit null),
-and 1 otherwise. Fragments count where they are spread; aliases count each time. A list
-without paging counts as one object, since its length is not known before it runs (such
-lists are short by construction: controllers, flags, limit checks).
+given, else the argument's default, the server's maximum page size for an explicit null);
+for a list without paging, the length of its longest list argument (``entities(ids:)``), else
+the length the served dataset gives it (``largeExposures``, ``guaranteeCircles``: the
+``sizes`` the context knows), else 1 (such lists are short by construction: controllers,
+flags, limit checks). Fragments count where they are spread; aliases count each time.
 
 Example: ``{ groupOf(entityId: "C1") { id members(first: 50) { edges { node { id name } } } } }``
 costs 1 + (1 + (1 + 50 x (1 + (1 + 2)))) = 203, far under the default limit of 50,000
@@ -39,11 +40,13 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLList,
     GraphQLObjectType,
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
     get_named_type,
+    get_nullable_type,
     value_from_ast,
 )
 from graphql import ExecutionResult as GraphQLExecutionResult
@@ -54,9 +57,11 @@ __all__ = ["BoundedValidation", "MaxCostLimiter", "expanded_fields", "query_cost
 
 def query_cost(schema: Any, operation: OperationDefinitionNode,
                fragments: Mapping[str, FragmentDefinitionNode], variables: Mapping[str, Any],
-               max_page_size: int) -> int:
+               max_page_size: int, sizes: Mapping[str, int] | None = None) -> int:
     """The estimated number of objects the answer to ``operation`` may hold (see the module
-    docstring). ``schema`` is the graphql-core schema."""
+    docstring). ``schema`` is the graphql-core schema; ``sizes`` the known lengths of
+    unpaged lists, by ``Type.field``."""
+    known = sizes or {}
     root = schema.get_root_type(operation.operation)
 
     def cost(selection_set: SelectionSetNode | None, parent: Any) -> int:
@@ -69,8 +74,10 @@ def query_cost(schema: Any, operation: OperationDefinitionNode,
                 total += 1
                 continue
             child = get_named_type(definition.type)
-            total += 1 + _multiplier(field, definition, variables, max_page_size) * cost(
-                field.selection_set, child)
+            times = _multiplier(field, definition, variables, max_page_size)
+            if times is None:
+                times = known.get(f"{parent.name}.{field.name.value}", 1)
+            total += 1 + times * cost(field.selection_set, child)
         return total
 
     return cost(operation.selection_set, root)
@@ -90,10 +97,18 @@ def _fields(selection_set: SelectionSetNode, fragments: Mapping[str, FragmentDef
 
 
 def _multiplier(field: FieldNode, definition: Any, variables: Mapping[str, Any],
-                max_page_size: int) -> int:
+                max_page_size: int) -> int | None:
+    """How many items a field's answer may have: a page's ``first``, or the length of the
+    longest list argument of an unpaged list; None when the query does not say."""
     argument = definition.args.get("first")
     if argument is None:
-        return 1
+        if not isinstance(get_nullable_type(definition.type), GraphQLList):
+            return 1
+        lengths = [len(value) for name, arg in definition.args.items()
+                   if isinstance(get_nullable_type(arg.type), GraphQLList)
+                   for given in field.arguments or () if given.name.value == name
+                   if isinstance(value := value_from_ast(given.value, arg.type, variables), list)]
+        return max(lengths) if lengths else None
     given = next((a for a in field.arguments or () if a.name.value == "first"), None)
     value = (argument.default_value if given is None
              else value_from_ast(given.value, argument.type, variables))
@@ -122,7 +137,8 @@ class MaxCostLimiter(SchemaExtension):
             if len(operations) == 1:  # else graphql-core reports the ambiguity itself
                 # _schema: the graphql-core schema, as Strawberry's own extensions reach it
                 estimate = query_cost(context.schema._schema, operations[0], fragments,
-                                      context.variables or {}, self.max_page_size)
+                                      context.variables or {}, self.max_page_size,
+                                      getattr(context.context, "list_sizes", None))
                 if estimate > self.max_cost:
                     context.result = GraphQLExecutionResult(data=None, errors=[GraphQLError(
                         f"query too costly: it may return about {estimate:,} objects, more "

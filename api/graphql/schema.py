@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
@@ -45,8 +45,10 @@ from api.graphql.types.group import Group
 from api.graphql.types.guarantee_circle import GuaranteeCircle
 from api.graphql.types.large_exposure import LargeExposure
 from api.graphql.types.path import Path
-from api.server.settings import Settings
 from graph.stores.queries import MAX_HOPS
+
+if TYPE_CHECKING:   # the server's settings; GraphQL takes them, never imports the server
+    from api.server.settings import Settings
 
 __all__ = ["GroupGraphSchema", "Mutation", "Query", "build_schema"]
 

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from api.graphql.types.connection import MAX_PAGE_SIZE
 from schema.errors import GroupGraphError
 from schema.values import parse_date
 
@@ -102,7 +103,7 @@ class Settings:
     introspection: bool = True
     graphiql: bool = True
     graphiql_home: Path | None = None  # None: the default cache folder (api.server.graphiql)
-    max_page_size: int = 100
+    max_page_size: int = MAX_PAGE_SIZE
     max_depth: int = 12
     max_tokens: int = 2000
     max_aliases: int = 20
@@ -140,7 +141,7 @@ class Settings:
             "graphiql": _bool(env, "GROUPGRAPH_GRAPHIQL", True),
             "graphiql_home": (Path(env["GROUPGRAPH_GRAPHIQL_HOME"]).expanduser()
                               if (env.get("GROUPGRAPH_GRAPHIQL_HOME") or "").strip() else None),
-            "max_page_size": _int(env, "GROUPGRAPH_MAX_PAGE_SIZE", 100),
+            "max_page_size": _int(env, "GROUPGRAPH_MAX_PAGE_SIZE", MAX_PAGE_SIZE),
             "max_depth": _int(env, "GROUPGRAPH_MAX_DEPTH", 12),
             "max_tokens": _int(env, "GROUPGRAPH_MAX_TOKENS", 2000),
             "max_aliases": _int(env, "GROUPGRAPH_MAX_ALIASES", 20, lowest=0),

@@ -19,17 +19,19 @@ from typing import Annotated, Generic, TypeVar
 import strawberry
 
 from api.graphql.errors import BadRequest
-from api.server.settings import Settings
 
-__all__ = ["PAGE_LIMIT", "After", "Connection", "Edge", "First", "PageInfo", "Window",
+__all__ = ["MAX_PAGE_SIZE", "PAGE_LIMIT", "After", "Connection", "Edge", "First", "PageInfo", "Window",
            "decode_cursor", "encode_cursor", "window"]
 
 T = TypeVar("T")
 _PREFIX = "cursor:"
 
 
+MAX_PAGE_SIZE = 100
+"""The largest page by default (``GROUPGRAPH_MAX_PAGE_SIZE``)."""
+
 PAGE_LIMIT = (f"the server's maximum page size (GROUPGRAPH_MAX_PAGE_SIZE, "
-              f"{Settings.max_page_size} by default)")
+              f"{MAX_PAGE_SIZE} by default)")
 """How argument descriptions name the maximum page size."""
 
 First = Annotated[int | None, strawberry.argument(

@@ -49,3 +49,19 @@ def test_nested_pages_multiply():
     inner = 1 + 100 * (1 + (1 + 1))                      # members > edges > node > name
     middle = 1 + 100 * (1 + (1 + (1 + inner)))            # members > edges > node > group
     assert cost(query) == 1 + 100 * (1 + (1 + middle))   # groups > edges > node
+
+
+def test_a_list_argument_multiplies_an_unpaged_list():
+    # entities(ids:) answers one entity per id: 1 + 3 x (holdings: 1 + 10 x totalCount 1)
+    query = '{ entities(ids: ["A", "B", "C"]) { holdings(first: 10) { totalCount } } }'
+    assert cost(query) == 1 + 3 * (1 + 10 * 1)
+    with_variable = "query($ids: [ID!]!) { entities(ids: $ids) { id } }"
+    assert cost(with_variable, {"ids": ["A"] * 40}) == 1 + 40 * 1
+
+
+def test_whole_book_lists_count_as_long_as_the_dataset_makes_them():
+    document = parse("{ largeExposures { subjectId } guaranteeCircles { id } }")
+    operation = document.definitions[0]
+    sizes = {"Query.largeExposures": 12, "Query.guaranteeCircles": 3}
+    assert query_cost(SCHEMA, operation, {}, {}, 100, sizes) == (1 + 12 * 1) + (1 + 3 * 1)
+    assert query_cost(SCHEMA, operation, {}, {}, 100) == (1 + 1) + (1 + 1)   # not known: 1
