@@ -2,9 +2,10 @@
 assess what a store holds.
 
 The command line (:mod:`api.cli`), the server's ``reload`` and its snapshot
-(:mod:`api.server.state`, :mod:`api.graphql.snapshot`) and the benchmarks all go through
-these functions, so a dataset is read, validated, analysed and assessed one way whatever
-asks. This is the only module of ``api`` that imports ``loaders``.
+(:mod:`api.server.state`, :mod:`api.graphql.snapshot`) go through these functions, so a
+dataset is read, validated, analysed and assessed one way whatever asks. (The benchmarks in
+``scripts/bench`` time the phases one by one and call the loaders and rules themselves.)
+This is the only module of ``api`` that imports ``loaders``.
 
 A worked example, from files to a limit breach. Tier 1 capital is 1,000, so CN-2018's
 single-party limit is 15% of it, 150; the group limit 20%, 200. P1 holds 60% of C1, which
@@ -48,7 +49,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from graph.analysis import analyse
+from graph.analysis import Analysis, analyse
 from graph.reports.reconcile import Reconciliation, reconcile
 from graph.risk import RiskAssessment, assess
 from graph.stores.base import GraphStore, LoadSummary, StoreInfo
@@ -125,9 +126,14 @@ def assess_dataset(dataset: Dataset, *, as_of: date | None = None, regime: str |
     ``CN-2018``, ``BASEL`` or a regime file (default: the one ``bank.toml`` names).
     """
     progress(f"analysing {len(dataset.entities):,} parties")
-    analysis = analyse(dataset, as_of=as_of, regime=load_regime(regime) if regime else None)
+    analysis = _analyse(dataset, as_of, regime)
     progress("assessing risk")
     return assess(analysis)
+
+
+def _analyse(dataset: Dataset, as_of: date | None, regime: str | None) -> Analysis:
+    """R2-R7 with the regime named (default: the one ``bank.toml`` names)."""
+    return analyse(dataset, as_of=as_of, regime=load_regime(regime) if regime else None)
 
 
 def assess_store(store: GraphStore, *, as_of: date | None = None, regime: str | None = None,
@@ -144,8 +150,7 @@ def reconcile_store(store: GraphStore, *, as_of: date | None = None, regime: str
     interests) with the computed controllers and integrated ownership."""
     progress(f"reading {store.uri}")
     _info, dataset = read_store(store)
-    analysis = analyse(dataset, as_of=as_of, regime=load_regime(regime) if regime else None)
-    return reconcile(analysis)
+    return reconcile(_analyse(dataset, as_of, regime))
 
 
 def generate_sample(folder: Path, *, parties: int, seed: int) -> PortfolioSummary:

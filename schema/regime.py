@@ -49,12 +49,27 @@ def shipped_regimes() -> list[str]:
 
 def regime_reference(name_or_path: str, folder: Path) -> str:
     """How a dataset names its regime so that the name means the same from any working
-    directory: a shipped regime's name as it is, a regime file's path (relative ones taken
-    from ``folder``) made absolute. Raises InvalidModel unless that regime loads."""
-    reference = str((folder / name_or_path).absolute()) if Path(name_or_path).suffix \
-        else name_or_path
-    load_regime(reference, shown=name_or_path)
-    return reference
+    directory: a shipped regime's name as it is, a regime file's path made absolute. A
+    regime file lies in the dataset's ``folder`` (or below it): a dataset names no file
+    elsewhere on the machine that loads it (a server's reload reads only under its roots).
+    Raises InvalidModel unless that regime loads.
+
+    >>> regime_reference("CN-2018", Path("."))
+    'CN-2018'
+    >>> regime_reference("../elsewhere.toml", Path("data"))
+    Traceback (most recent call last):
+    ...
+    schema.errors.InvalidModel: regime file '../elsewhere.toml': expected a file in the dataset folder
+    """
+    if not Path(name_or_path).suffix:
+        load_regime(name_or_path)
+        return name_or_path
+    inside = folder.resolve()
+    path = (folder / name_or_path).resolve()
+    if not path.is_relative_to(inside):
+        raise InvalidModel(f"regime file {name_or_path!r}: expected a file in the dataset folder")
+    load_regime(path, shown=name_or_path)
+    return str(path)
 
 
 def load_regime(name_or_path: str | Path, *, shown: str | None = None) -> Regime:
@@ -73,6 +88,9 @@ def load_regime(name_or_path: str | Path, *, shown: str | None = None) -> Regime
         )
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise InvalidModel(f"{path}: not a readable regime file: {error}") from error
+    try:
         ccf = {str(k): float(v) for k, v in raw["ccf"].items()}
         if "default" not in ccf or not all(0.0 <= v <= 1.0 for v in ccf.values()):
             raise ValueError("[ccf] needs a 'default' and every factor in 0..1")
@@ -86,5 +104,5 @@ def load_regime(name_or_path: str | Path, *, shown: str | None = None) -> Regime
             large_exposure=dict(raw.get("large_exposure", {})),
             economic_dependence=dict(raw.get("economic_dependence", {})),
         )
-    except (KeyError, ValueError, TypeError, tomllib.TOMLDecodeError) as error:
+    except (KeyError, ValueError, TypeError) as error:
         raise InvalidModel(f"{path}: not a valid regime file: {error}") from error

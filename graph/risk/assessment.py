@@ -87,7 +87,7 @@ class RiskAssessment:
         """What ``ident`` names (raises UnknownSubject for nothing); see
         :func:`graph.risk.subjects.kind_of`."""
         return kind_of(ident, entities=self.analysis.dataset.entities,
-                       groups=self.analysis.group_by_id, circles=self.circles)
+                       groups=self.analysis.group_by_id, circles=self.circle_by_id)
 
     def group_of(self, ident: str) -> Group | None:
         """The group ``ident`` names, or the group of the party ``ident``."""
@@ -96,7 +96,7 @@ class RiskAssessment:
 
     def circle_of(self, ident: str) -> GuaranteeCircle | None:
         """The circle ``ident`` names, or the first circle the party ``ident`` is in."""
-        return self.circle_by_id.get(ident) or circle_of(ident, self.circles)
+        return circle_of(ident, self.circle_by_id)
 
     @property
     def large_exposures(self) -> list[RiskFlag]:

@@ -175,9 +175,9 @@ def impact_matrix(analysis: Analysis) -> ImpactMatrix:
     weight ``v_j`` is ``j``'s share of the bank's gross exposure (DESIGN R12; Battiston et
     al. 2012, in the module's References).
 
-    A party without ``net_assets`` takes no stress: it has no impacts on it. Nor, here, does
-    one whose ``net_assets`` are zero or negative; DESIGN R12 asks that such a party, having
-    no buffer, be distressed fully by any impact, which this function does not do yet.
+    A party without ``net_assets`` takes no stress: it has no impacts on it. One whose
+    ``net_assets`` are zero or negative has no buffer: any loss distresses it fully, its
+    weight is 1 (DESIGN R12).
 
     Parameters
     ----------

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 
 from graph.analysis import Analysis
 from graph.analysis.groups import Group
+from graph.risk.subjects import checked_as_group
 from schema.errors import InvalidModel
 from schema.records import Entity
 
@@ -233,7 +234,7 @@ def check_limits(analysis: Analysis) -> list[LimitCheck]:
             else:
                 add(party, "party", limit, exposure.gross, exposure.net)
     for group in analysis.groups:
-        if group.size < 2:
+        if not checked_as_group(group):
             continue
         exposure = analysis.group_exposure(group)
         if exposure.gross == 0 and exposure.net == 0:
@@ -293,7 +294,7 @@ def large_exposure_flags(analysis: Analysis, groups: Iterable[Group]) -> list[Ri
     subjects = [(p, analysis.dataset.entities[p].name, e.gross)
                 for p, e in sorted(analysis.exposures.parties.items())]
     subjects += [(g.id, f"{analysis.group_name(g)} group [{g.id}]", analysis.group_exposure(g).gross)
-                 for g in groups if g.size > 1]
+                 for g in groups if checked_as_group(g)]
     if large:
         threshold, tier1 = float(large["threshold"]), bank.tier1_capital
         inclusive = bool(large.get("inclusive", False))

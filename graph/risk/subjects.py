@@ -18,15 +18,15 @@ it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from enum import StrEnum
 
 from graph.analysis.groups import Group
 from graph.risk.circles import GuaranteeCircle
 from schema.errors import GroupGraphError
 
-__all__ = ["SubjectKind", "UnknownSubject", "checked_subject", "circle_of", "group_of",
-           "kind_of"]
+__all__ = ["SubjectKind", "UnknownSubject", "checked_as_group", "checked_subject", "circle_of",
+           "group_of", "kind_of"]
 
 
 class SubjectKind(StrEnum):
@@ -41,17 +41,23 @@ class UnknownSubject(GroupGraphError):
     """No party, group or guarantee circle has the id asked for."""
 
 
+def checked_as_group(group: Group) -> bool:
+    """Whether ``group`` has group checks of its own (R8): two members or more; a group of
+    one is checked as its member, a single party."""
+    return group.size > 1
+
+
 def checked_subject(groups: Mapping[str, Group], subject: str) -> str:
     """The subject whose limit checks and flags stand for ``subject``: the member of a group
     of one (checked as a single party, R8), else ``subject`` itself."""
     group = groups.get(subject)
-    if group is not None and group.size == 1:
+    if group is not None and not checked_as_group(group):
         return group.members[0]
     return subject
 
 
 def kind_of(ident: str, *, entities: Mapping[str, object], groups: Mapping[str, Group],
-            circles: Sequence[GuaranteeCircle]) -> SubjectKind:
+            circles: Mapping[str, GuaranteeCircle]) -> SubjectKind:
     """What ``ident`` names; group ids first, then circle ids, then entity ids.
 
     Raises
@@ -61,7 +67,7 @@ def kind_of(ident: str, *, entities: Mapping[str, object], groups: Mapping[str, 
     """
     if ident in groups:
         return SubjectKind.group
-    if any(c.id == ident for c in circles):
+    if ident in circles:
         return SubjectKind.circle
     if ident in entities:
         return SubjectKind.entity
@@ -74,7 +80,7 @@ def group_of(ident: str, *, groups: Mapping[str, Group], by_member: Mapping[str,
     return groups.get(ident) or by_member.get(ident)
 
 
-def circle_of(ident: str, circles: Sequence[GuaranteeCircle]) -> GuaranteeCircle | None:
-    """The circle ``ident`` names, or the first circle the party ``ident`` is in."""
-    return next((c for c in circles if c.id == ident), None) or next(
-        (c for c in circles if ident in c.members), None)
+def circle_of(ident: str, circles: Mapping[str, GuaranteeCircle]) -> GuaranteeCircle | None:
+    """The circle ``ident`` names (circles by id), or the first circle the party ``ident``
+    is in."""
+    return circles.get(ident) or next((c for c in circles.values() if ident in c.members), None)

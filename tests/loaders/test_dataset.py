@@ -488,3 +488,14 @@ def test_a_broken_header_is_an_error_at_line_1(tmp_path, header, message):
     with pytest.raises(InvalidDataset) as error:
         read_dataset(folder)
     assert message in str(error.value)
+
+
+def test_a_regime_file_outside_the_dataset_folder_is_refused(tmp_path):
+    # a dataset under a server's reload root may not make it read files elsewhere
+    (tmp_path / "elsewhere.toml").write_text('name = "X"\ndependence_threshold = 0.5\n'
+                                             '[ccf]\ndefault = 0.5\n')
+    for written in ('"../elsewhere.toml"', f'"{tmp_path / "elsewhere.toml"}"'):
+        folder = bad(tmp_path, bank=bank_with(regime=written))
+        assert problems_of(folder) == [
+            f"bank.toml, column 'regime': regime file {written.strip(chr(34))!r}: expected a "
+            f"file in the dataset folder"]
