@@ -52,7 +52,8 @@ from graphql import (
 from graphql import ExecutionResult as GraphQLExecutionResult
 from strawberry.extensions import SchemaExtension, ValidationCache
 
-__all__ = ["BoundedValidation", "MaxCostLimiter", "expanded_fields", "query_cost"]
+__all__ = ["BoundedValidation", "MaxCostLimiter", "expanded_fields", "query_cost",
+           "unknown_fragments"]
 
 
 def query_cost(schema: Any, operation: OperationDefinitionNode,
@@ -192,9 +193,35 @@ def expanded_fields(document: DocumentNode) -> int:
                if isinstance(d, OperationDefinitionNode))
 
 
+def unknown_fragments(document: DocumentNode) -> list[str]:
+    """The names spread in ``document`` that no fragment of it defines, in order of first
+    use. graphql-core's validation reports them, but Strawberry's depth limit, which runs
+    first, fails on them with a KeyError.
+
+    >>> from graphql import parse
+    >>> unknown_fragments(parse("{ dataset { ...A ...Nope } } fragment A on DatasetInfo { version }"))
+    ['Nope']
+    """
+    defined = {d.name.value for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    found: dict[str, None] = {}
+
+    def walk(selection_set: SelectionSetNode | None) -> None:
+        for selection in selection_set.selections if selection_set else ():
+            if isinstance(selection, FragmentSpreadNode):
+                if selection.name.value not in defined:
+                    found.setdefault(selection.name.value)
+            else:
+                walk(selection.selection_set)
+
+    for definition in document.definitions:
+        walk(getattr(definition, "selection_set", None))
+    return list(found)
+
+
 class BoundedValidation(ValidationCache):
     """Strawberry's cached validation, refusing first, unvalidated, a document whose
-    fragments expand to more than ``max_fields`` fields (:func:`expanded_fields`)."""
+    fragments expand to more than ``max_fields`` fields (:func:`expanded_fields`), or that
+    spreads a fragment it does not define (:func:`unknown_fragments`)."""
 
     def __init__(self, *, max_fields: int, maxsize: int) -> None:
         super().__init__(maxsize=maxsize)
@@ -203,6 +230,13 @@ class BoundedValidation(ValidationCache):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
+        unknown = unknown_fragments(document) if document is not None else []
+        if unknown:
+            context.pre_execution_errors = [GraphQLError(
+                f"Unknown fragment '{name}'.", extensions={"code": "BAD_QUERY"})
+                for name in unknown]
+            yield
+            return
         size = expanded_fields(document) if document is not None else 0
         if size > self.max_fields:
             context.pre_execution_errors = [GraphQLError(

@@ -56,6 +56,13 @@ def test_a_refusal_echoing_a_lone_surrogate_is_still_an_answer(embedded_server):
     assert error["extensions"]["code"] == "BAD_REQUEST"
 
 
+def test_a_spread_of_an_unknown_fragment_is_a_validation_error(embedded_server):
+    # found by make fuzz: the depth limit failed on it, and its KeyError reached the client
+    answer = embedded_server.graphql("{ dataset { version ...Nope } }")
+    assert answer == {"data": None, "errors": [{"message": "Unknown fragment 'Nope'.",
+                                                "extensions": {"code": "BAD_QUERY"}}]}
+
+
 def test_graphql_errors_carry_codes(embedded_server):
     syntax = embedded_server.graphql("{ entity(id: ")["errors"][0]
     assert syntax["extensions"]["code"] == "BAD_QUERY"
