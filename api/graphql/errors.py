@@ -12,7 +12,7 @@ Errors of the data the client asked about (``InvalidDataset`` on ``reload``,
 ``StoreEmpty``, ``ClosedOwnershipRing`` for an integrated ownership that is not defined) are
 shown too. Any other exception inside a resolver is a bug or an outage:
 the client sees ``Internal error; request id <id>`` and the operator finds the real error
-in the log under that request id (:class:`MaskInternalErrors`).
+in the log under that request id (:func:`mask_internal_errors`).
 
 With introspection off, GraphQL's "Did you mean ...?" hints are cut from error messages
 (:func:`hide_suggestions`): they would name fields, arguments, types and enum values.
@@ -24,13 +24,23 @@ import logging
 import re
 
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
 
 from schema.errors import ClosedOwnershipRing, GroupGraphError, InvalidDataset, StoreEmpty
 
-__all__ = ["BadRequest", "ClientError", "Forbidden", "MaskInternalErrors", "Unavailable", "add_codes",
-           "error_code",
-           "hide_suggestions", "is_client_error", "log", "log_errors", "request_id_of"]
+__all__ = [
+    "BadRequest",
+    "ClientError",
+    "Forbidden",
+    "Unavailable",
+    "add_codes",
+    "error_code",
+    "hide_suggestions",
+    "is_client_error",
+    "log",
+    "log_errors",
+    "mask_internal_errors",
+    "request_id_of",
+]
 
 log = logging.getLogger("groupgraph.api")
 
@@ -111,19 +121,19 @@ def request_id_of(context: object) -> str:
     return getattr(context, "request_id", None) or "-"
 
 
-class MaskInternalErrors(MaskErrors):
-    """:class:`strawberry.extensions.MaskErrors` that masks only internal errors, and puts
-    the request id in the message the client sees. Created per operation (pass the class)."""
-
-    def __init__(self) -> None:
-        super().__init__(should_mask_error=lambda error: not is_client_error(error))
-
-    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        request_id = request_id_of(self.execution_context.context)
-        self.error_message = f"Internal error; request id {request_id}"
-        masked = super().anonymise_error(error)
-        masked.extensions = {"code": "INTERNAL", "requestId": request_id}
-        return masked
+def mask_internal_errors(errors: list[GraphQLError], context: object) -> None:
+    """Replace, in place, every error that is not a client error by ``Internal error;
+    request id <id>`` with code ``INTERNAL``; the log has the real one (:func:`log_errors`,
+    called first). The schema does this for every list of errors it answers, including
+    those of a failure outside execution (a validation rule that raised), which a masking
+    extension around the operation would not see."""
+    request_id = request_id_of(context)
+    for index, error in enumerate(errors):
+        if not is_client_error(error):
+            errors[index] = GraphQLError(
+                f"Internal error; request id {request_id}", nodes=error.nodes,
+                source=error.source, positions=error.positions, path=error.path,
+                extensions={"code": "INTERNAL", "requestId": request_id})
 
 
 def hide_suggestions(errors: list[GraphQLError]) -> None:

@@ -8,7 +8,7 @@ queries (paths) run in the threadpool so they never block the event loop.
 Protection (:func:`build_schema`): query depth, token and alias limits (Strawberry's
 ``QueryDepthLimiter``, ``MaxTokensLimiter``, ``MaxAliasesLimiter``), a limit on the objects
 an answer may hold (:class:`api.graphql.cost.MaxCostLimiter`), internal errors masked
-with a request id (:class:`api.graphql.errors.MaskInternalErrors`), introspection off when the
+with a request id (:func:`api.graphql.errors.mask_internal_errors`), introspection off when the
 settings say so (``DisableIntrospection``, and then no "Did you mean ...?" hints in error
 messages), parsing and validation cached.
 """
@@ -33,7 +33,13 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext, Info
 
 from api.graphql.cost import BoundedValidation, MaxCostLimiter
-from api.graphql.errors import BadRequest, MaskInternalErrors, add_codes, hide_suggestions, log_errors
+from api.graphql.errors import (
+    BadRequest,
+    add_codes,
+    hide_suggestions,
+    log_errors,
+    mask_internal_errors,
+)
 from api.graphql.types import common
 from api.graphql.types.concentration import Concentration
 from api.graphql.types.connection import PAGE_LIMIT, After, Connection, First
@@ -268,7 +274,8 @@ class Mutation:
 
 class GroupGraphSchema(strawberry.Schema):
     """A Strawberry schema that logs errors with the request id (internal ones with their
-    traceback) before :class:`api.graphql.errors.MaskInternalErrors` hides them from the client.
+    traceback), then hides the internal ones from the client
+    (:func:`api.graphql.errors.mask_internal_errors`).
     With ``hide_suggestions`` (introspection off) it first cuts the "Did you mean ...?" hints
     from every error message, which would otherwise reveal names of the schema."""
 
@@ -280,8 +287,10 @@ class GroupGraphSchema(strawberry.Schema):
                        execution_context: ExecutionContext | None = None) -> None:
         if self.hide_suggestions:
             hide_suggestions(errors)
+        context = execution_context.context if execution_context else None
         add_codes(errors)
-        log_errors(errors, execution_context.context if execution_context else None)
+        log_errors(errors, context)
+        mask_internal_errors(errors, context)
 
 
 class CycleFreeExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -322,7 +331,6 @@ def build_schema(settings: Settings) -> GroupGraphSchema:
         lambda: BoundedValidation(max_fields=settings.max_fields, maxsize=256),
         lambda: MaxCostLimiter(max_cost=settings.max_cost,
                                max_page_size=settings.max_page_size),
-        MaskInternalErrors,
     ]
     return GroupGraphSchema(query=Query, mutation=Mutation, extensions=extensions,
                             execution_context_class=CycleFreeExecutionContext,

@@ -158,3 +158,18 @@ def test_too_large_a_body_is_refused(sample_store):
         padded = '{ entity(id: "%s") { id } }' % ("x" * 20_000)
         assert client.post("/graphql", json={"query": padded}).status_code == 413
         assert post(client, '{ entity(id: "C1") { id } }')["data"]["entity"]["id"] == "C1"
+
+
+def test_an_internal_error_before_execution_is_masked_too(client, monkeypatch, caplog):
+    # a failure in validation escapes the operation, where a masking extension never saw it
+    def broken(_document):
+        raise RuntimeError("secret detail /srv/bank")
+
+    monkeypatch.setattr("api.graphql.cost.expanded_fields", broken)
+    with caplog.at_level(logging.ERROR, logger="groupgraph.api"):
+        answer = post(client, "{ dataset { version } }")
+    (error,) = answer["errors"]
+    assert error["message"].startswith("Internal error; request id ")
+    assert error["extensions"]["code"] == "INTERNAL"
+    assert "secret" not in str(answer)
+    assert "secret detail /srv/bank" in caplog.text
