@@ -184,7 +184,7 @@ remove_home() {
     if [[ -n "$home" && -d "$home" && -f "$home/.groupgraph-neo4j" ]]; then
         rm -rf "$home"
     fi
-    rm -f "$STATE_DIR/pid" "$STATE_DIR/home" "$STATE_DIR/port" "$STATE_DIR/env"
+    rm -f "$STATE_DIR/pid" "$STATE_DIR/home" "$STATE_DIR/port" "$STATE_DIR/heap" "$STATE_DIR/env"
 }
 
 # ---------------------------------------------------------------- ports / probes
@@ -308,6 +308,7 @@ do_start_locked() {
     mkdir -p "$home/conf" "$home/data" "$home/run" "$home/plugins" "$home/import" "$home/licenses"
     echo "$home" >"$STATE_DIR/home"
     echo "$port" >"$STATE_DIR/port"
+    echo "$HEAP_MAX" >"$STATE_DIR/heap"   # an import's restart keeps the heap of the start
     rm -rf "$STATE_DIR/logs" "$STATE_DIR/console.log"
     mkdir -p "$STATE_DIR/logs"
 
@@ -484,6 +485,8 @@ do_import_locked() {
     pid="$(running_pid)" || die "no running server recorded in $STATE_DIR: start one first"
     home="$(read_state home)"
     port="$(read_state port)"
+    HEAP_MAX="$(read_state heap)"
+    HEAP_MAX="${HEAP_MAX:-1g}"
     log "stopping Neo4j (pid $pid) for neo4j-admin database import"
     kill_server "$pid"
     rm -f "$STATE_DIR/pid"
