@@ -43,6 +43,7 @@ import pyarrow as pa
 from graph.stores import queries
 from graph.stores.base import GraphStore, LoadSummary, StoreInfo
 from graph.stores.columns import decode_chunk, encode_chunks
+from graph.stores.endpoints import Endpoints
 from graph.stores.queries import Path as GraphPath
 from graph.stores.queries import Subgraph
 from schema.errors import StoreEmpty, StoreUnavailable
@@ -100,6 +101,7 @@ class EmbeddedStore(GraphStore):
         self.uri = f"embedded:{self.path}"
         self._cached: tuple[str, Dataset] | None = None
         self._indexes: dict[tuple[frozenset[str] | None, date | None], queries.Adjacency] = {}
+        self._endpoints: Endpoints | None = None
 
     def for_worker(self) -> EmbeddedStore:
         """This store itself: it opens a SQLite connection per call, and the dataset it last
@@ -120,13 +122,25 @@ class EmbeddedStore(GraphStore):
     def _index(self, dataset: Dataset, types: Iterable[str] | None, as_of: date | None
                ) -> queries.Adjacency:
         """The adjacency index the graph queries walk, built once per types and date."""
-        key = (None if types is None else frozenset(types), as_of)
-        index = self._indexes.get(key)
+        wanted = None if types is None else frozenset(types)
+        index = self._indexes.get((wanted, as_of))
         if index is None:
             if len(self._indexes) >= 4:   # a server asks with one date: all types, and OWNS
                 self._indexes.clear()
-            index = self._indexes[key] = queries.adjacency(dataset, types, as_of)
+            index = self._indexes[wanted, as_of] = self._adjacency(dataset, wanted, as_of)
         return index
+
+    def _adjacency(self, dataset: Dataset, types: frozenset[str] | None, as_of: date | None
+                   ) -> queries.Adjacency:
+        """:func:`graph.stores.queries.adjacency`, from the relationships' columns, which
+        are read out of the records once per dataset; from the records themselves where a
+        relationship holds a value the columns cannot."""
+        endpoints = self._endpoints
+        if endpoints is None or endpoints.relationships is not dataset.relationships:
+            if not Endpoints.usable(dataset.relationships):
+                return queries.adjacency(dataset, types, as_of)
+            endpoints = self._endpoints = Endpoints(dataset.relationships)
+        return endpoints.adjacency(types, as_of or date.today())
 
     def neighbourhood(self, entity_id: str, hops: int = 1, *, types: Iterable[str] | None = None,
                       as_of: date | None = None) -> Subgraph:
@@ -195,6 +209,7 @@ class EmbeddedStore(GraphStore):
         dataset.__dict__["version"] = meta["version"]
         self._cached = (meta["version"], dataset)
         self._indexes = {}
+        self._endpoints = None
         return dataset
 
     def replace(self, dataset: Dataset, *, source: str = "") -> LoadSummary:
