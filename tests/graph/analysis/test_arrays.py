@@ -7,6 +7,7 @@ import random
 import pytest
 
 from graph.analysis.control import compute_control
+from graph.analysis.groups import connected_client_groups
 from schema.records import Relationship as R
 from tests.graph.analysis import reference
 
@@ -106,3 +107,51 @@ def test_sums_at_the_threshold_itself_are_decided_as_an_exact_sum_would(shares):
     rels = [R("OWNS", "A", "X", share=1.0), R("OWNS", "A", "T", share=shares[0]),
             R("OWNS", "X", "T", share=shares[1])]
     assert_same_control(["A", "X", "T"], rels)
+
+
+def assert_same_groups(parties, rels, threshold=0.5):
+    new = connected_client_groups(parties, rels, compute_control(parties, rels),
+                                  dependence_threshold=threshold)
+    old = reference.connected_client_groups(parties, rels, reference.compute_control(parties, rels),
+                                            dependence_threshold=threshold)
+    assert [(g.id, g.members, g.root, g.controllers) for g in new] == [
+        (g.id, g.members, g.root, g.controllers) for g in old]
+    for n, o in zip(new, old, strict=True):
+        assert list(n.evidence.items()) == list(o.evidence.items())
+        assert len(n.evidence) == len(o.evidence)
+    return new
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_groups_equal_reference_on_random_graphs(seed):
+    rng = random.Random(seed)
+    parties, rels = random_graph(rng)
+    assert_same_groups(parties, rels, threshold=rng.choice([0.5, 0.3, 0.0]))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_groups_equal_reference_on_dense_graphs(seed):
+    parties, rels = random_graph(random.Random(1000 + seed), companies=12, persons=6, edges=80)
+    assert_same_groups(parties, rels)
+
+
+def test_the_first_link_between_two_units_is_their_evidence():
+    # A controls B and B depends on A: the control link, found first, is the evidence
+    rels = [R("DEPENDS_ON", "B", "A", share=0.9), R("OWNS", "A", "B", share=0.7)]
+    (group,) = assert_same_groups(["A", "B"], rels)
+    assert [(s.rule, s.source, s.target) for s in group.evidence["B"]] == [("R4b", "A", "B")]
+
+
+def test_root_is_the_top_unit_controlling_most_then_by_key():
+    # B controls two companies, A one: B is the root although A sorts first
+    rels = [R("OWNS", "A", "X", share=0.6), R("OWNS", "B", "Y", share=0.6),
+            R("OWNS", "B", "Z", share=0.6), R("DEPENDS_ON", "X", "Y", share=0.5)]
+    (group, *_) = assert_same_groups(["A", "B", "X", "Y", "Z"], rels)
+    assert (group.root, group.controllers) == ("B", ("A", "B"))
+    assert [s.rule for s in group.evidence["A"]] == ["R4b", "R6-dependence", "R4b"]
+
+
+def test_a_party_with_no_link_is_a_group_of_one_with_its_own_evidence():
+    groups = assert_same_groups(["A", "B"], [R("OWNS", "A", "B", share=0.2)])
+    assert [(g.members, g.root, dict(g.evidence)) for g in groups] == [
+        (("A",), "A", {"A": ()}), (("B",), "B", {"B": ()})]
