@@ -7,8 +7,12 @@ import random
 import pytest
 
 from graph.analysis.control import compute_control
+from graph.analysis.exposure import compute_exposures
 from graph.analysis.groups import connected_client_groups
+from schema.records import Facility as F
 from schema.records import Relationship as R
+from schema.regime import load_regime
+from tests.datasets import BANK
 from tests.graph.analysis import reference
 
 
@@ -155,3 +159,53 @@ def test_a_party_with_no_link_is_a_group_of_one_with_its_own_evidence():
     groups = assert_same_groups(["A", "B"], [R("OWNS", "A", "B", share=0.2)])
     assert [(g.members, g.root, dict(g.evidence)) for g in groups] == [
         (("A",), "A", {"A": ()}), (("B",), "B", {"B": ()})]
+
+
+def random_book(rng: random.Random) -> tuple[list[F], list[R]]:
+    """Facilities (several per borrower, some in USD, some with the regime's CCF) and
+    guarantees, eligible or not, on facilities or on borrowers, some larger than what
+    they cover."""
+    borrowers = [f"C{i}" for i in range(8)]
+    products = [None, "trade_finance", "something_else", "loan"]
+    facilities = [
+        F(f"F{i}", rng.choice(borrowers), rng.choice([0.0, 10.0, 33.3, 100.1, 0.7]),
+          undrawn=rng.choice([0.0, 5.5, 40.0]), ccf=rng.choice([None, 0.5, 0.2, 1.0]),
+          product=rng.choice(products), currency=rng.choice([None, "USD", "CNY"]))
+        for i in range(rng.randint(0, 14))]
+    guarantors = [*borrowers, "G1", "G2"]
+    guarantees = []
+    for _ in range(rng.randint(0, 8)):
+        facility = rng.choice([None, *(f.id for f in facilities)])
+        target = next(f.borrower for f in facilities if f.id == facility) if facility else rng.choice(
+            borrowers)
+        guarantees.append(R("GUARANTEES", rng.choice(guarantors), target, facility=facility,
+                            amount=rng.choice([None, 5.0, 50.0, 500.0]), eligible=rng.random() < 0.7,
+                            currency=rng.choice([None, "USD"])))
+    return facilities, guarantees
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_exposures_equal_reference_on_random_books(seed):
+    facilities, guarantees = random_book(random.Random(seed))
+    regime = load_regime("CN-2018")
+    new = compute_exposures(BANK, regime, facilities, guarantees)
+    old = reference.compute_exposures(BANK, regime, facilities, guarantees)
+    assert dict(new.facilities) == old.facilities
+    assert list(new.facilities) == list(old.facilities)
+    assert new.parties == old.parties
+    assert new.substitutions == old.substitutions
+
+
+def test_gross_of_many_facilities_is_the_exact_sum():
+    # 0.1 + 0.2 + 0.3 is 0.6000000000000001 added in sequence; the exact sum is 0.6
+    facilities = [F("F1", "A", 0.1), F("F2", "A", 0.2), F("F3", "A", 0.3), F("F4", "B", 0.1),
+                  F("F5", "B", 0.2)]
+    result = compute_exposures(BANK, load_regime("CN-2018"), facilities, [])
+    assert result.of("A").gross == 0.6
+    assert result.of("B").gross == 0.1 + 0.2
+
+
+def test_a_guarantee_of_a_party_without_exposure_adds_no_party():
+    g = R("GUARANTEES", "G", "A", amount=10.0, eligible=True)
+    result = compute_exposures(BANK, load_regime("CN-2018"), [F("F1", "B", 5.0)], [g])
+    assert set(result.parties) == {"B"}
