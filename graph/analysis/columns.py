@@ -19,14 +19,18 @@ integer sorts, with no string compared after interning.
 
 from __future__ import annotations
 
+import itertools
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 import numpy as np
 
 from schema.records import Relationship
 
-__all__ = ["EdgeArrays", "PartyIndex", "csr_pointer", "first_occurrences", "ranges", "run_starts"]
+__all__ = ["EdgeArrays", "PartyIndex", "RelationshipTypes", "csr_pointer", "first_occurrences", "ranges",
+           "run_starts"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,29 @@ class PartyIndex:
 
 
 @dataclass(frozen=True)
+class RelationshipTypes:
+    """The type of every relationship of a list as a small integer (``code``; ``names`` in
+    order of first appearance), read in one pass, so that each rule picks its kinds by an
+    array comparison rather than by its own loop over every relationship."""
+
+    relationships: Sequence[Relationship]
+    names: list[str]
+    code: np.ndarray
+
+    @classmethod
+    def of(cls, relationships: Sequence[Relationship]) -> RelationshipTypes:
+        codes: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+        code = np.fromiter(map(codes.__getitem__, map(attrgetter("type"), relationships)),
+                           dtype=np.int16, count=len(relationships))
+        return cls(relationships, list(codes), code)
+
+    def rows(self, kinds: Sequence[str]) -> np.ndarray:
+        """Positions of the relationships of the given kinds, in input order."""
+        wanted = [self.names.index(k) for k in kinds if k in self.names]
+        return np.flatnonzero(np.isin(self.code, wanted))
+
+
+@dataclass(frozen=True)
 class EdgeArrays:
     """The relationships of some kinds, one entry per relationship in input order.
 
@@ -73,17 +100,24 @@ class EdgeArrays:
 
     @classmethod
     def of(cls, relationships: Sequence[Relationship], index: PartyIndex,
-           kinds: Sequence[str]) -> EdgeArrays:
-        code = {k: i for i, k in enumerate(kinds)}
-        rows = [i for i, r in enumerate(relationships) if r.type in code]
-        picked = [relationships[i] for i in rows]
-        source = index.numbers([r.source for r in picked])
-        target = index.numbers([r.target for r in picked])
-        kind = np.fromiter((code[r.type] for r in picked), dtype=np.int8, count=len(picked))
-        share = np.fromiter((r.share or 0.0 for r in picked), dtype=np.float64, count=len(picked))
+           kinds: Sequence[str], types: RelationshipTypes | None = None) -> EdgeArrays:
+        """The arrays of ``kinds``; ``types``, when given for the same list, saves reading
+        every relationship's type again."""
+        if types is None or types.relationships is not relationships:
+            types = RelationshipTypes.of(relationships)
+        rows = types.rows(kinds)
+        picked = [relationships[i] for i in rows.tolist()]
+        source = index.numbers(list(map(attrgetter("source"), picked)))
+        target = index.numbers(list(map(attrgetter("target"), picked)))
+        position = np.full(len(types.names), -1, dtype=np.int8)
+        for k, kind in enumerate(kinds):
+            if kind in types.names:
+                position[types.names.index(kind)] = k
+        share = np.fromiter((s or 0.0 for s in map(attrgetter("share"), picked)),
+                            dtype=np.float64, count=len(picked))
         known = (source >= 0) & (target >= 0)
-        return cls(np.asarray(rows, dtype=np.int64)[known], source[known], target[known],
-                   kind[known], share[known])
+        return cls(rows[known], source[known], target[known], position[types.code[rows]][known],
+                   share[known])
 
     def __len__(self) -> int:
         return len(self.row)

@@ -53,7 +53,15 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from graph.analysis.columns import EdgeArrays, PartyIndex, csr_pointer, first_occurrences, ranges, run_starts
+from graph.analysis.columns import (
+    EdgeArrays,
+    PartyIndex,
+    RelationshipTypes,
+    csr_pointer,
+    first_occurrences,
+    ranges,
+    run_starts,
+)
 from schema.records import Relationship
 
 __all__ = ["CONTROL_THRESHOLD", "ControlArrays", "ControlLink", "ControlResult", "Unit",
@@ -100,17 +108,24 @@ class ControlArrays:
     order their first person appears in the ties), then every other party in input order.
     ``unit_of[p]`` is the unit of party number ``p``; ``unit_members[unit_ptr[u]:unit_ptr[u +
     1]]`` the members of unit ``u`` (sorted), ``tie_rows`` likewise the rows of its family
-    ties. The links of unit ``u`` are ``link_ptr[u]:link_ptr[u + 1]`` of the ``link_*``
+    ties; ``parties`` the party list it was computed for and ``party_numbers`` their numbers
+    (so that the groups of the same parties need not look them up again), ``types`` the
+    types of ``relationships``. The links of unit
+    ``u`` are ``link_ptr[u]:link_ptr[u + 1]`` of the ``link_*``
     arrays, in the order the fixpoint found them; an R4b link's holdings are the rows of
     ``held_row`` whose ``held_key`` is ``u * len(index) + target``. ``top[u]`` says whether
     unit ``u`` is on top (R5).
     """
 
     def __init__(self, index: PartyIndex, relationships: Sequence[Relationship],
+                 types: RelationshipTypes, parties: list[str], party_numbers: np.ndarray,
                  unit_keys: list[str], unit_of: np.ndarray, unit_ptr: np.ndarray,
                  unit_members: np.ndarray, tie_ptr: np.ndarray, tie_rows: np.ndarray) -> None:
         self.index = index
         self.relationships = relationships
+        self.types = types
+        self.parties = parties
+        self.party_numbers = party_numbers
         self.unit_keys = unit_keys
         self.unit_of = unit_of
         self.unit_ptr = unit_ptr
@@ -363,8 +378,8 @@ def compute_control(parties: Iterable[str], relationships: Iterable[Relationship
     relationships : the relationships that hold (``OWNS``, ``CONTROLS``, ``RELATIVE_OF``
         are used; others are ignored)
     """
-    arrays = _units(list(parties), list(relationships))
-    edges = EdgeArrays.of(arrays.relationships, arrays.index, ("OWNS", "CONTROLS"))
+    arrays = _units(_listed(parties), _listed(relationships))
+    edges = EdgeArrays.of(arrays.relationships, arrays.index, ("OWNS", "CONTROLS"), arrays.types)
     _fixpoint(arrays, edges)
     arrays.top = _top(arrays)
     keys = arrays.unit_keys
@@ -379,8 +394,8 @@ def _units(parties: list[str], relationships: list[Relationship]) -> ControlArra
     (NetworkX's order, which this replaced): components in the order their first person
     appears, one tie per pair, the last one given.
     """
-    tie_rows = np.asarray([i for i, r in enumerate(relationships) if r.type == "RELATIVE_OF"],
-                          dtype=np.int64)
+    types = RelationshipTypes.of(relationships)
+    tie_rows = types.rows(["RELATIVE_OF"])
     ties = [relationships[i] for i in tie_rows.tolist()]
     index = PartyIndex.of([*parties, *(r.source for r in ties), *(r.target for r in ties)])
     n = len(index)
@@ -426,8 +441,13 @@ def _units(parties: list[str], relationships: list[Relationship]) -> ControlArra
     kept = len(pair) - 1 - last_reversed
     kept = kept[np.lexsort((target[kept], source[kept], unit_of[source[kept]]))]
     tie_ptr = csr_pointer(unit_of[source[kept]], len(unit_keys))
-    return ControlArrays(index, relationships, unit_keys, unit_of, unit_ptr, unit_members,
-                         tie_ptr, tie_rows[kept])
+    return ControlArrays(index, relationships, types, parties, numbers, unit_keys, unit_of, unit_ptr,
+                         unit_members, tie_ptr, tie_rows[kept])
+
+
+def _listed(items: Iterable) -> list:
+    """``items`` as a list, the same object when it is one (see ``ControlArrays.parties``)."""
+    return items if isinstance(items, list) else list(items)
 
 
 def _fixpoint(arrays: ControlArrays, edges: EdgeArrays) -> None:

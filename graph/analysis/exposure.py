@@ -43,6 +43,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import attrgetter
 
 import numpy as np
 
@@ -110,24 +111,27 @@ class FacilityValues(Mapping[str, FacilityExposure]):
     def __init__(self, facilities: Sequence[Facility], regime: Regime, bank: Bank) -> None:
         self._facilities = facilities
         self._regime = regime
-        rates = {c: bank.rate(c) for c in dict.fromkeys(f.currency for f in facilities)}
-        defaults = {p: regime.ccf_for(p) for p in dict.fromkeys(f.product for f in facilities)}
-        self.own_ccf = np.fromiter((f.ccf is not None for f in facilities), dtype=bool,
-                                   count=len(facilities))
-        self.ccf = np.fromiter((defaults[f.product] if f.ccf is None else f.ccf for f in facilities),
-                               dtype=np.float64, count=len(facilities))
-        self.rate = np.fromiter((rates[f.currency] for f in facilities), dtype=np.float64,
-                                count=len(facilities))
-        self.outstanding = np.fromiter((f.outstanding for f in facilities), dtype=np.float64,
-                                       count=len(facilities))
-        self.undrawn = np.fromiter((f.undrawn for f in facilities), dtype=np.float64,
-                                   count=len(facilities))
+        n = len(facilities)
+
+        def column(name: str) -> list:
+            return list(map(attrgetter(name), facilities))
+
+        currencies, products, ccfs = column("currency"), column("product"), column("ccf")
+        rates = {c: bank.rate(c) for c in dict.fromkeys(currencies)}
+        defaults = {p: regime.ccf_for(p) for p in dict.fromkeys(products)}
+        self.own_ccf = np.fromiter((c is not None for c in ccfs), dtype=bool, count=n)
+        self.ccf = np.fromiter((defaults[p] if c is None else c for c, p in zip(ccfs, products, strict=True)),
+                               dtype=np.float64, count=n)
+        self.rate = np.fromiter(map(rates.__getitem__, currencies), dtype=np.float64, count=n)
+        self.outstanding = np.fromiter(map(attrgetter("outstanding"), facilities), dtype=np.float64,
+                                       count=n)
+        self.undrawn = np.fromiter(map(attrgetter("undrawn"), facilities), dtype=np.float64, count=n)
         self.value = (self.outstanding + self.ccf * self.undrawn) * self.rate
 
     @cached_property
     def position(self) -> dict[str, int]:
         """The position of each facility id (the last one given, as a dict keeps it)."""
-        return {f.id: i for i, f in enumerate(self._facilities)}
+        return dict(zip(map(attrgetter("id"), self._facilities), range(len(self._facilities)), strict=True))
 
     def __getitem__(self, facility: str) -> FacilityExposure:
         i = self.position[facility]
@@ -161,10 +165,10 @@ def compute_exposures(bank: Bank, regime: Regime, facilities: Iterable[Facility]
     """
     facilities = facilities if isinstance(facilities, Sequence) else list(facilities)
     values = FacilityValues(facilities, regime, bank)
-    borrowers: dict[str, int] = {}
-    borrower = np.fromiter((borrowers.setdefault(f.borrower, len(borrowers)) for f in facilities),
+    names = list(dict.fromkeys(map(attrgetter("borrower"), facilities)))
+    number = dict(zip(names, range(len(names)), strict=True))
+    borrower = np.fromiter(map(number.__getitem__, map(attrgetter("borrower"), facilities)),
                            dtype=np.int64, count=len(facilities))
-    names = list(borrowers)
     sums = np.bincount(borrower, weights=values.value, minlength=len(names))
     gross_sums = sums.tolist()
     counts = np.bincount(borrower, minlength=len(names))

@@ -89,7 +89,11 @@ def group_id(members: Iterable[str]) -> str:
     >>> group_id(["B", "A"]) == group_id(["A", "B"])
     True
     """
-    digest = hashlib.sha256("\n".join(sorted(members)).encode()).hexdigest()
+    return _id_of_sorted(sorted(members))
+
+
+def _id_of_sorted(members: Sequence[str]) -> str:
+    digest = hashlib.sha256("\n".join(members).encode()).hexdigest()
     return f"G{digest[:12]}"
 
 
@@ -109,13 +113,15 @@ def connected_client_groups(parties: Iterable[str], relationships: Iterable[Rela
     arrays = control.arrays
     if arrays is None:
         raise TypeError("control must be the result of compute_control")
-    links = _LinkGraph(arrays, list(relationships), dependence_threshold)
+    relationships = relationships if isinstance(relationships, list) else list(relationships)
+    links = _LinkGraph(arrays, relationships, dependence_threshold)
     count = arrays.unit_count
     graph = sp.csr_array((np.ones(len(links.a), dtype=np.int8), (links.a, links.b)),
                          shape=(count, count))
     _, label = connected_components(graph, directed=False)
     present = np.zeros(count, dtype=bool)
-    numbers = arrays.index.numbers(list(parties))
+    parties = parties if isinstance(parties, list) else list(parties)
+    numbers = arrays.party_numbers if parties is arrays.parties else arrays.index.numbers(parties)
     present[arrays.unit_of[numbers[numbers >= 0]]] = True
     present[links.a] = present[links.b] = True
     links.sort_by(label)
@@ -128,11 +134,15 @@ def connected_client_groups(parties: Iterable[str], relationships: Iterable[Rela
     starts = run_starts(member_label)
     bounds = np.r_[starts, len(member)].tolist()
     is_controller = arrays.top[party_unit[member]]
+    with_controllers = np.add.reduceat(is_controller, starts).tolist() if len(starts) else []
 
     # the root: a top unit controlling the most members (then by key), else the least key
     unit = np.flatnonzero(present)
     top = arrays.top[unit]
-    rank = _key_rank(arrays.unit_keys)
+    # keys are compared only within groups of several units
+    shared = unit[np.bincount(label[unit], minlength=count)[label[unit]] > 1]
+    rank = np.zeros(count, dtype=np.int64)
+    rank[shared] = _key_rank([arrays.unit_keys[u] for u in shared.tolist()])
     order = np.lexsort((rank[unit], np.where(top, -arrays.link_count[unit], 0), ~top, label[unit]))
     roots = unit[order][run_starts(label[unit][order])]
     root_of = dict(zip(label[roots].tolist(), roots.tolist(), strict=True))
@@ -143,9 +153,10 @@ def connected_client_groups(parties: Iterable[str], relationships: Iterable[Rela
     for k, group_label in enumerate(member_label[starts].tolist()):
         lo, hi = bounds[k], bounds[k + 1]
         members = tuple(names[lo:hi])
-        controllers = tuple(itertools.compress(members, is_controller[lo:hi].tolist()))
+        controllers = (tuple(itertools.compress(members, is_controller[lo:hi].tolist()))
+                       if with_controllers[k] else ())
         root = root_of[group_label]
-        groups.append(Group(group_id(members), members, keys[root], controllers,
+        groups.append(Group(_id_of_sorted(members), members, keys[root], controllers,
                             _Evidence(links, group_label, root, len(members))))
     groups.sort(key=lambda g: (-g.size, g.id))
     return groups
@@ -160,7 +171,7 @@ class _LinkGraph:
                  threshold: float) -> None:
         self.arrays = arrays
         self.relationships = relationships
-        dependence = EdgeArrays.of(relationships, arrays.index, ("DEPENDS_ON",))
+        dependence = EdgeArrays.of(relationships, arrays.index, ("DEPENDS_ON",), arrays.types)
         strong = dependence.share >= threshold
         a = np.concatenate([arrays.link_unit, arrays.unit_of[dependence.source[strong]]])
         b = np.concatenate([arrays.unit_of[arrays.link_target],
