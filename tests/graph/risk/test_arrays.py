@@ -75,7 +75,8 @@ def random_book(seed: int) -> Dataset:
     for _ in range(rng.randint(0, 25)):
         guarantor, borrower = rng.choice(parties), rng.choice(companies)
         own = [f.id for f in facilities if f.borrower == borrower]
-        links.append(Relationship("GUARANTEES", guarantor, borrower, amount=rng.choice([None, 5.0, 40.0, 300.0]),
+        links.append(Relationship("GUARANTEES", guarantor, borrower,
+                                  amount=rng.choice([None, 5.0, 40.0, 300.0]),
                                   currency=rng.choice([None, "USD"]), eligible=rng.random() < 0.5,
                                   facility=rng.choice([None, *own])))
     declared = tuple(DeclaredMember(f"D{k}", m, rng.choice([None, f"declared {k}"]))
@@ -160,3 +161,22 @@ def test_random_books_exercise_what_they_should():
 def test_synthetic_portfolios_give_the_answers_of_the_reference(synthetic):
     for a in synthetic:
         same_everything(a)
+
+
+def g(a: str, b: str) -> Relationship:
+    return Relationship("GUARANTEES", a, b, amount=1.0)
+
+
+def test_a_chain_takes_the_parent_whose_own_chain_comes_first():
+    """Z ends two chains of three steps, X -> Y -> Z and A -> W -> Z: A's comes first, though
+    Y comes before W and Z's parents tie on length; C is reached from A and B, and takes A."""
+    edges = [g("X", "Y"), g("Y", "Z"), g("A", "W"), g("W", "Z"), g("A", "C"), g("B", "C")]
+    assert [c.steps for c in guarantee_chains(edges, top=10)] == [
+        ("A", "W", "Z"), ("A", "C"), ("A", "W"), ("X", "Y")]
+    assert [c.steps for c in guarantee_chains(edges, top=1)] == [("A", "W", "Z")]
+
+
+def test_a_self_guarantee_is_no_circle_and_no_chain():
+    assert guarantee_chains([g("A", "A")]) == []
+    assert guarantee_circles([g("A", "A")]) == []
+    assert guarantee_chains([]) == [] and cross_holdings([]) == []
