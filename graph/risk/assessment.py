@@ -25,7 +25,6 @@ from graph.risk.circles import (
     guarantee_chains,
     guarantee_circles,
 )
-from graph.risk.columns import Book
 from graph.risk.concentration import DIMENSIONS, Concentration, concentration_by
 from graph.risk.contagion import ImpactMatrix, impact_matrix, systemic_ranking
 from graph.risk.limits import LimitCheck, LimitChecks, RiskFlag, check_limits, large_exposure_flags
@@ -108,8 +107,7 @@ class RiskAssessment:
 
 def assess(analysis: Analysis, *, top: int = 10, systemic_top: int = 10) -> RiskAssessment:
     """R8-R12 and suspected links on ``analysis``."""
-    book = Book(analysis)
-    checks = check_limits(analysis, book=book)
+    checks = check_limits(analysis)
     entities = analysis.dataset.entities
     bank, regime = analysis.dataset.bank, analysis.regime.name
 
@@ -125,7 +123,7 @@ def assess(analysis: Analysis, *, top: int = 10, systemic_top: int = 10) -> Risk
         flag = check.flag(name(check.subject), bank.base_currency, regime)
         if flag is not None:
             flags[check.subject].append(flag)
-    for flag in large_exposure_flags(analysis, analysis.groups, book=book):
+    for flag in large_exposure_flags(analysis, analysis.groups):
         flags[flag.subject].append(flag)
     circles = guarantee_circles(analysis.relationships, bank)
     for circle in circles:

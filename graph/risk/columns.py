@@ -15,6 +15,7 @@ array([0.6, 0. , 1. , 1. ])
 from __future__ import annotations
 
 import math
+import weakref
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -90,12 +91,37 @@ class GroupArrays:
         return np.cumsum(self.sizes) - self.sizes
 
 
+_BOOKS: dict[int, Book] = {}
+
+
 class Book:
-    """One analysis as arrays; each array is built on first use and kept."""
+    """One analysis as arrays; each array is built on first use and kept.
+
+    :meth:`of` gives the one Book of an analysis, so that the rules of an assessment and
+    every later scenario on it (a cascade, a DebtRank, a concentration the API is asked
+    for) share its arrays. It lives as long as the analysis: it refers to it weakly, and
+    is dropped when the analysis is.
+    """
 
     def __init__(self, analysis: Analysis) -> None:
-        self.analysis = analysis
+        self._analysis = weakref.ref(analysis)
         self._edges: dict[str, Edges] = {}
+
+    @classmethod
+    def of(cls, analysis: Analysis) -> Book:
+        """The Book of ``analysis``, built on the first call."""
+        book = _BOOKS.get(id(analysis))
+        if book is None or book._analysis() is not analysis:
+            book = _BOOKS[id(analysis)] = cls(analysis)
+            weakref.finalize(analysis, _BOOKS.pop, id(analysis), None)
+        return book
+
+    @property
+    def analysis(self) -> Analysis:
+        analysis = self._analysis()
+        if analysis is None:
+            raise ReferenceError("the analysis of this book is gone")
+        return analysis
 
     @cached_property
     def parties(self) -> list[str]:

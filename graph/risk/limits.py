@@ -249,7 +249,7 @@ def _loans(book: Book, parties: np.ndarray, products: Sequence[str]) -> np.ndarr
     return segment_sums(outstanding, sizes)[parties]
 
 
-def check_limits(analysis: Analysis, *, book: Book | None = None) -> LimitChecks:
+def check_limits(analysis: Analysis) -> LimitChecks:
     """R8: every limit of the regime that applies, to every party with exposure and then to
     every group of two or more with exposure.
 
@@ -263,9 +263,6 @@ def check_limits(analysis: Analysis, *, book: Book | None = None) -> LimitChecks
     ----------
     analysis : Analysis
         From :func:`graph.analysis.analyse`: its regime, bank, exposures and groups.
-    book : Book, optional
-        ``analysis`` as arrays (:class:`graph.risk.columns.Book`), when the caller shares
-        one between rules.
 
     Returns
     -------
@@ -311,7 +308,7 @@ def check_limits(analysis: Analysis, *, book: Book | None = None) -> LimitChecks
         if limit.get("check") not in CHECKS:
             raise InvalidModel(f"regime {regime.name}: unknown check {limit.get('check')!r}; "
                                f"expected one of {', '.join(CHECKS)}")
-    book = book or Book(analysis)
+    book = Book.of(analysis)
     limits = list(regime.limits)
     is_bank, is_gsib = book.entity_flag("is_bank"), book.entity_flag("is_gsib")
 
@@ -349,8 +346,7 @@ def check_limits(analysis: Analysis, *, book: Book | None = None) -> LimitChecks
     return LimitChecks(subjects, len(parties), limits, denominators, regime.warning_level, rows)
 
 
-def large_exposure_flags(analysis: Analysis, groups: Iterable[Group], *, book: Book | None = None
-                         ) -> list[RiskFlag]:
+def large_exposure_flags(analysis: Analysis, groups: Iterable[Group]) -> list[RiskFlag]:
     """LARGE_EXPOSURE for parties and groups (of two or more) at the regime's threshold, and
     DEPENDENCE_REVIEW for parties above its economic-dependence level.
 
@@ -365,8 +361,6 @@ def large_exposure_flags(analysis: Analysis, groups: Iterable[Group], *, book: B
         From :func:`graph.analysis.analyse`: its regime, bank and exposures.
     groups : iterable of Group
         The groups to flag; groups of one are skipped (their party is flagged).
-    book : Book, optional
-        ``analysis`` as arrays, when the caller shares one between rules.
 
     Returns
     -------
@@ -393,7 +387,7 @@ def large_exposure_flags(analysis: Analysis, groups: Iterable[Group], *, book: B
     [('LARGE_EXPOSURE', 'C', '10.0%')]
     """
     regime, bank = analysis.regime, analysis.dataset.bank
-    book = book or Book(analysis)
+    book = Book.of(analysis)
     groups = groups if isinstance(groups, Sequence) else list(groups)
     checked = [k for k, g in enumerate(groups) if checked_as_group(g)]
     entities = analysis.dataset.entities
