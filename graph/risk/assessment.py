@@ -18,13 +18,7 @@ import numpy as np
 
 from graph.analysis import Analysis
 from graph.analysis.groups import Group
-from graph.risk.circles import (
-    GuaranteeChain,
-    GuaranteeCircle,
-    cross_holdings,
-    guarantee_chains,
-    guarantee_circles,
-)
+from graph.risk.circles import GuaranteeChain, GuaranteeCircle, circles_of
 from graph.risk.concentration import DIMENSIONS, Concentration, concentration_by
 from graph.risk.contagion import ImpactMatrix, impact_matrix, systemic_ranking
 from graph.risk.limits import LimitCheck, LimitChecks, RiskFlag, check_limits, large_exposure_flags
@@ -125,7 +119,7 @@ def assess(analysis: Analysis, *, top: int = 10, systemic_top: int = 10) -> Risk
             flags[check.subject].append(flag)
     for flag in large_exposure_flags(analysis, analysis.groups):
         flags[flag.subject].append(flag)
-    circles = guarantee_circles(analysis.relationships, bank)
+    circles, chains, rings = circles_of(analysis, top)
     for circle in circles:
         for member in circle.members:
             flags[member].append(RiskFlag(
@@ -133,7 +127,6 @@ def assess(analysis: Analysis, *, top: int = 10, systemic_top: int = 10) -> Risk
                 f"{name(member)} is in guarantee circle {circle.id} of {len(circle.members)} "
                 f"parties guaranteeing {circle.total_guaranteed:,.2f} {bank.base_currency} "
                 f"among themselves (R10)", figure=circle.total_guaranteed))
-    rings = cross_holdings(analysis.relationships)
     for ring in rings:
         for member in ring:
             flags[member].append(RiskFlag(
@@ -146,7 +139,7 @@ def assess(analysis: Analysis, *, top: int = 10, systemic_top: int = 10) -> Risk
         flags=dict(flags),
         concentration={d: concentration_by(analysis, d, top) for d in DIMENSIONS},
         circles=circles,
-        chains=guarantee_chains(analysis.relationships, top),
+        chains=chains,
         cross_holdings=rings,
         suspected_links=suspected_links(analysis),
         declared_groups=declared_group_diffs(analysis),

@@ -31,9 +31,11 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from graph.analysis import Analysis
+from graph.risk.columns import Book
 from schema.records import Bank, Relationship
 
-__all__ = ["GuaranteeChain", "GuaranteeCircle", "cross_holdings", "guarantee_chains",
+__all__ = ["GuaranteeChain", "GuaranteeCircle", "circles_of", "cross_holdings", "guarantee_chains",
            "guarantee_circles"]
 
 
@@ -78,16 +80,31 @@ class _Graph:
 
     @classmethod
     def of(cls, relationships: Iterable[Relationship], kind: str) -> _Graph:
+        """The graph of the relationships of type ``kind``."""
         records = [r for r in relationships if r.type == kind]
         index: dict[str, int] = {}
         source = np.fromiter((index.setdefault(r.source, len(index)) for r in records), dtype=np.int64,
                              count=len(records))
         target = np.fromiter((index.setdefault(r.target, len(index)) for r in records), dtype=np.int64,
                              count=len(records))
-        n = len(index)
+        return cls._build(list(index), source, target, records)
+
+    @classmethod
+    def on(cls, book: Book, kind: str) -> _Graph:
+        """The same graph from the book's edges of type ``kind``, on the parties they touch."""
+        edges = book.edges(kind)
+        used, inverse = np.unique(np.concatenate([edges.source, edges.target]), return_inverse=True)
+        inverse = inverse.reshape(-1)
+        nodes = [book.parties[k] for k in used.tolist()]
+        return cls._build(nodes, inverse[:len(edges.records)], inverse[len(edges.records):], edges.records)
+
+    @classmethod
+    def _build(cls, nodes: list[str], source: np.ndarray, target: np.ndarray,
+               records: list[Relationship]) -> _Graph:
+        n = len(nodes)
         matrix = sp.csr_array((np.ones(len(records), dtype=np.int8), (source, target)), shape=(n, n))
         _, labels = connected_components(matrix, directed=True, connection="strong")
-        return cls(list(index), source, target, records, labels, np.bincount(labels, minlength=1))
+        return cls(nodes, source, target, records, labels, np.bincount(labels, minlength=1))
 
     def rings(self) -> list[list[int]]:
         """The components of two or more nodes, as node positions in node order."""
@@ -107,7 +124,10 @@ def guarantee_circles(relationships: Iterable[Relationship], bank: Bank | None =
     bank : converts amounts in other currencies to the base currency (default: amounts are
         taken as they are)
     """
-    graph = _Graph.of(relationships, "GUARANTEES")
+    return _circles(_Graph.of(relationships, "GUARANTEES"), bank)
+
+
+def _circles(graph: _Graph, bank: Bank | None) -> list[GuaranteeCircle]:
     # a guarantee is inside a circle when both its ends are in the same one
     inside = graph.labels[graph.source] == graph.labels[graph.target]
     inside &= graph.sizes[graph.labels[graph.source]] > 1
@@ -143,7 +163,10 @@ def guarantee_chains(relationships: Iterable[Relationship], top: int = 10) -> li
     >>> [c.steps for c in guarantee_chains(g)]
     [('A', 'B', 'C'), ('A', 'B')]
     """
-    graph = _Graph.of(relationships, "GUARANTEES")
+    return _chains(_Graph.of(relationships, "GUARANTEES"), top)
+
+
+def _chains(graph: _Graph, top: int) -> list[GuaranteeChain]:
     if not graph.records:
         return []
     n = len(graph.sizes)
@@ -206,6 +229,21 @@ def cross_holdings(relationships: Iterable[Relationship]) -> list[tuple[str, ...
     ...                 R("OWNS", "B", "C", share=0.7)])
     [('A', 'B')]
     """
-    graph = _Graph.of(relationships, "OWNS")
+    return _rings(_Graph.of(relationships, "OWNS"))
+
+
+def _rings(graph: _Graph) -> list[tuple[str, ...]]:
     rings = [tuple(sorted(graph.nodes[k] for k in ring)) for ring in graph.rings()]
     return sorted(rings, key=lambda ring: (-len(ring), ring))
+
+
+def circles_of(analysis: Analysis, top: int = 10
+               ) -> tuple[list[GuaranteeCircle], list[GuaranteeChain], list[tuple[str, ...]]]:
+    """The guarantee circles, the ``top`` longest chains and the cross-holdings of an
+    analysed book, as :func:`guarantee_circles` (in base currency), :func:`guarantee_chains`
+    and :func:`cross_holdings` give them on its current relationships; one guarantee graph
+    serves the first two, read from the book's shared arrays (:class:`Book`)."""
+    book = Book.of(analysis)
+    guarantees = _Graph.on(book, "GUARANTEES")
+    return (_circles(guarantees, analysis.dataset.bank), _chains(guarantees, top),
+            _rings(_Graph.on(book, "OWNS")))

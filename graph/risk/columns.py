@@ -143,6 +143,11 @@ class Book:
         return sorted(self.analysis.exposures.parties)
 
     @cached_property
+    def exposed_positions(self) -> np.ndarray:
+        """The positions of :attr:`exposed`."""
+        return self.positions(self.exposed)
+
+    @cached_property
     def _exposures(self) -> tuple[np.ndarray, np.ndarray]:
         n = len(self.parties)
         gross, net = np.zeros(n), np.zeros(n)
@@ -213,10 +218,14 @@ class Book:
             found[r.type].append(r)
         return found
 
+    def records(self, kind: str) -> list[Relationship]:
+        """The current relationships of type ``kind``, in the order of the analysis."""
+        return self._by_type.get(kind, [])
+
     def edges(self, kind: str) -> Edges:
         """The current relationships of type ``kind``, as positions."""
         if kind not in self._edges:
-            records = self._by_type.get(kind, [])
+            records = self.records(kind)
             self._edges[kind] = Edges(self.positions([r.source for r in records]),
                                       self.positions([r.target for r in records]), records)
         return self._edges[kind]

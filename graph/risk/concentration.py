@@ -91,11 +91,9 @@ def concentration_by(analysis: Analysis, dimension: str = "group", top: int = 10
         return _concentration([g.id for g in analysis.groups], book.group_arrays(analysis.groups).gross,
                               top, dimension)
     entities = analysis.dataset.entities
-    parties = list(analysis.exposures.parties)
-    index: dict[str, int] = {}
-    bucket = np.fromiter((index.setdefault(getattr(entities[p], dimension) or UNKNOWN, len(index))
-                          for p in parties), dtype=np.int64, count=len(parties))
+    keys = np.array([getattr(entities[p], dimension) or UNKNOWN for p in book.exposed], dtype=str)
+    buckets, bucket = np.unique(keys, return_inverse=True)
     order = np.argsort(bucket, kind="stable")
-    gross = book.gross[book.positions(parties)][order]
-    return _concentration(list(index), segment_sums(gross, np.bincount(bucket, minlength=len(index))),
+    gross = book.gross[book.exposed_positions][order]
+    return _concentration(buckets.tolist(), segment_sums(gross, np.bincount(bucket, minlength=len(buckets))),
                           top, dimension)

@@ -312,7 +312,7 @@ def check_limits(analysis: Analysis) -> LimitChecks:
     limits = list(regime.limits)
     is_bank, is_gsib = book.entity_flag("is_bank"), book.entity_flag("is_gsib")
 
-    parties = book.positions(book.exposed)
+    parties = book.exposed_positions
     applies = _applies(limits, single=~is_bank[parties], interbank=is_bank[parties],
                        gsib=is_gsib[parties] & bank.is_gsib, parties=True)
     party_rows, party_limits = np.nonzero(applies)
@@ -392,7 +392,7 @@ def large_exposure_flags(analysis: Analysis, groups: Iterable[Group]) -> list[Ri
     checked = [k for k, g in enumerate(groups) if checked_as_group(g)]
     entities = analysis.dataset.entities
     exposed = book.exposed
-    gross = np.concatenate([book.gross[book.positions(exposed)],
+    gross = np.concatenate([book.gross[book.exposed_positions],
                             book.group_arrays(groups).gross[checked]])
     ratios = gross / bank.tier1_capital
 

@@ -60,7 +60,7 @@ def _normalise(text: str) -> str:
 
 def suspected_links(analysis: Analysis) -> list[SuspectedLink]:
     """Manager-and-controller links and shared contacts across groups, sorted."""
-    group_of = {m: g.id for m, g in analysis.group_by_member.items()}
+    by_member = analysis.group_by_member
     entities = analysis.dataset.entities
     links: set[SuspectedLink] = set()
 
@@ -70,18 +70,19 @@ def suspected_links(analysis: Analysis) -> list[SuspectedLink]:
             if entities[member].kind == "person":
                 controlled_by_person[member].update(controlled)
     # only a manager who controls something can tie two groups
-    managing = [r for r in Book.of(analysis).edges("MANAGES").records if r.source in controlled_by_person]
+    managing = [r for r in Book.of(analysis).records("MANAGES") if r.source in controlled_by_person]
     for r in managing:
         person, managed = r.source, r.target
         elsewhere: dict[str, list[str]] = defaultdict(list)
+        here = by_member[managed].id
         for other in sorted(controlled_by_person[person]):
-            if group_of[other] != group_of[managed]:
-                elsewhere[group_of[other]].append(other)
+            if by_member[other].id != here:
+                elsewhere[by_member[other].id].append(other)
         for other_group, controlled in elsewhere.items():
             listed = ", ".join(f"{entities[c].name} [{c}]" for c in controlled[:5])
             more = f" and {len(controlled) - 5} more" if len(controlled) > 5 else ""
             links.add(SuspectedLink(
-                "manager_controller", managed, controlled[0], (group_of[managed], other_group),
+                "manager_controller", managed, controlled[0], (here, other_group),
                 person,
                 f"{entities[person].name} [{person}] is {r.role} of {entities[managed].name} "
                 f"[{managed}] and controls {listed}{more}"))
@@ -97,9 +98,9 @@ def suspected_links(analysis: Analysis) -> list[SuspectedLink]:
             parties.sort()
             for i, a in enumerate(parties):
                 for b in parties[i + 1:]:
-                    if group_of[a] != group_of[b]:
+                    if by_member[a].id != by_member[b].id:
                         links.add(SuspectedLink(f"shared_{column}", a, b,
-                                                (group_of[a], group_of[b]), value,
+                                                (by_member[a].id, by_member[b].id), value,
                                                 f"{entities[a].name} [{a}] and {entities[b].name} "
                                                 f"[{b}] share the {column} {value!r}"))
     return sorted(links, key=lambda link: (link.kind, link.a, link.b, link.via))

@@ -113,8 +113,14 @@ def same_everything(a: Analysis) -> None:
     assert list(check_limits(a)) == reference.check_limits(a)
     assert large_exposure_flags(a, a.groups) == reference.large_exposure_flags(a, a.groups)
     assert large_exposure_flags(a, iter(a.groups[::2])) == reference.large_exposure_flags(a, a.groups[::2])
-    risk = assess(a)
+    risk = assess(a, top=4, systemic_top=3)
     assert risk.flags == reference.flags(a)
+    relationships, bank = a.relationships, a.dataset.bank
+    assert risk.circles == reference.guarantee_circles(relationships, bank)
+    assert risk.chains == reference.guarantee_chains(relationships, 4)
+    assert risk.cross_holdings == reference.cross_holdings(relationships)
+    assert risk.concentration == {d: reference.concentration_by(a, d, 4) for d in DIMENSIONS}
+    assert risk.systemic == reference.systemic_ranking(a, 3)
     assert list(risk.flags) == list(reference.flags(a))
     for group in a.groups:
         assert risk.limit_checks_of(group.id) == [c for c in reference.check_limits(a)
@@ -123,7 +129,6 @@ def same_everything(a: Analysis) -> None:
                              if c.status("gross") == "breach" or c.status("net") == "breach"]
     for d in DIMENSIONS:
         assert concentration_by(a, d, 3) == reference.concentration_by(a, d, 3)
-    relationships, bank = a.relationships, a.dataset.bank
     assert guarantee_circles(relationships, bank) == reference.guarantee_circles(relationships, bank)
     assert guarantee_circles(relationships) == reference.guarantee_circles(relationships)
     for top in (1, 3, 100):
