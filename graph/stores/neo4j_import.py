@@ -13,7 +13,8 @@ It also writes ``import.args``: the command's arguments, one per line (``neo4j-a
 reads ``@import.args``). ``scripts/neo4j/neo4j.sh import FOLDER`` stops the local server,
 runs the import and starts the server again; for a remote server, copy the folder there
 and run ``neo4j-admin database import full neo4j --overwrite-destination=true
-@FOLDER/import.args`` with the server stopped (README, "Neo4j in bulk").
+@FOLDER/import.args`` with the server stopped (``groupgraph neo4j-import-files`` writes the
+folder; README, "Neo4j in bulk").
 
 Types come from the records' own field types (``float | None`` is a ``double``), so a field
 added to the model reaches the import with its type and nothing here to change.
@@ -174,23 +175,3 @@ def write_import_files(dataset: Dataset, folder: Path, *, uri: str, source: str 
     (folder / ARGS_FILE).write_text("".join(f"{json.dumps(a)}\n" for a in args), encoding="utf-8")
     return info
 
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """``python -m graph.stores.neo4j_import DATASET_FOLDER OUT_FOLDER [URI]``: validate a
-    dataset folder and write its import files, for a server this machine does not run."""
-    import sys
-
-    from loaders.dataset import read_dataset
-
-    args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) not in (2, 3):
-        raise SystemExit(main.__doc__)
-    out = Path(args[1])
-    write_import_files(read_dataset(Path(args[0])), out, uri=args[2] if len(args) == 3 else "",
-                       source=args[0])
-    print(f"wrote the import files and {out / ARGS_FILE}; with the server stopped run:\n"
-          f"  neo4j-admin database import full neo4j --overwrite-destination=true @{out / ARGS_FILE}")
-
-
-if __name__ == "__main__":
-    main()

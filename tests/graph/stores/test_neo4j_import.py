@@ -135,7 +135,8 @@ def test_groupgraph_load_bulk_import_then_an_online_load(neo4j_store, tmp_path):
 def test_import_files_for_a_remote_server_from_a_dataset_folder(tmp_path):
     folder = tmp_path / "book"
     generate_portfolio(folder, parties=200, seed=2)
-    done = subprocess.run([sys.executable, "-m", "graph.stores.neo4j_import", str(folder),
+    groupgraph = str(Path(sys.executable).parent / "groupgraph")
+    done = subprocess.run([groupgraph, "neo4j-import-files", str(folder), "--out",
                            str(tmp_path / "out")], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "neo4j-admin database import full neo4j" in done.stdout
