@@ -320,7 +320,7 @@ def _extras(table: ColumnTable, known: Mapping[str, Any], rows: list[int]
     others = [c for c in table.columns if c not in known]
     if not others:
         return repeat(NO_EXTRA)
-    cells = [table.cells[c] for c in others]
+    cells = [table.column(c) for c in others]
     return [{c: v for c, v in zip(others, (column[at] for column in cells), strict=True) if v}
             or NO_EXTRA for at in rows]
 
@@ -355,7 +355,7 @@ def _entities(table: ColumnTable | None, kind: NodeKind, problems: list[Problem]
         lambda at, first: f"duplicate id {ids[at]!r}, first given on {table.unit} {first}", problems)
     records = _records(Entity, table, columns, rows, kind.properties)
     entities = dict(zip([ids[at] for at in rows], records, strict=True))
-    return entities, (None if table.problems else set(table.column("id")))
+    return entities, (None if table.problems else table.distinct("id"))
 
 
 def _check_currency(table: ColumnTable, row: Row, currency: str | None, bank: Bank | None,
@@ -410,7 +410,7 @@ def _facilities(table: ColumnTable | None, kind: NodeKind, refs: _References, ba
     columns = {name: column.values for name, column in parsed.items()}
     records = _records(Facility, table, columns, kept, kind.properties)
     facilities = dict(zip([ids[at] for at in kept], records, strict=True))
-    return facilities, (None if table.problems else set(table.column("id")))
+    return facilities, (None if table.problems else table.distinct("id"))
 
 
 @dataclass(frozen=True)

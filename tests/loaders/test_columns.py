@@ -158,10 +158,14 @@ def test_read_columns_reads_as_the_csv_module_does(tmp_path, text):
     path.write_text(text, encoding="utf-8", newline="")
     found = read_columns(path)
     expected = _gather(_csv_rows(path, decode_text(path.read_bytes(), path.name)))
-    assert (found.columns, found.cells, list(found.lines), found.problems) == (
-        expected.columns, expected.cells, list(expected.lines), expected.problems)
+    cells = {column: found.column(column) for column in found.columns}
+    assert (found.columns, cells, list(found.lines), found.problems) == (
+        expected.columns, expected.lists, list(expected.lines), expected.problems)
     for column in found.columns:
-        assert found.blank(column).tolist() == [not cell for cell in found.cells[column]]
+        assert found.blank(column).tolist() == [not cell for cell in cells[column]]
+        assert found.distinct(column) == set(cells[column])
+    assert [found.row(at) for at in range(len(found))] == [
+        expected.row(at) for at in range(len(expected))]
 
 
 def test_the_model_defaults_are_the_record_defaults():
