@@ -185,6 +185,16 @@ def test_the_model_defaults_are_the_record_defaults():
             assert type(spec.default) is type(defaults[name]), (cls.__name__, name)
 
 
+@pytest.mark.parametrize("cls", [Entity, Facility, Relationship, DeclaredMember])
+def test_records_made_from_columns_are_those_the_class_makes(cls):
+    values = [f"v{at}" for at, _ in enumerate(fields(cls))]
+    made = loaders.dataset._maker(cls)(*values)
+    assert made == cls(*values) and hash(made) == hash(cls(*values))
+    assert type(made) is cls and [getattr(made, f.name) for f in fields(cls)] == values
+    with pytest.raises(AttributeError):
+        made.origin = "elsewhere"          # still frozen
+
+
 def _specs() -> list[PropertySpec]:
     """A property of every type of the model (and each enum)."""
     model = load_model()
