@@ -15,14 +15,14 @@ swallow the rows after it silently. Both a cell with a line break and a quote th
 closed are problems naming the line the cell starts on.
 
 :func:`read_columns` reads a whole table into columns (:class:`ColumnTable`), the form the
-validation works on. A CSV file goes through pyarrow's CSV reader, about twenty times faster
-than the csv module and a row dict per line. Pyarrow is preferred to polars because it is
+validation works on. A CSV file goes through pyarrow's CSV reader, many times faster than
+the csv module and a row dict per line. Pyarrow is preferred to polars because it is
 already a dependency (Parquet) and pandas, Excel and Parquet tables convert to it at no cost.
 It reads every cell as text, with no type inference and no null values, so that our own
 parsers still see every cell. The csv module stays the reference: pyarrow has no line
 numbers, and it reads some malformed quoting (``"a"b``) that the strict csv module refuses.
 So pyarrow's result is used only when it provably equals the csv module's: every line after
-the header is one row (no line break other than ``\r\n`` and ``\n``, no NUL), each line that
+the header is one row (no line break but LF and CR LF, no NUL character), each line that
 holds a quote parses as one whole row on its own in the strict csv module (whose cells are
 the ones kept), and pyarrow found as many rows as there are non-empty lines. Row i is then
 the i-th non-empty line. Any other file is read by the csv module row by row, as before,

@@ -12,6 +12,7 @@ import csv
 import io
 import random
 import shutil
+import sys
 from dataclasses import fields
 from pathlib import Path
 
@@ -152,6 +153,8 @@ def test_a_name_with_a_comma_and_a_quote(tmp_path, monkeypatch):
     "id,name\nA,x\0\n",
     '"id",name\n"A",x\n',
     "id,name\n\u3000A\u2003, x \n",
+    "id,name\nA,x\u2028y\nB,z\x85\x0b\x0c\n",
+    '\ufeffid,name\nA,"x\u2028"\n',
 ])
 def test_read_columns_reads_as_the_csv_module_does(tmp_path, text):
     path = tmp_path / "entities.csv"
@@ -400,6 +403,11 @@ def test_excel_and_parquet_read_the_same_both_ways(tmp_path, monkeypatch):
     found = same_both_ways(tmp_path, monkeypatch)
     assert found == ["facilities.parquet, row 4, column 'outstanding': expected a non-negative "
                      "amount, got '-1'"]
+
+
+def test_pyarrow_strips_what_str_strip_strips():
+    spaces = {chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace()}
+    assert set(loaders.tables._WHITESPACE) == spaces
 
 
 def test_a_column_table_gives_rows_as_the_row_reader_does(tmp_path):
