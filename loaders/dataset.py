@@ -93,35 +93,46 @@ def _read_dataset(folder: Path, as_of: date, progress: Progress | None) -> Datas
     problems: list[Problem] = []
 
     bank = read_bank(folder / BANK_FILE, problems)
-    tables: dict[str, ColumnTable | None] = {}
+    paths: dict[str, Path | None] = {}
     for stem in ("entities", "relationships", "facilities", "groups"):
-        path = find_table(folder, stem)
+        paths[stem] = find_table(folder, stem)
+        if paths[stem] is None and stem != "groups":
+            problems.append(Problem(f"{stem}.csv", None, None,
+                                    f"missing: expected {stem}.csv, .xlsx or .parquet in {folder}"))
+
+    def read(stem: str) -> ColumnTable | None:
+        # each table is read just before it is validated, so that one table's cells are
+        # held at a time
+        path = paths[stem]
         if path is None:
-            if stem != "groups":
-                problems.append(Problem(f"{stem}.csv", None, None,
-                                        f"missing: expected {stem}.csv, .xlsx or .parquet "
-                                        f"in {folder}"))
-            tables[stem] = None
-            continue
+            return None
         say(f"reading {path.name}")
         try:
-            tables[stem] = read_columns(path)
+            return read_columns(path)
         except InvalidDataset as error:
-            problems += error.problems
-            tables[stem] = None
+            problems.extend(error.problems)
+            return None
 
     # References to a row that is there but invalid are not reported again: its own
     # problem is the one to fix. Ids present in a table that could not be read are unknown
     # (None): references into it are not checked.
+    table = read("entities")
     say("validating entities")
-    entities, entity_ids = _entities(tables["entities"], model.nodes["Entity"], problems)
+    entities, entity_ids = _entities(table, model.nodes["Entity"], problems)
     refs = _References(entities, entity_ids)
+    del table
+    table = read("facilities")
     say("validating facilities")
     refs.facilities, refs.facilities_present = _facilities(
-        tables["facilities"], model.nodes["Facility"], refs, bank, problems)
+        table, model.nodes["Facility"], refs, bank, problems)
+    del table
+    table = read("relationships")
     say("validating relationships")
-    relationships = _relationships(tables["relationships"], model, refs, bank, problems)
-    declared = _declared_groups(tables["groups"], model.nodes["DeclaredGroup"], refs, problems)
+    relationships = _relationships(table, model, refs, bank, problems)
+    del table
+    table = read("groups")
+    declared = _declared_groups(table, model.nodes["DeclaredGroup"], refs, problems)
+    del table
     problems += _share_sums(relationships, entities, as_of)
     if problems or bank is None:
         raise InvalidDataset(problems)

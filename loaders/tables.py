@@ -259,8 +259,9 @@ def read_columns(path: Path) -> ColumnTable:
     """Read a CSV, Excel (.xlsx) or Parquet table whole into columns. Raises InvalidDataset
     as :func:`read_table` does; the problems of rows are in the table's ``problems``."""
     if path.suffix.lower() == ".csv":
-        text = decode_text(path.read_bytes(), path.name)
-        return _arrow_csv(path, text) or _gather(_csv_rows(path, text))
+        # the text as UTF-8, and not as str too: a str of Chinese text takes twice its bytes
+        data = decode_text(path.read_bytes(), path.name).encode("utf-8")
+        return _arrow_csv(path, data) or _gather(_csv_rows(path, data.decode("utf-8")))
     return _gather(read_table(path))
 
 
@@ -276,19 +277,24 @@ def _gather(table: Table) -> ColumnTable:
     return ColumnTable(table.path, table.columns, lines, table.unit, table.problems, lists=cells)
 
 
-def _arrow_csv(path: Path, text: str) -> ColumnTable | None:
-    """The CSV ``text`` read by pyarrow, or None when the csv module might read it otherwise
-    (see the module's docstring)."""
+def _arrow_csv(path: Path, data: bytes) -> ColumnTable | None:
+    """The CSV text ``data`` (UTF-8) read by pyarrow, or None when the csv module might read
+    it otherwise (see the module's docstring)."""
     import pyarrow as pa
     from pyarrow import csv as arrow_csv
 
-    _, columns = _csv_header(path, text)
-    if not columns or "\0" in text or text.count("\r") != text.count("\r\n"):
+    # a byte below 0x80 is that character wherever it is in UTF-8 text
+    if b"\0" in data or data.count(b"\r") != data.count(b"\r\n"):
         return None
-    start = text.find("\n") + 1 or len(text)          # past the header line
-    encoded = text.encode("utf-8")
-    data = memoryview(encoded)[len(text[:start].encode("utf-8")):]
-    lines = _nonempty_lines(data)
+    start = data.find(b"\n") + 1 or len(data)          # past the header line
+    try:
+        _, columns = _csv_header(path, data[:start].decode("utf-8"))
+    except InvalidDataset:       # the csv module says what is wrong, reading the whole file
+        return None
+    if not columns:
+        return None
+    body = memoryview(data)[start:]
+    lines = _nonempty_lines(body)
     if not lines:
         return ColumnTable(path, columns, [], lists={c: [] for c in columns})
     names = [str(at) for at in range(len(columns))]
@@ -297,7 +303,7 @@ def _arrow_csv(path: Path, text: str) -> ColumnTable | None:
     pool = pa.system_memory_pool()
     try:
         table = arrow_csv.read_csv(
-            pa.py_buffer(data),
+            pa.py_buffer(body),
             read_options=arrow_csv.ReadOptions(column_names=names),
             parse_options=arrow_csv.ParseOptions(newlines_in_values=False),
             convert_options=arrow_csv.ConvertOptions(
@@ -308,10 +314,9 @@ def _arrow_csv(path: Path, text: str) -> ColumnTable | None:
         return None
     if table.num_rows != len(lines):
         return None
-    overrides = _quoted_lines(text[start:], lines, len(columns)) if text.find('"', start) >= 0 else {}
+    overrides = _quoted_lines(body, lines, len(columns)) if data.find(b'"', start) >= 0 else {}
     if overrides is None:
         return None
-    del encoded, data
     read = table.columns
     del table
     arrow = {}
@@ -330,7 +335,7 @@ def _stripped(cells: Any, pool: Any) -> Any:
     return compute.utf8_trim(cells, characters=_WHITESPACE, memory_pool=pool)
 
 
-def _nonempty_lines(data: bytes) -> list[int]:
+def _nonempty_lines(data: memoryview) -> list[int]:
     """The numbers of the non-empty lines of ``data``, the file past its header line (so
     its first line is line 2): the lines the csv module reads a row from. Every ``\r`` of
     ``data`` is the start of a ``\r\n``."""
@@ -344,16 +349,16 @@ def _nonempty_lines(data: bytes) -> list[int]:
     return (np.flatnonzero(length > 0) + 2).tolist()
 
 
-def _quoted_lines(body: str, lines: list[int], width: int) -> dict[int, list[str]] | None:
+def _quoted_lines(body: memoryview, lines: list[int], width: int) -> dict[int, list[str]] | None:
     """The csv module's stripped cells of each line holding a quote, by row; None when such
     a line is not one whole row of ``width`` cells to the strict csv module."""
     row_of = {line: at for at, line in enumerate(lines)}
     found = {}
-    for number, line in enumerate(body.split("\n"), start=2):
-        if '"' not in line:
+    for number, line in enumerate(bytes(body).split(b"\n"), start=2):
+        if b'"' not in line:
             continue
         try:
-            rows = list(csv.reader([line.removesuffix("\r")], strict=True))
+            rows = list(csv.reader([line.removesuffix(b"\r").decode("utf-8")], strict=True))
         except csv.Error:
             return None
         if len(rows) != 1 or len(rows[0]) != width:
