@@ -97,10 +97,10 @@ def _encode_column(name: str, annotation: str, values: Sequence[Any]) -> tuple[p
 
 
 def decode_chunk(kind: str, blob: bytes | memoryview, canonical: Mapping[str, str] | None = None
-                 ) -> tuple[list[Any], dict[str, list[Any]]]:
-    """The records of one chunk written by :func:`encode_chunks`, and its columns as Python
-    lists by field name. Dictionary-encoded strings that are keys of ``canonical`` become
-    its values (the entity ids, so that relationships share their ids' objects).
+                 ) -> list[Any]:
+    """The records of one chunk written by :func:`encode_chunks`. Dictionary-encoded
+    strings that are keys of ``canonical`` become its values (the entity ids, so that
+    relationships share their ids' objects).
 
     Raises ValueError when the chunk's columns are not the fields of ``kind``."""
     cls = RECORD_CLASSES[kind]
@@ -108,9 +108,9 @@ def decode_chunk(kind: str, blob: bytes | memoryview, canonical: Mapping[str, st
     table = pa.ipc.open_stream(pa.py_buffer(blob)).read_all()
     if table.column_names != names:
         raise ValueError(f"expected the columns {names} of {kind}, found {table.column_names}")
-    columns = {name: _decode_column(name, table.schema.field(name), table.column(name), canonical)
-               for name in names}
-    return _construct(cls, [columns[name] for name in names], table.num_rows), columns
+    columns = [_decode_column(name, table.schema.field(name), table.column(name), canonical)
+               for name in names]
+    return _construct(cls, columns, table.num_rows)
 
 
 def _decode_column(name: str, field: pa.Field, column: pa.ChunkedArray,

@@ -238,7 +238,7 @@ def _read_columns(db: sqlite3.Connection) -> dict[str, tuple]:
     for table, kind in _TABLES.items():
         records: list = []
         for (blob,) in db.execute("SELECT data FROM chunks WHERE tbl = ? ORDER BY seq", (table,)):
-            records += decode_chunk(kind, blob, canonical)[0]
+            records += decode_chunk(kind, blob, canonical)
         sections[table] = tuple(records)
         if table == "entities":
             # later tables name entities: let them hold the entities' own id strings
