@@ -1,5 +1,6 @@
 """The embedded store: round trip, idempotent loads, atomic replacement."""
 
+import gc
 import json
 import signal
 import sqlite3
@@ -250,3 +251,18 @@ def test_a_store_of_an_unknown_format_or_with_a_damaged_chunk_is_refused(tmp_pat
     with pytest.raises(StoreUnavailable,
                        match="not a groupgraph store of format groupgraph-embedded-2"):
         EmbeddedStore(path).info()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_reading_leaves_the_garbage_collector_as_it_found_it(tmp_path, enabled):
+    # records are made with the collector off (it walked every record made so far, again
+    # and again); a caller's own setting must survive the read
+    store = EmbeddedStore(tmp_path / "s.sqlite")
+    store.replace(ODD)
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        assert store.read() == ODD
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
