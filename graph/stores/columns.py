@@ -24,10 +24,11 @@ from __future__ import annotations
 import gc
 import json
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
 from datetime import date
+from itertools import repeat
 from operator import attrgetter
 from types import NoneType
 from typing import Any
@@ -65,12 +66,10 @@ def encode_chunks(kind: str, records: Sequence[Any]) -> Iterator[pa.Buffer]:
     :data:`CHUNK_ROWS` rows each (none for no records)."""
     names = [f.name for f in fields(RECORD_CLASSES[kind])]
     annotations = {f.name: str(f.type) for f in fields(RECORD_CLASSES[kind])}
-    values = attrgetter(*names)
     for start in range(0, len(records), CHUNK_ROWS):
-        with _no_collection():   # a tuple per row, for a moment
-            rows = zip(*map(values, records[start:start + CHUNK_ROWS]), strict=True)
-            columns = [_encode_column(name, annotations[name], column)
-                       for name, column in zip(names, rows, strict=True)]
+        rows = records[start:start + CHUNK_ROWS]
+        columns = [_encode_column(name, annotations[name], list(map(attrgetter(name), rows)))
+                   for name in names]
         batch = pa.RecordBatch.from_arrays([array for _, array in columns],
                                            schema=pa.schema([f for f, _ in columns]))
         sink = pa.BufferOutputStream()
@@ -148,8 +147,7 @@ def _construct(cls: type, columns: list[list[Any]], rows: int) -> list[Any]:
     with _no_collection():
         if hasattr(cls, "__post_init__"):
             return [cls(*row) for row in zip(*columns, strict=True)]
-        new: Callable[[type], Any] = object.__new__
-        records = [new(cls) for _ in range(rows)]
+        records = list(map(object.__new__, repeat(cls, rows)))
         for f, values in zip(fields(cls), columns, strict=True):
             setter = getattr(cls, f.name).__set__   # the slot's descriptor
             deque(map(setter, records, values), maxlen=0)   # runs the map, keeps nothing
@@ -158,10 +156,9 @@ def _construct(cls: type, columns: list[list[Any]], rows: int) -> list[Any]:
 
 @contextmanager
 def _no_collection() -> Iterator[None]:
-    """No cyclic garbage collection inside: making records (or tuples) by the hundred
-    thousand sets it off again and again, and each pass of the oldest generation walks every
-    object already made (the records read so far); it took most of a read's time. Records
-    hold no cycles."""
+    """No cyclic garbage collection inside: making records by the hundred thousand sets it
+    off again and again, and each pass of the oldest generation walks every object already
+    made (the records read so far); it took most of a read's time. Records hold no cycles."""
     if not gc.isenabled():
         yield
         return
