@@ -9,10 +9,10 @@ relationships name) is dictionary-encoded: the chunk is smaller, and reading han
 ``str`` per distinct value instead of one per row, which matters for a million parties.
 
 The round trip is exact. A column any of whose values is not of its field's Python type (an
-``int`` in a float field, which a version hash would tell from a float) is kept as JSON text
-instead, marked so in its field metadata, and read back as the JSON rows of the first store
-format were (:func:`schema.records.record_from_dict`: ISO text in a date field becomes a
-date). ``extra`` is JSON text of the mapping, null when it is empty.
+``int`` in a float field, which the version hash tells from a float) is kept as JSON text
+instead, marked so in its field metadata, each value with its kind (``["json", 5]``,
+``["date", "2024-02-29"]``), so that text in a date field stays text. ``extra`` is JSON text
+of the mapping, null when it is empty.
 
 Chunks bound the memory a load or a read needs beside the records themselves (a column of
 Python values per field for one chunk, not for the whole table), and keep every blob far
@@ -27,7 +27,7 @@ from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
-from datetime import date
+from datetime import date, datetime
 from itertools import repeat
 from operator import attrgetter
 from types import NoneType
@@ -56,7 +56,6 @@ _TYPES: dict[str, tuple[pa.DataType, frozenset[type]]] = {
     "bool": (pa.bool_(), frozenset({bool, NoneType})),
     "date | None": (pa.date32(), frozenset({date, NoneType})),
 }
-_DATE_FIELDS = frozenset({"valid_from", "valid_to", "statement_date"})   # as record_from_dict
 _JSON = {b"encoding": b"json"}
 _WRITE_OPTIONS = pa.ipc.IpcWriteOptions(compression="zstd")
 
@@ -84,8 +83,7 @@ def _encode_column(name: str, annotation: str, values: Sequence[Any]) -> tuple[p
         return pa.field(name, pa.string()), pa.array(texts, pa.string())
     arrow_type, allowed = _TYPES.get(annotation, (None, frozenset()))
     if arrow_type is None or not set(map(type, values)) <= allowed:
-        texts = [json.dumps(v.isoformat() if isinstance(v, date) else v, ensure_ascii=False)
-                 for v in values]
+        texts = [json.dumps(_tagged(v), ensure_ascii=False) for v in values]
         return pa.field(name, pa.string(), metadata=_JSON), pa.array(texts, pa.string())
     array = pa.array(values, arrow_type)
     if arrow_type == pa.string():
@@ -93,6 +91,26 @@ def _encode_column(name: str, annotation: str, values: Sequence[Any]) -> tuple[p
         if 2 * len(encoded.dictionary) <= len(array):
             array = encoded
     return pa.field(name, array.type), array
+
+
+def _tagged(value: Any) -> list[Any]:
+    """A value of a JSON column as JSON can hold it: ``[kind, value]``, where dates (and
+    datetimes) are ISO text, so that neither is confused with a string."""
+    if isinstance(value, datetime):
+        return ["datetime", value.isoformat()]
+    if isinstance(value, date):
+        return ["date", value.isoformat()]
+    return ["json", value]
+
+
+def _untagged(tagged: list[Any]) -> Any:
+    """Inverse of :func:`_tagged`."""
+    kind, value = tagged
+    if kind == "datetime":
+        return datetime.fromisoformat(value)
+    if kind == "date":
+        return date.fromisoformat(value)
+    return value
 
 
 def decode_chunk(kind: str, blob: bytes | memoryview, canonical: Mapping[str, str] | None = None
@@ -119,10 +137,7 @@ def _decode_column(name: str, field: pa.Field, column: pa.ChunkedArray,
             return [NO_EXTRA] * len(column)
         return [NO_EXTRA if text is None else json.loads(text) for text in column.to_pylist()]
     if field.metadata == _JSON:
-        values = [json.loads(text) for text in column.to_pylist()]
-        if name in _DATE_FIELDS:
-            values = [date.fromisoformat(v) if v else v for v in values]
-        return values
+        return [_untagged(json.loads(text)) for text in column.to_pylist()]
     array = column.combine_chunks()
     if pa.types.is_dictionary(array.type):
         distinct = array.dictionary.to_pylist()
