@@ -134,6 +134,8 @@ class ControlArrays:
         self.tie_rows = tie_rows
         empty = np.zeros(0, dtype=np.int64)
         self.link_ptr = np.zeros(len(unit_keys) + 1, dtype=np.int64)
+        self.link_count = np.zeros(len(unit_keys), dtype=np.int64)   # entities each controls
+        self.link_unit = empty
         self.link_target = empty
         self.link_r4a = np.zeros(0, dtype=bool)
         self.link_edge = empty
@@ -149,15 +151,6 @@ class ControlArrays:
     @cached_property
     def unit_number(self) -> dict[str, int]:
         return {key: u for u, key in enumerate(self.unit_keys)}
-
-    @cached_property
-    def link_unit(self) -> np.ndarray:
-        return np.repeat(np.arange(self.unit_count), np.diff(self.link_ptr))
-
-    @cached_property
-    def link_count(self) -> np.ndarray:
-        """How many entities each unit controls."""
-        return np.diff(self.link_ptr)
 
     def members(self, u: int) -> np.ndarray:
         return self.unit_members[self.unit_ptr[u]:self.unit_ptr[u + 1]]
@@ -532,7 +525,9 @@ def _fixpoint(arrays: ControlArrays, edges: EdgeArrays) -> None:
 
     keys = np.concatenate([*link_keys, linked[:0]])
     by_unit = np.argsort(keys // n, kind="stable")
-    arrays.link_ptr = csr_pointer(keys[by_unit] // n, arrays.unit_count)
+    arrays.link_unit = keys[by_unit] // n
+    arrays.link_ptr = csr_pointer(arrays.link_unit, arrays.unit_count)
+    arrays.link_count = np.diff(arrays.link_ptr)
     arrays.link_target = keys[by_unit] % n
     arrays.link_r4a = np.concatenate([*link_r4a, np.zeros(0, dtype=bool)])[by_unit]
     arrays.link_edge = np.concatenate([*link_edge, linked[:0]])[by_unit]
