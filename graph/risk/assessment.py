@@ -14,18 +14,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import numpy as np
+
 from graph.analysis import Analysis
 from graph.analysis.groups import Group
-from graph.risk.circles import (
-    GuaranteeChain,
-    GuaranteeCircle,
-    cross_holdings,
-    guarantee_chains,
-    guarantee_circles,
-)
+from graph.risk.circles import GuaranteeChain, GuaranteeCircle, circles_of
 from graph.risk.concentration import DIMENSIONS, Concentration, concentration_by
 from graph.risk.contagion import ImpactMatrix, impact_matrix, systemic_ranking
-from graph.risk.limits import LimitCheck, RiskFlag, check_limits, large_exposure_flags
+from graph.risk.limits import LimitCheck, LimitChecks, RiskFlag, check_limits, large_exposure_flags
 from graph.risk.subjects import SubjectKind, checked_subject, circle_of, group_of, kind_of
 from graph.risk.suspects import DeclaredGroupDiff, SuspectedLink, declared_group_diffs, suspected_links
 
@@ -37,7 +33,7 @@ class RiskAssessment:
     """Everything a risk report shows, computed once."""
 
     analysis: Analysis
-    limit_checks: list[LimitCheck]
+    limit_checks: LimitChecks
     flags: dict[str, list[RiskFlag]]
     concentration: dict[str, Concentration]
     circles: list[GuaranteeCircle]
@@ -50,15 +46,8 @@ class RiskAssessment:
     contagion question after it."""
     systemic: list[tuple[str, float]] = field(default_factory=list)
 
-    @cached_property
-    def _checks_by_subject(self) -> dict[str, list[LimitCheck]]:
-        index: dict[str, list[LimitCheck]] = defaultdict(list)
-        for check in self.limit_checks:
-            index[check.subject].append(check)
-        return index
-
     def checks_of(self, subject: str) -> list[LimitCheck]:
-        return self._checks_by_subject.get(subject, [])
+        return self.limit_checks.of(subject)
 
     def checked_subject(self, subject: str) -> str:
         """The subject whose checks and flags stand for ``subject`` (a group of one: its
@@ -105,39 +94,44 @@ class RiskAssessment:
 
     @property
     def breaches(self) -> list[LimitCheck]:
-        return [c for c in self.limit_checks if c.status("gross") == "breach"
-                or c.status("net") == "breach"]
+        checks = self.limit_checks
+        rows = (checks.statuses("gross") == "breach") | (checks.statuses("net") == "breach")
+        return [checks[k] for k in np.flatnonzero(rows).tolist()]
 
 
 def assess(analysis: Analysis, *, top: int = 10, systemic_top: int = 10) -> RiskAssessment:
     """R8-R12 and suspected links on ``analysis``."""
     checks = check_limits(analysis)
-    names = {e.id: e.name for e in analysis.dataset.entities.values()}
+    entities = analysis.dataset.entities
     bank, regime = analysis.dataset.bank, analysis.regime.name
+
+    def name(subject: str) -> str:
+        if subject in entities:
+            return entities[subject].name
+        group = analysis.group_by_id[subject]
+        return f"{analysis.group_name(group)} group [{group.id}]"
+
     flags: dict[str, list[RiskFlag]] = defaultdict(list)
-    for group in analysis.groups:
-        names.setdefault(group.id, f"{analysis.group_name(group)} group [{group.id}]")
-    for check in checks:
-        name = names[check.subject]
-        flag = check.flag(name, bank.base_currency, regime)
+    for row in np.flatnonzero(checks.statuses("gross") != "ok").tolist():
+        check = checks[row]
+        flag = check.flag(name(check.subject), bank.base_currency, regime)
         if flag is not None:
             flags[check.subject].append(flag)
     for flag in large_exposure_flags(analysis, analysis.groups):
         flags[flag.subject].append(flag)
-    circles = guarantee_circles(analysis.relationships, bank)
+    circles, chains, rings = circles_of(analysis, top)
     for circle in circles:
         for member in circle.members:
             flags[member].append(RiskFlag(
                 "GUARANTEE_CIRCLE", member,
-                f"{names[member]} is in guarantee circle {circle.id} of {len(circle.members)} "
+                f"{name(member)} is in guarantee circle {circle.id} of {len(circle.members)} "
                 f"parties guaranteeing {circle.total_guaranteed:,.2f} {bank.base_currency} "
                 f"among themselves (R10)", figure=circle.total_guaranteed))
-    rings = cross_holdings(analysis.relationships)
     for ring in rings:
         for member in ring:
             flags[member].append(RiskFlag(
                 "CROSS_HOLDING", member,
-                f"{names[member]} holds shares in a ring with {', '.join(m for m in ring if m != member)}"))
+                f"{name(member)} holds shares in a ring with {', '.join(m for m in ring if m != member)}"))
     impact = impact_matrix(analysis)
     return RiskAssessment(
         analysis=analysis,
@@ -145,7 +139,7 @@ def assess(analysis: Analysis, *, top: int = 10, systemic_top: int = 10) -> Risk
         flags=dict(flags),
         concentration={d: concentration_by(analysis, d, top) for d in DIMENSIONS},
         circles=circles,
-        chains=guarantee_chains(analysis.relationships, top),
+        chains=chains,
         cross_holdings=rings,
         suspected_links=suspected_links(analysis),
         declared_groups=declared_group_diffs(analysis),

@@ -23,15 +23,19 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
-from graph.analysis.components import components, groups_of
+from graph.analysis import Analysis
+from graph.risk.columns import Book
 from schema.records import Bank, Relationship
 
-__all__ = ["GuaranteeChain", "GuaranteeCircle", "cross_holdings", "guarantee_chains",
+__all__ = ["GuaranteeChain", "GuaranteeCircle", "circles_of", "cross_holdings", "guarantee_chains",
            "guarantee_circles"]
 
 
@@ -62,15 +66,52 @@ def _circle_id(members: Iterable[str]) -> str:
     return "circle:" + hashlib.sha256("\n".join(sorted(members)).encode()).hexdigest()[:10]
 
 
-def _guarantee_graph(relationships: Iterable[Relationship]) -> nx.DiGraph:
-    graph = nx.DiGraph()
-    for r in relationships:
-        if r.type == "GUARANTEES":
-            if graph.has_edge(r.source, r.target):
-                graph.edges[r.source, r.target]["edges"].append(r)
-            else:
-                graph.add_edge(r.source, r.target, edges=[r])
-    return graph
+@dataclass(frozen=True)
+class _Graph:
+    """A directed graph of relationships over interned nodes, with its strongly connected
+    components (SciPy's compressed sparse graph routines, not one object per node)."""
+
+    nodes: list[str]
+    source: np.ndarray
+    target: np.ndarray
+    records: list[Relationship]
+    labels: np.ndarray
+    sizes: np.ndarray
+
+    @classmethod
+    def of(cls, relationships: Iterable[Relationship], kind: str) -> _Graph:
+        """The graph of the relationships of type ``kind``."""
+        records = [r for r in relationships if r.type == kind]
+        index: dict[str, int] = {}
+        source = np.fromiter((index.setdefault(r.source, len(index)) for r in records), dtype=np.int64,
+                             count=len(records))
+        target = np.fromiter((index.setdefault(r.target, len(index)) for r in records), dtype=np.int64,
+                             count=len(records))
+        return cls._build(list(index), source, target, records)
+
+    @classmethod
+    def on(cls, book: Book, kind: str) -> _Graph:
+        """The same graph from the book's edges of type ``kind``, on the parties they touch."""
+        edges = book.edges(kind)
+        used, inverse = np.unique(np.concatenate([edges.source, edges.target]), return_inverse=True)
+        inverse = inverse.reshape(-1)
+        nodes = [book.parties[k] for k in used.tolist()]
+        return cls._build(nodes, inverse[:len(edges.records)], inverse[len(edges.records):], edges.records)
+
+    @classmethod
+    def _build(cls, nodes: list[str], source: np.ndarray, target: np.ndarray,
+               records: list[Relationship]) -> _Graph:
+        n = len(nodes)
+        matrix = sp.csr_array((np.ones(len(records), dtype=np.int8), (source, target)), shape=(n, n))
+        _, labels = connected_components(matrix, directed=True, connection="strong")
+        return cls(nodes, source, target, records, labels, np.bincount(labels, minlength=1))
+
+    def rings(self) -> list[list[int]]:
+        """The components of two or more nodes, as node positions in node order."""
+        order = np.argsort(self.labels, kind="stable")
+        ends = np.cumsum(self.sizes)
+        return [order[end - size:end].tolist() for size, end in zip(self.sizes.tolist(), ends.tolist(),
+                                                                     strict=True) if size > 1]
 
 
 def guarantee_circles(relationships: Iterable[Relationship], bank: Bank | None = None
@@ -83,18 +124,23 @@ def guarantee_circles(relationships: Iterable[Relationship], bank: Bank | None =
     bank : converts amounts in other currencies to the base currency (default: amounts are
         taken as they are)
     """
-    graph = _guarantee_graph(relationships)
+    return _circles(_Graph.of(relationships, "GUARANTEES"), bank)
+
+
+def _circles(graph: _Graph, bank: Bank | None) -> list[GuaranteeCircle]:
+    # a guarantee is inside a circle when both its ends are in the same one
+    inside = graph.labels[graph.source] == graph.labels[graph.target]
+    inside &= graph.sizes[graph.labels[graph.source]] > 1
+    by_circle: dict[int, list[Relationship]] = defaultdict(list)
+    for k in np.flatnonzero(inside).tolist():
+        by_circle[int(graph.labels[graph.source[k]])].append(graph.records[k])
+    rate = bank.rate if bank else (lambda _c: 1.0)
     circles = []
-    for component in nx.strongly_connected_components(graph):
-        if len(component) < 2:
-            continue
-        inside = sorted(
-            (r for _, _, data in graph.subgraph(component).edges(data=True) for r in data["edges"]),
-            key=lambda r: r.identity)
-        rate = bank.rate if bank else (lambda _c: 1.0)
-        total = math.fsum((r.amount or 0.0) * rate(r.currency) for r in inside)
-        members = tuple(sorted(component))
-        circles.append(GuaranteeCircle(_circle_id(members), members, tuple(inside), total))
+    for ring in graph.rings():
+        guarantees = sorted(by_circle[int(graph.labels[ring[0]])], key=lambda r: r.identity)
+        total = math.fsum((r.amount or 0.0) * rate(r.currency) for r in guarantees)
+        members = tuple(sorted(graph.nodes[k] for k in ring))
+        circles.append(GuaranteeCircle(_circle_id(members), members, tuple(guarantees), total))
     circles.sort(key=lambda c: (-len(c.members), c.id))
     return circles
 
@@ -105,28 +151,73 @@ def guarantee_chains(relationships: Iterable[Relationship], top: int = 10) -> li
     One chain is reported per end node of the condensed graph: the longest path ending
     there, ties broken by the smallest ids, so the answer is deterministic.
 
+    The condensed graph is a DAG; peeling it from its sources (Kahn's algorithm, a frontier
+    at a time) gives each node the length of the longest path ending there, its level. A
+    chain ending at a node of level ``l`` continues the best chain of one of its parents of
+    level ``l - 1``: the parent whose chain comes first by ids. Ranking each level's chains
+    by (the parent's rank, the node's own id) orders them as their steps compare, so no
+    chain is built but the ``top`` reported.
+
     >>> from schema.records import Relationship as R
     >>> g = [R("GUARANTEES", a, b, amount=1.0) for a, b in [("A", "B"), ("B", "C"), ("X", "C")]]
     >>> [c.steps for c in guarantee_chains(g)]
     [('A', 'B', 'C'), ('A', 'B')]
     """
-    graph = _guarantee_graph(relationships)
-    if graph.number_of_edges() == 0:
+    return _chains(_Graph.of(relationships, "GUARANTEES"), top)
+
+
+def _chains(graph: _Graph, top: int) -> list[GuaranteeChain]:
+    if not graph.records:
         return []
-    condensed = nx.condensation(graph)
-    label = {}
-    for node, data in condensed.nodes(data=True):
-        members = data["members"]
-        label[node] = next(iter(members)) if len(members) == 1 else _circle_id(members)
-    best: dict[int, tuple[str, ...]] = {}
-    for node in nx.topological_sort(condensed):
-        candidates = [(label[node],)]
-        for parent in condensed.predecessors(node):
-            candidates.append((*best[parent], label[node]))
-        best[node] = min(candidates, key=lambda steps: (-len(steps), steps))
-    chains = sorted((GuaranteeChain(steps) for steps in best.values() if len(steps) > 1),
-                    key=lambda c: (-c.length, c.steps))
-    return chains[:top]
+    n = len(graph.sizes)
+    label = [""] * n
+    for ring in graph.rings():
+        label[graph.labels[ring[0]]] = _circle_id(graph.nodes[k] for k in ring)
+    for k in np.flatnonzero(graph.sizes[graph.labels] == 1).tolist():
+        label[graph.labels[k]] = graph.nodes[k]
+    name_rank = np.empty(n, dtype=np.int64)
+    name_rank[sorted(range(n), key=label.__getitem__)] = np.arange(n)
+
+    source, target = graph.labels[graph.source], graph.labels[graph.target]
+    between = source != target
+    pairs = np.unique(np.stack([source[between], target[between]], axis=1), axis=0).reshape(-1, 2)
+    parent_of, child_of = pairs[:, 0], pairs[:, 1]
+    out = sp.csr_array((np.ones(len(pairs), dtype=np.int8), (parent_of, child_of)), shape=(n, n))
+    waiting = np.bincount(child_of, minlength=n)
+    level = np.zeros(n, dtype=np.int64)
+    frontier, depth = np.flatnonzero(waiting == 0), 1
+    while len(frontier):
+        level[frontier] = depth
+        reached = out[frontier].indices
+        waiting -= np.bincount(reached, minlength=n)
+        frontier = np.unique(reached[waiting[reached] == 0])
+        depth += 1
+
+    best_parent = np.full(n, -1, dtype=np.int64)
+    rank = np.empty(n, dtype=np.int64)
+    first = np.flatnonzero(level == 1)
+    rank[first] = np.argsort(np.argsort(name_rank[first]))
+    feeds = level[parent_of] == level[child_of] - 1
+    parent_of, child_of = parent_of[feeds], child_of[feeds]
+    for depth in range(2, int(level.max()) + 1):
+        here = level[child_of] == depth
+        parents, children = parent_of[here], child_of[here]
+        order = np.lexsort((rank[parents], children))      # each child's best parent first
+        children, parents = children[order], parents[order]
+        starts = np.r_[True, children[1:] != children[:-1]]
+        nodes, chosen = children[starts], parents[starts]
+        best_parent[nodes] = chosen
+        rank[nodes] = np.argsort(np.lexsort((name_rank[nodes], rank[chosen])))
+
+    ends = np.flatnonzero(level > 1)
+    ends = ends[np.lexsort((rank[ends], -level[ends]))][:top]
+    chains = []
+    for end in ends.tolist():
+        steps = [end]
+        while best_parent[steps[-1]] >= 0:
+            steps.append(int(best_parent[steps[-1]]))
+        chains.append(GuaranteeChain(tuple(label[k] for k in reversed(steps))))
+    return chains
 
 
 def cross_holdings(relationships: Iterable[Relationship]) -> list[tuple[str, ...]]:
@@ -138,7 +229,21 @@ def cross_holdings(relationships: Iterable[Relationship]) -> list[tuple[str, ...
     ...                 R("OWNS", "B", "C", share=0.7)])
     [('A', 'B')]
     """
-    nodes, labels = components(((r.source, r.target) for r in relationships if r.type == "OWNS"),
-                               strong=True)
-    rings = [tuple(sorted(c)) for c in groups_of(nodes, labels) if len(c) > 1]
+    return _rings(_Graph.of(relationships, "OWNS"))
+
+
+def _rings(graph: _Graph) -> list[tuple[str, ...]]:
+    rings = [tuple(sorted(graph.nodes[k] for k in ring)) for ring in graph.rings()]
     return sorted(rings, key=lambda ring: (-len(ring), ring))
+
+
+def circles_of(analysis: Analysis, top: int = 10
+               ) -> tuple[list[GuaranteeCircle], list[GuaranteeChain], list[tuple[str, ...]]]:
+    """The guarantee circles, the ``top`` longest chains and the cross-holdings of an
+    analysed book, as :func:`guarantee_circles` (in base currency), :func:`guarantee_chains`
+    and :func:`cross_holdings` give them on its current relationships; one guarantee graph
+    serves the first two, read from the book's shared arrays (:class:`Book`)."""
+    book = Book.of(analysis)
+    guarantees = _Graph.on(book, "GUARANTEES")
+    return (_circles(guarantees, analysis.dataset.bank), _chains(guarantees, top),
+            _rings(_Graph.on(book, "OWNS")))

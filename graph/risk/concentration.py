@@ -18,11 +18,13 @@ References
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
+
 from graph.analysis import Analysis
+from graph.risk.columns import Book, segment_sums
 
 __all__ = ["DIMENSIONS", "Concentration", "ConcentrationItem", "concentration",
            "concentration_by"]
@@ -58,13 +60,23 @@ def concentration(exposure_by_key: Mapping[str, float], top: int = 10,
 
     Buckets with no exposure are left out. An empty book has HHI 0 and top share 0.
     """
-    total = math.fsum(exposure_by_key.values())
-    ranked = sorted(((k, v) for k, v in exposure_by_key.items() if v > 0),
-                    key=lambda kv: (-kv[1], kv[0]))
-    items = tuple(ConcentrationItem(k, v, v / total) for k, v in ranked) if total > 0 else ()
-    hhi = math.fsum(item.share ** 2 for item in items) * 10_000
-    top_share = math.fsum(item.share for item in items[:top])
-    return Concentration(dimension, hhi, top, top_share, total, items)
+    values = np.fromiter(exposure_by_key.values(), dtype=float, count=len(exposure_by_key))
+    return _concentration(list(exposure_by_key), values, top, dimension)
+
+
+def _concentration(keys: list[str], values: np.ndarray, top: int, dimension: str) -> Concentration:
+    """:func:`concentration` of buckets given as keys and an array of their exposures."""
+    total = math.fsum(values.tolist())
+    items: tuple[ConcentrationItem, ...] = ()
+    shares: list[float] = []
+    if total > 0:
+        held = np.flatnonzero(values > 0)
+        held = held[np.lexsort((np.array([keys[k] for k in held.tolist()], dtype=str), -values[held]))]
+        exposures = values[held].tolist()
+        shares = (values[held] / total).tolist()
+        items = tuple(map(ConcentrationItem, [keys[k] for k in held.tolist()], exposures, shares))
+    hhi = math.fsum(share ** 2 for share in shares) * 10_000
+    return Concentration(dimension, hhi, top, math.fsum(shares[:top]), total, items)
 
 
 def concentration_by(analysis: Analysis, dimension: str = "group", top: int = 10) -> Concentration:
@@ -72,12 +84,16 @@ def concentration_by(analysis: Analysis, dimension: str = "group", top: int = 10
     borrowing parties (``(unknown)`` when the party has none)."""
     if dimension not in DIMENSIONS:
         raise ValueError(f"expected a dimension among {', '.join(DIMENSIONS)}, got {dimension!r}")
-    buckets: dict[str, list[float]] = defaultdict(list)
+    book = Book.of(analysis)
+    if dimension == "group":
+        # a group's bucket is its members' exposure; groups nobody in borrows hold 0 and are
+        # left out, as buckets with no exposure are
+        return _concentration([g.id for g in analysis.groups], book.group_arrays(analysis.groups).gross,
+                              top, dimension)
     entities = analysis.dataset.entities
-    for party, exposure in analysis.exposures.parties.items():
-        if dimension == "group":
-            key = analysis.group_by_member[party].id
-        else:
-            key = getattr(entities[party], dimension) or UNKNOWN
-        buckets[key].append(exposure.gross)
-    return concentration({k: math.fsum(v) for k, v in buckets.items()}, top, dimension)
+    keys = np.array([getattr(entities[p], dimension) or UNKNOWN for p in book.exposed], dtype=str)
+    buckets, bucket = np.unique(keys, return_inverse=True)
+    order = np.argsort(bucket, kind="stable")
+    gross = book.gross[book.exposed_positions][order]
+    return _concentration(buckets.tolist(), segment_sums(gross, np.bincount(bucket, minlength=len(buckets))),
+                          top, dimension)

@@ -30,11 +30,13 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
 
 from graph.analysis import Analysis
+from graph.risk.columns import Book, segment_sums
 
 __all__ = ["CascadeResult", "DebtRankResult", "ImpactMatrix", "cascade", "debt_rank",
            "impact_matrix", "systemic_ranking"]
@@ -125,21 +127,22 @@ def cascade(analysis: Analysis, defaulted: Iterable[str]) -> CascadeResult:
     ({'B': 50.0, 'G': 120.0, 'H': 5.0}, ('H',))
     """
     initial = _check_parties(analysis, defaulted)
-    bank = analysis.dataset.bank
+    book = Book.of(analysis)
     entities = analysis.dataset.entities
-    guarantees_of: dict[str, list] = defaultdict(list)
-    for r in analysis.relationships:
-        if r.type == "GUARANTEES":
-            guarantees_of[r.target].append(r)
+    guarantees = book.edges("GUARANTEES")
+    by_borrower = _guarantees_by_borrower(book)
+    amounts = _amounts(book).tolist()
     rounds_of = dict.fromkeys(initial, 0)
     calls: dict[str, list[float]] = defaultdict(list)
     newest, round_number = list(initial), 0
     while newest:
+        # the guarantees of this round's defaults, as rows of the borrower-by-guarantee matrix
+        called = by_borrower[book.positions(newest)].indices.tolist()
         touched = set()
-        for borrower in newest:
-            for g in guarantees_of.get(borrower, ()):
-                calls[g.source].append((g.amount or 0.0) * bank.rate(g.currency))
-                touched.add(g.source)
+        for k in called:
+            guarantor = guarantees.records[k].source
+            calls[guarantor].append(amounts[k])
+            touched.add(guarantor)
         round_number += 1
         newest = sorted(
             p for p in touched
@@ -148,10 +151,25 @@ def cascade(analysis: Analysis, defaulted: Iterable[str]) -> CascadeResult:
         )
         for party in newest:
             rounds_of[party] = round_number
-    called = {p: math.fsum(v) for p, v in sorted(calls.items())}
-    without = tuple(p for p in called if entities[p].net_assets is None and p not in rounds_of)
+    called_amounts = {p: math.fsum(v) for p, v in sorted(calls.items())}
+    without = tuple(p for p in called_amounts if entities[p].net_assets is None and p not in rounds_of)
     exposure = analysis.exposures.of_parties(rounds_of).gross
-    return CascadeResult(rounds_of, max(rounds_of.values(), default=0), exposure, called, without)
+    return CascadeResult(rounds_of, max(rounds_of.values(), default=0), exposure, called_amounts, without)
+
+
+def _amounts(book: Book) -> np.ndarray:
+    """Every current guarantee's amount in base currency (0 when it names none)."""
+    rate = book.analysis.dataset.bank.rate
+    return np.array([(r.amount or 0.0) * rate(r.currency) for r in book.edges("GUARANTEES").records],
+                    dtype=float)
+
+
+def _guarantees_by_borrower(book: Book) -> sp.csr_array:
+    """Row ``j``: the guarantees (by their place in ``book.edges("GUARANTEES")``) of
+    borrower ``j``, in that order."""
+    guarantees = book.edges("GUARANTEES")
+    n, m = len(book.parties), len(guarantees.records)
+    return sp.csr_array((np.ones(m, dtype=np.int8), (guarantees.target, np.arange(m))), shape=(n, m))
 
 
 @dataclass(frozen=True)
@@ -164,6 +182,12 @@ class ImpactMatrix:
     parties: list[str]
     position: dict[str, int]
     values: np.ndarray
+
+    @cached_property
+    def incoming(self) -> sp.csr_array:
+        """``W`` transposed: row ``i`` holds the impacts on ``i``, what a DebtRank step
+        multiplies; built once for every scenario on this matrix."""
+        return self.weights.T.tocsr()
 
 
 def impact_matrix(analysis: Analysis) -> ImpactMatrix:
@@ -213,36 +237,34 @@ def impact_matrix(analysis: Analysis) -> ImpactMatrix:
     >>> dict(zip(m.parties, m.values.tolist()))
     {'A': 0.6, 'B': 0.4, 'G': 0.0, 'H': 0.0, 'K': 0.0}
     """
-    parties = list(analysis.dataset.entities)
-    index = {p: k for k, p in enumerate(parties)}
-    entities = analysis.dataset.entities
-    bank = analysis.dataset.bank
-    loss: dict[tuple[int, int], list[float]] = defaultdict(list)
-    for r in analysis.relationships:
-        holder = entities[r.source]
-        if holder.net_assets is None:      # i takes no stress without net assets
-            continue
-        if r.type == "GUARANTEES":         # i = guarantor, j = borrower
-            loss[index[r.target], index[r.source]].append((r.amount or 0.0) * bank.rate(r.currency))
-        elif r.type == "OWNS":             # i = holder, j = the company held
-            held = entities[r.target].net_assets or 0.0
-            loss[index[r.target], index[r.source]].append((r.share or 0.0) * held)
-    rows, cols, data = [], [], []
-    for (j, i), amounts in loss.items():
-        lost, buffer = math.fsum(amounts), entities[parties[i]].net_assets
-        # no buffer (net assets zero or negative): any loss at all distresses i fully
-        weight = min(1.0, lost / buffer) if buffer > 0 else float(lost > 0)
-        if weight > 0:
-            rows.append(j)
-            cols.append(i)
-            data.append(weight)
-    n = len(parties)
-    gross = np.zeros(n)
-    for party, exposure in analysis.exposures.parties.items():
-        gross[index[party]] = exposure.gross
+    book = Book.of(analysis)
+    n = len(book.parties)
+    buffer = book.net_assets
+    guarantees, holdings = book.edges("GUARANTEES"), book.edges("OWNS")
+    held = np.nan_to_num(buffer[holdings.target], nan=0.0)
+    shares = np.array([r.share or 0.0 for r in holdings.records], dtype=float)
+    # a loss of i (the guarantor, or the holder) on j's default (the borrower, or the held)
+    j = np.concatenate([guarantees.target, holdings.target])
+    i = np.concatenate([guarantees.source, holdings.source])
+    lost = np.concatenate([_amounts(book), shares * held])
+    keep = ~np.isnan(buffer[i])             # i takes no stress without net assets
+    j, i, lost = j[keep], i[keep], lost[keep]
+    pair = j * n + i
+    order = np.argsort(pair, kind="stable")
+    pair, lost = pair[order], lost[order]
+    first = np.r_[True, pair[1:] != pair[:-1]] if len(pair) else np.zeros(0, dtype=bool)
+    pair = pair[first]
+    lost = segment_sums(lost, np.diff(np.r_[np.flatnonzero(first), len(first)]))
+    rows, cols = pair // n, pair % n
+    own = buffer[cols]
+    # no buffer (net assets zero or negative): any loss at all distresses i fully
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weight = np.where(own > 0, np.minimum(1.0, lost / own), (lost > 0).astype(float))
+    kept = weight > 0
+    gross = book.gross.copy()
     total = gross.sum()
-    return ImpactMatrix(sp.csr_array((data, (rows, cols)), shape=(n, n)), parties, index,
-                        gross / total if total > 0 else gross)
+    return ImpactMatrix(sp.csr_array((weight[kept], (rows[kept], cols[kept])), shape=(n, n)),
+                        list(book.parties), dict(book.position), gross / total if total > 0 else gross)
 
 
 def debt_rank(analysis: Analysis, defaulted: Iterable[str], *,
@@ -302,7 +324,7 @@ def debt_rank(analysis: Analysis, defaulted: Iterable[str], *,
         k = matrix.position[party]
         h[k], distressed[k], undistressed[k] = 1.0, True, False
     h_start = h.copy()
-    transposed = matrix.weights.T.tocsr()   # row i: the impacts on i
+    transposed = matrix.incoming            # row i: the impacts on i
     steps = 1
     while distressed.any():
         passed = transposed @ (h * distressed)
@@ -355,7 +377,15 @@ def systemic_ranking(analysis: Analysis, top: int = 10, *, matrix: ImpactMatrix 
     >>> systemic_ranking(book), systemic_ranking(book, top=1)
     ([('A', 0.5), ('B', 0.0)], [('A', 0.5)])
     """
-    largest = sorted(analysis.exposures.parties.items(), key=lambda kv: (-kv[1].gross, kv[0]))
+    parties = analysis.exposures.parties
+    ids = list(parties)
+    gross = np.fromiter((e.gross for e in parties.values()), dtype=float, count=len(ids))
+    candidates = range(len(ids))
+    if 0 < top < len(ids):
+        # only the parties at or above the top-th largest exposure can be among the top
+        threshold = np.partition(gross, len(ids) - top)[len(ids) - top]
+        candidates = np.flatnonzero(gross >= threshold).tolist()
+    largest = sorted(((ids[k], float(gross[k])) for k in candidates), key=lambda kv: (-kv[1], kv[0]))
     matrix = matrix or impact_matrix(analysis)
     ranked = [(party, debt_rank(analysis, [party], matrix=matrix).debt_rank)
               for party, _ in largest[:top]]

@@ -31,17 +31,21 @@ CN-2018 also asks to review economic dependence for a party above 5% of tier 1
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from typing import overload
+
+import numpy as np
 
 from graph.analysis import Analysis
 from graph.analysis.groups import Group
+from graph.risk.columns import Book, segment_counts, segment_sums
 from graph.risk.subjects import checked_as_group
 from schema.errors import InvalidModel
-from schema.records import Entity
 
-__all__ = ["CHECKS", "LimitCheck", "RiskFlag", "check_limits", "large_exposure_flags"]
+__all__ = ["CHECKS", "LimitCheck", "LimitChecks", "RiskFlag", "check_limits", "large_exposure_flags"]
 
 CHECKS = ("single_party", "single_party_loans", "group", "interbank", "gsib", "any")
 _TOLERANCE = 1e-12
@@ -124,39 +128,128 @@ class LimitCheck:
                         self.limit, self.denominator, f"{regime} {self.source}")
 
 
-def _loans(analysis: Analysis, party: str, products: Sequence[str]) -> float:
-    return math.fsum(
-        analysis.exposures.facilities[f.id].outstanding
-        for f in analysis.facilities_of(party)
-        if f.product is None or f.product in products
-    )
+class LimitChecks(Sequence[LimitCheck]):
+    """Limit checks as columns, one row per check: a :class:`LimitCheck` is built when a row
+    is read, so a book of a million parties holds a few arrays rather than a million
+    records (DESIGN section 6).
+
+    Rows come in the order :func:`check_limits` documents. :meth:`of` reads one subject's
+    checks; :meth:`statuses` and :meth:`usages` give every row's at once, as each
+    :class:`LimitCheck` would.
+    """
+
+    def __init__(self, subjects: list[str], parties: int, limits: list[dict],
+                 denominators: dict[str, float], warning_level: float, rows: dict[str, np.ndarray]
+                 ) -> None:
+        self._subjects = subjects        # the party subjects first, then the groups
+        self._parties = parties
+        self._limits = [(limit["check"], limit.get("description", limit["check"]),
+                         float(limit["limit"]), limit["of"], denominators[limit["of"]],
+                         str(limit.get("source", ""))) for limit in limits]
+        self._warning_level = warning_level
+        self._subject, self._limit = rows["subject"], rows["limit"]
+        self._gross, self._net = rows["gross"], rows["net"]
+
+    def __len__(self) -> int:
+        return len(self._subject)
+
+    @overload
+    def __getitem__(self, index: int) -> LimitCheck: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[LimitCheck]: ...
+
+    def __getitem__(self, index: int | slice) -> LimitCheck | list[LimitCheck]:
+        if isinstance(index, slice):
+            return [self._check(k) for k in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("limit check index out of range")
+        return self._check(index)
+
+    def __iter__(self) -> Iterator[LimitCheck]:
+        return (self._check(k) for k in range(len(self)))
+
+    def __repr__(self) -> str:
+        return f"<LimitChecks: {len(self)} checks>"
+
+    def _check(self, row: int) -> LimitCheck:
+        subject = int(self._subject[row])
+        check, description, limit, of, value, source = self._limits[self._limit[row]]
+        return LimitCheck(self._subjects[subject], "party" if subject < self._parties else "group",
+                          check, description, limit, of, value, source, float(self._gross[row]),
+                          float(self._net[row]), self._warning_level)
+
+    @cached_property
+    def _rows_of(self) -> dict[str, list[range]]:
+        subject = self._subject
+        found: dict[str, list[range]] = defaultdict(list)
+        if not len(subject):
+            return found
+        starts = np.flatnonzero(np.r_[True, subject[1:] != subject[:-1]])
+        ends = np.r_[starts[1:], len(subject)]
+        for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+            found[self._subjects[subject[start]]].append(range(start, end))
+        return found
+
+    def of(self, subject: str) -> list[LimitCheck]:
+        """The checks of ``subject`` (a party id or a group id), in row order."""
+        return [self._check(k) for rows in self._rows_of.get(subject, ()) for k in rows]
+
+    def _column(self, field: int) -> np.ndarray:
+        return np.array([limit[field] for limit in self._limits], dtype=float)[self._limit]
+
+    def ratios(self, view: str = "gross") -> np.ndarray:
+        """Every row's :attr:`LimitCheck.gross_ratio` (or ``net_ratio``)."""
+        return (self._gross if view == "gross" else self._net) / self._column(4)
+
+    def usages(self) -> np.ndarray:
+        """Every row's :attr:`LimitCheck.usage`."""
+        return self.ratios("gross") / self._column(2)
+
+    def statuses(self, view: str = "gross") -> np.ndarray:
+        """Every row's :meth:`LimitCheck.status` on ``view``: ``ok``, ``warning`` or
+        ``breach``."""
+        ratio, limit = self.ratios(view), self._column(2)
+        status = np.full(len(self), "ok", dtype="<U7")
+        status[ratio >= limit * self._warning_level - _TOLERANCE] = "warning"
+        status[ratio > limit + _TOLERANCE] = "breach"
+        return status
 
 
-def _party_applies(check: str, entity: Entity, bank_is_gsib: bool) -> bool:
-    return {
-        "single_party": not entity.is_bank,
-        "single_party_loans": not entity.is_bank,
-        "group": False,
-        "interbank": entity.is_bank,
-        "gsib": bank_is_gsib and entity.is_gsib,
-        "any": True,
-    }[check]
-
-
-def _group_applies(check: str, members: list[Entity], borrowers: list[Entity],
-                   bank_is_gsib: bool) -> bool:
-    interbank = bool(borrowers) and all(e.is_bank for e in borrowers)
-    return {
-        "single_party": False,
-        "single_party_loans": False,
-        "group": not interbank,
+def _applies(limits: list[dict], *, single: np.ndarray, interbank: np.ndarray, gsib: np.ndarray,
+             parties: bool) -> np.ndarray:
+    """Which check of ``limits`` applies to which subject (rows: subjects, columns: limits),
+    per the table of the module docstring: ``single`` non-bank parties, ``interbank`` banks
+    or interbank groups, ``gsib`` G-SIB subjects of a G-SIB bank."""
+    columns = {
+        "single_party": single if parties else np.zeros_like(single),
+        "single_party_loans": single if parties else np.zeros_like(single),
+        "group": np.zeros_like(single) if parties else ~interbank,
         "interbank": interbank,
-        "gsib": bank_is_gsib and any(e.is_gsib for e in members),
-        "any": True,
-    }[check]
+        "gsib": gsib,
+        "any": np.ones_like(single),
+    }
+    return np.column_stack([columns[limit["check"]] for limit in limits]) if limits else (
+        np.zeros((len(single), 0), dtype=bool))
 
 
-def check_limits(analysis: Analysis) -> list[LimitCheck]:
+def _loans(book: Book, parties: np.ndarray, products: Sequence[str]) -> np.ndarray:
+    """The drawn balances (base currency) of the facilities each of ``parties`` borrows whose
+    product is among ``products`` or missing: exact sums, as fsum over its facilities."""
+    facilities = book.analysis.dataset.facilities
+    exposures = book.analysis.exposures.facilities
+    chosen = [f for f in facilities if f.product is None or f.product in products]
+    borrower = book.positions([f.borrower for f in chosen])
+    order = np.argsort(borrower, kind="stable")
+    outstanding = np.fromiter((exposures[f.id].outstanding for f in chosen), dtype=float,
+                              count=len(chosen))[order]
+    sizes = np.bincount(borrower, minlength=len(book.parties))
+    return segment_sums(outstanding, sizes)[parties]
+
+
+def check_limits(analysis: Analysis) -> LimitChecks:
     """R8: every limit of the regime that applies, to every party with exposure and then to
     every group of two or more with exposure.
 
@@ -173,8 +266,9 @@ def check_limits(analysis: Analysis) -> list[LimitCheck]:
 
     Returns
     -------
-    list of LimitCheck
-        Parties in id order, each with the regime's checks in file order, then the groups.
+    LimitChecks
+        A sequence of LimitCheck: parties in id order, each with the regime's checks in
+        file order, then the groups (in the analysis' order).
 
     Raises
     ------
@@ -214,37 +308,42 @@ def check_limits(analysis: Analysis) -> list[LimitCheck]:
         if limit.get("check") not in CHECKS:
             raise InvalidModel(f"regime {regime.name}: unknown check {limit.get('check')!r}; "
                                f"expected one of {', '.join(CHECKS)}")
+    book = Book.of(analysis)
+    limits = list(regime.limits)
+    is_bank, is_gsib = book.entity_flag("is_bank"), book.entity_flag("is_gsib")
+
+    parties = book.exposed_positions
+    applies = _applies(limits, single=~is_bank[parties], interbank=is_bank[parties],
+                       gsib=is_gsib[parties] & bank.is_gsib, parties=True)
+    party_rows, party_limits = np.nonzero(applies)
+    gross, net = book.gross[parties][party_rows], book.net[parties][party_rows]
+    for k, limit in enumerate(limits):
+        if limit["check"] == "single_party_loans":
+            loans = _loans(book, parties, limit.get("loan_products", ("loan",)))
+            mine = party_limits == k
+            gross[mine] = net[mine] = loans[party_rows[mine]]
+
+    arrays = book.group_arrays(analysis.groups)
+    checked = np.fromiter((checked_as_group(g) for g in analysis.groups), dtype=bool,
+                          count=len(analysis.groups))
+    checked &= (arrays.gross != 0) | (arrays.net != 0)
+    borrowing = book.gross[arrays.members] > 0
+    borrowers = segment_counts(borrowing, arrays.sizes)
+    interbank = (borrowers > 0) & (segment_counts(borrowing & is_bank[arrays.members], arrays.sizes)
+                                   == borrowers)
+    gsib = (segment_counts(is_gsib[arrays.members], arrays.sizes) > 0) & bank.is_gsib
+    chosen = np.flatnonzero(checked)
+    applies = _applies(limits, single=np.zeros(len(chosen), dtype=bool), interbank=interbank[chosen],
+                       gsib=gsib[chosen], parties=False)
+    group_rows, group_limits = np.nonzero(applies)
+
+    subjects = book.exposed + [analysis.groups[k].id for k in chosen.tolist()]
+    rows = {"subject": np.concatenate([party_rows, group_rows + len(parties)]),
+            "limit": np.concatenate([party_limits, group_limits]),
+            "gross": np.concatenate([gross, arrays.gross[chosen][group_rows]]),
+            "net": np.concatenate([net, arrays.net[chosen][group_rows]])}
     denominators = {"tier1_capital": bank.tier1_capital, "net_capital": bank.net_capital}
-    entities = analysis.dataset.entities
-    checks: list[LimitCheck] = []
-
-    def add(subject: str, kind: str, limit: dict, gross: float, net: float) -> None:
-        checks.append(LimitCheck(
-            subject, kind, limit["check"], limit.get("description", limit["check"]),
-            float(limit["limit"]), limit["of"], denominators[limit["of"]],
-            str(limit.get("source", "")), gross, net, regime.warning_level))
-
-    for party, exposure in sorted(analysis.exposures.parties.items()):
-        for limit in regime.limits:
-            if not _party_applies(limit["check"], entities[party], bank.is_gsib):
-                continue
-            if limit["check"] == "single_party_loans":
-                loans = _loans(analysis, party, limit.get("loan_products", ("loan",)))
-                add(party, "party", limit, loans, loans)
-            else:
-                add(party, "party", limit, exposure.gross, exposure.net)
-    for group in analysis.groups:
-        if not checked_as_group(group):
-            continue
-        exposure = analysis.group_exposure(group)
-        if exposure.gross == 0 and exposure.net == 0:
-            continue
-        members = [entities[m] for m in group.members]
-        borrowers = [e for e in members if analysis.exposures.of(e.id).gross > 0]
-        for limit in regime.limits:
-            if _group_applies(limit["check"], members, borrowers, bank.is_gsib):
-                add(group.id, "group", limit, exposure.gross, exposure.net)
-    return checks
+    return LimitChecks(subjects, len(parties), limits, denominators, regime.warning_level, rows)
 
 
 def large_exposure_flags(analysis: Analysis, groups: Iterable[Group]) -> list[RiskFlag]:
@@ -288,39 +387,46 @@ def large_exposure_flags(analysis: Analysis, groups: Iterable[Group]) -> list[Ri
     [('LARGE_EXPOSURE', 'C', '10.0%')]
     """
     regime, bank = analysis.regime, analysis.dataset.bank
-    currency = bank.base_currency
-    large = regime.large_exposure
+    book = Book.of(analysis)
+    groups = groups if isinstance(groups, Sequence) else list(groups)
+    checked = [k for k, g in enumerate(groups) if checked_as_group(g)]
+    entities = analysis.dataset.entities
+    exposed = book.exposed
+    gross = np.concatenate([book.gross[book.exposed_positions],
+                            book.group_arrays(groups).gross[checked]])
+    ratios = gross / bank.tier1_capital
+
+    def subject(k: int) -> tuple[str, str]:
+        if k < len(exposed):
+            return exposed[k], entities[exposed[k]].name
+        group = groups[checked[k - len(exposed)]]
+        return group.id, f"{analysis.group_name(group)} group [{group.id}]"
+
     flags: list[RiskFlag] = []
-    subjects = [(p, analysis.dataset.entities[p].name, e.gross)
-                for p, e in sorted(analysis.exposures.parties.items())]
-    subjects += [(g.id, f"{analysis.group_name(g)} group [{g.id}]", analysis.group_exposure(g).gross)
-                 for g in groups if checked_as_group(g)]
+    large = regime.large_exposure
     if large:
-        threshold, tier1 = float(large["threshold"]), bank.tier1_capital
+        threshold = float(large["threshold"])
         inclusive = bool(large.get("inclusive", False))
-        for subject, name, gross in subjects:
-            ratio = gross / tier1
-            hit = (ratio >= threshold - _TOLERANCE) if inclusive else (ratio > threshold + _TOLERANCE)
-            if hit:
-                words = "at least" if inclusive else "more than"
-                flags.append(RiskFlag(
-                    "LARGE_EXPOSURE", subject,
-                    f"{name}: gross exposure {gross:,.2f} {currency} is {ratio:.2%} of tier 1 "
-                    f"capital, a large exposure ({words} {threshold:.1%}; {regime.name} "
-                    f"{large.get('source', '')})",
-                    "large_exposure", gross, ratio, threshold, "tier1_capital",
-                    f"{regime.name} {large.get('source', '')}"))
+        hits = (ratios >= threshold - _TOLERANCE) if inclusive else (ratios > threshold + _TOLERANCE)
+        words = "at least" if inclusive else "more than"
+        source = f"{regime.name} {large.get('source', '')}"
+        for k in np.flatnonzero(hits).tolist():
+            ident, name, figure, ratio = *subject(k), float(gross[k]), float(ratios[k])
+            flags.append(RiskFlag(
+                "LARGE_EXPOSURE", ident,
+                f"{name}: gross exposure {figure:,.2f} {bank.base_currency} is {ratio:.2%} of tier 1 "
+                f"capital, a large exposure ({words} {threshold:.1%}; {source})",
+                "large_exposure", figure, ratio, threshold, "tier1_capital", source))
     review = regime.economic_dependence
     if review:
         level = float(review["review_above"])
-        for subject, name, gross in subjects:
-            ratio = gross / bank.tier1_capital
-            if subject in analysis.dataset.entities and ratio > level + _TOLERANCE:
+        source = f"{regime.name} {review.get('source', '')}"
+        for k in np.flatnonzero(ratios > level + _TOLERANCE).tolist():
+            ident, name, figure, ratio = *subject(k), float(gross[k]), float(ratios[k])
+            if ident in entities:
                 flags.append(RiskFlag(
-                    "DEPENDENCE_REVIEW", subject,
+                    "DEPENDENCE_REVIEW", ident,
                     f"{name}: gross exposure is {ratio:.2%} of tier 1 capital, above "
-                    f"{level:.0%}: review its economic dependence with other clients "
-                    f"({regime.name} {review.get('source', '')})",
-                    "economic_dependence", gross, ratio, level, "tier1_capital",
-                    f"{regime.name} {review.get('source', '')}"))
+                    f"{level:.0%}: review its economic dependence with other clients ({source})",
+                    "economic_dependence", figure, ratio, level, "tier1_capital", source))
     return flags

@@ -17,7 +17,10 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+import numpy as np
+
 from graph.analysis import Analysis
+from graph.risk.columns import Book
 
 __all__ = ["DeclaredGroupDiff", "SuspectedLink", "declared_group_diffs", "suspected_links"]
 
@@ -57,7 +60,7 @@ def _normalise(text: str) -> str:
 
 def suspected_links(analysis: Analysis) -> list[SuspectedLink]:
     """Manager-and-controller links and shared contacts across groups, sorted."""
-    group_of = {m: g.id for g in analysis.groups for m in g.members}
+    by_member = analysis.group_by_member
     entities = analysis.dataset.entities
     links: set[SuspectedLink] = set()
 
@@ -66,26 +69,28 @@ def suspected_links(analysis: Analysis) -> list[SuspectedLink]:
         for member in analysis.control.units[unit_key].members:
             if entities[member].kind == "person":
                 controlled_by_person[member].update(controlled)
-    for r in analysis.relationships:
-        if r.type != "MANAGES":
-            continue
+    # only a manager who controls something can tie two groups
+    managing = [r for r in Book.of(analysis).records("MANAGES") if r.source in controlled_by_person]
+    for r in managing:
         person, managed = r.source, r.target
         elsewhere: dict[str, list[str]] = defaultdict(list)
-        for other in sorted(controlled_by_person.get(person, ())):
-            if group_of[other] != group_of[managed]:
-                elsewhere[group_of[other]].append(other)
+        here = by_member[managed].id
+        for other in sorted(controlled_by_person[person]):
+            if by_member[other].id != here:
+                elsewhere[by_member[other].id].append(other)
         for other_group, controlled in elsewhere.items():
             listed = ", ".join(f"{entities[c].name} [{c}]" for c in controlled[:5])
             more = f" and {len(controlled) - 5} more" if len(controlled) > 5 else ""
             links.add(SuspectedLink(
-                "manager_controller", managed, controlled[0], (group_of[managed], other_group),
+                "manager_controller", managed, controlled[0], (here, other_group),
                 person,
                 f"{entities[person].name} [{person}] is {r.role} of {entities[managed].name} "
                 f"[{managed}] and controls {listed}{more}"))
 
+    with_extra = [e for e in entities.values() if e.extra]
     for column in CONTACT_COLUMNS:
         holders: dict[str, list[str]] = defaultdict(list)
-        for entity in entities.values():
+        for entity in with_extra:
             value = entity.extra.get(column)
             if value:
                 holders[_normalise(value)].append(entity.id)
@@ -93,9 +98,9 @@ def suspected_links(analysis: Analysis) -> list[SuspectedLink]:
             parties.sort()
             for i, a in enumerate(parties):
                 for b in parties[i + 1:]:
-                    if group_of[a] != group_of[b]:
+                    if by_member[a].id != by_member[b].id:
                         links.add(SuspectedLink(f"shared_{column}", a, b,
-                                                (group_of[a], group_of[b]), value,
+                                                (by_member[a].id, by_member[b].id), value,
                                                 f"{entities[a].name} [{a}] and {entities[b].name} "
                                                 f"[{b}] share the {column} {value!r}"))
     return sorted(links, key=lambda link: (link.kind, link.a, link.b, link.via))
@@ -108,19 +113,25 @@ def declared_group_diffs(analysis: Analysis) -> list[DeclaredGroupDiff]:
     for row in analysis.dataset.declared_groups:
         declared[row.group_id].append(row.member)
         names.setdefault(row.group_id, row.group_name)
-    entities = analysis.dataset.entities
+    if not declared:
+        return []
+    book = Book.of(analysis)
+    # the members a declaration should list: companies, and parties the bank lends to
+    kinds = (e.kind for e in analysis.dataset.entities.values())
+    relevant = np.fromiter((k == "company" for k in kinds), dtype=bool, count=len(book.parties))
+    relevant |= book.gross > 0
+    position, by_member = book.position, analysis.group_by_member
     diffs = []
     for group_id in sorted(declared):
         members = set(declared[group_id])
         overlap: dict[str, int] = defaultdict(int)
         for m in members:
-            overlap[analysis.group_by_member[m].id] += 1
+            overlap[by_member[m].id] += 1
         best = min(overlap, key=lambda g: (-overlap[g], g))
         detected = analysis.group_by_id[best]
-        relevant = {m for m in detected.members
-                    if entities[m].kind == "company" or analysis.exposures.of(m).gross > 0}
+        wanted = {m for m in detected.members if relevant[position[m]]}
         diffs.append(DeclaredGroupDiff(
             group_id, names[group_id], best,
-            missed=tuple(sorted(relevant - members)),
+            missed=tuple(sorted(wanted - members)),
             unsupported=tuple(sorted(members - set(detected.members)))))
     return diffs

@@ -1,0 +1,231 @@
+"""The analysed book as arrays over interned parties, for the risk rules (DESIGN section 6).
+
+A party is its position in ``dataset.entities``; a group its position in ``analysis.groups``.
+:class:`Book` reads the analysis once into NumPy arrays (exposures, group membership, entity
+flags, relationships by type) that every rule of :mod:`graph.risk` shares, so a rule costs a
+few array operations over the book and builds records only for what it reports.
+
+Sums stay exact: the rules define a sum as :func:`math.fsum` gives it (correctly rounded,
+whatever the order), and :func:`segment_sums` gives the same numbers on arrays.
+
+>>> segment_sums(np.array([0.1, 0.2, 0.3, 1.0, 1e100, 1.0, -1e100]), np.array([3, 0, 1, 3]))
+array([0.6, 0. , 1. , 1. ])
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from graph.analysis import Analysis
+from graph.analysis.groups import Group
+from schema.records import Relationship
+
+__all__ = ["Book", "Edges", "GroupArrays", "segment_counts", "segment_sums"]
+
+
+def segment_sums(values: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """The sum of each run of ``sizes[k]`` consecutive ``values``, equal to ``math.fsum`` of
+    it.
+
+    NumPy adds a run of one or two values with a single rounding, which is what fsum returns
+    for them; longer runs, where a running sum could round differently, go through fsum.
+    Most runs in a book are short (a party's facilities, a small group's members), so few
+    take the slow path.
+    """
+    sizes = np.asarray(sizes, dtype=np.int64)
+    sums = np.zeros(len(sizes))
+    ends = np.cumsum(sizes)
+    starts = ends - sizes
+    filled = sizes > 0
+    if filled.any():
+        sums[filled] = np.add.reduceat(values, starts[filled])
+    long = np.flatnonzero(sizes > 2)
+    if len(long):
+        listed = values.tolist()
+        sums[long] = [math.fsum(listed[s:e]) for s, e in zip(starts[long].tolist(), ends[long].tolist(),
+                                                            strict=True)]
+    return sums
+
+
+def segment_counts(flags: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """How many of each run of ``sizes[k]`` consecutive booleans are true."""
+    counts = np.zeros(len(sizes), dtype=np.int64)
+    filled = sizes > 0
+    if filled.any():
+        starts = np.cumsum(sizes) - sizes
+        counts[filled] = np.add.reduceat(flags.astype(np.int64), starts[filled])
+    return counts
+
+
+@dataclass(frozen=True)
+class Edges:
+    """The relationships of one type: their source and target positions and the records, in
+    the order of ``analysis.relationships``."""
+
+    source: np.ndarray
+    target: np.ndarray
+    records: list[Relationship]
+
+
+@dataclass(frozen=True)
+class GroupArrays:
+    """Groups as runs over ``members`` (party positions, group by group in member order):
+    group ``k`` holds ``members[starts[k]:starts[k] + sizes[k]]``; ``gross`` and ``net`` are
+    the groups' summed exposures (as :meth:`Analysis.group_exposure`)."""
+
+    groups: Sequence[Group]
+    members: np.ndarray
+    sizes: np.ndarray
+    gross: np.ndarray
+    net: np.ndarray
+
+    @cached_property
+    def starts(self) -> np.ndarray:
+        return np.cumsum(self.sizes) - self.sizes
+
+
+_BOOKS: dict[int, Book] = {}
+
+
+class Book:
+    """One analysis as arrays; each array is built on first use and kept.
+
+    :meth:`of` gives the one Book of an analysis, so that the rules of an assessment and
+    every later scenario on it (a cascade, a DebtRank, a concentration the API is asked
+    for) share its arrays. It lives as long as the analysis: it refers to it weakly, and
+    is dropped when the analysis is.
+    """
+
+    def __init__(self, analysis: Analysis) -> None:
+        self._analysis = weakref.ref(analysis)
+        self._edges: dict[str, Edges] = {}
+
+    @classmethod
+    def of(cls, analysis: Analysis) -> Book:
+        """The Book of ``analysis``, built on the first call."""
+        book = _BOOKS.get(id(analysis))
+        if book is None or book._analysis() is not analysis:
+            book = _BOOKS[id(analysis)] = cls(analysis)
+            weakref.finalize(analysis, _BOOKS.pop, id(analysis), None)
+        return book
+
+    @property
+    def analysis(self) -> Analysis:
+        analysis = self._analysis()
+        if analysis is None:
+            raise ReferenceError("the analysis of this book is gone")
+        return analysis
+
+    @cached_property
+    def parties(self) -> list[str]:
+        """Party ids, in the order of ``dataset.entities``."""
+        return list(self.analysis.dataset.entities)
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        return {p: k for k, p in enumerate(self.parties)}
+
+    def positions(self, ids: Sequence[str]) -> np.ndarray:
+        position = self.position
+        return np.fromiter((position[i] for i in ids), dtype=np.int64, count=len(ids))
+
+    @cached_property
+    def exposed(self) -> list[str]:
+        """The parties with an exposure entry (a borrower, or a guarantor that took exposure
+        over), in id order: the parties that have limit checks."""
+        return sorted(self.analysis.exposures.parties)
+
+    @cached_property
+    def exposed_positions(self) -> np.ndarray:
+        """The positions of :attr:`exposed`."""
+        return self.positions(self.exposed)
+
+    @cached_property
+    def _exposures(self) -> tuple[np.ndarray, np.ndarray]:
+        n = len(self.parties)
+        gross, net = np.zeros(n), np.zeros(n)
+        parties = self.analysis.exposures.parties
+        at = self.positions(list(parties))
+        gross[at] = [e.gross for e in parties.values()]
+        net[at] = [e.net for e in parties.values()]
+        return gross, net
+
+    @property
+    def gross(self) -> np.ndarray:
+        """Every party's gross exposure (0 without one)."""
+        return self._exposures[0]
+
+    @property
+    def net(self) -> np.ndarray:
+        return self._exposures[1]
+
+    def entity_flag(self, name: str) -> np.ndarray:
+        """A boolean field of every entity (``is_bank``, ``is_gsib``) as an array."""
+        return self._entity_flags[name]
+
+    @cached_property
+    def _entity_flags(self) -> dict[str, np.ndarray]:
+        entities = self.analysis.dataset.entities.values()
+        n = len(self.parties)
+        return {name: np.fromiter((getattr(e, name) for e in entities), dtype=bool, count=n)
+                for name in ("is_bank", "is_gsib")}
+
+    @cached_property
+    def net_assets(self) -> np.ndarray:
+        """Every entity's net assets, NaN where it gives none."""
+        values = (e.net_assets for e in self.analysis.dataset.entities.values())
+        return np.fromiter((np.nan if v is None else v for v in values), dtype=float,
+                           count=len(self.parties))
+
+    def group_arrays(self, groups: Sequence[Group]) -> GroupArrays:
+        """``groups`` as runs of member positions, with their exposures; those of
+        ``analysis.groups`` are built once."""
+        if groups is self.analysis.groups:
+            return self._analysis_groups
+        return self._group_arrays(groups)
+
+    @cached_property
+    def _analysis_groups(self) -> GroupArrays:
+        return self._group_arrays(self.analysis.groups)
+
+    def _group_arrays(self, groups: Sequence[Group]) -> GroupArrays:
+        sizes = np.fromiter((len(g.members) for g in groups), dtype=np.int64, count=len(groups))
+        position = self.position
+        members = np.fromiter((position[m] for g in groups for m in g.members), dtype=np.int64,
+                              count=int(sizes.sum()))
+        return GroupArrays(groups, members, sizes, segment_sums(self.gross[members], sizes),
+                           segment_sums(self.net[members], sizes))
+
+    @cached_property
+    def group_index(self) -> np.ndarray:
+        """The position in ``analysis.groups`` of every party's group."""
+        arrays = self._analysis_groups
+        index = np.zeros(len(self.parties), dtype=np.int64)
+        index[arrays.members] = np.repeat(np.arange(len(arrays.sizes)), arrays.sizes)
+        return index
+
+    @cached_property
+    def _by_type(self) -> dict[str, list[Relationship]]:
+        found: dict[str, list[Relationship]] = defaultdict(list)
+        for r in self.analysis.relationships:
+            found[r.type].append(r)
+        return found
+
+    def records(self, kind: str) -> list[Relationship]:
+        """The current relationships of type ``kind``, in the order of the analysis."""
+        return self._by_type.get(kind, [])
+
+    def edges(self, kind: str) -> Edges:
+        """The current relationships of type ``kind``, as positions."""
+        if kind not in self._edges:
+            records = self.records(kind)
+            self._edges[kind] = Edges(self.positions([r.source for r in records]),
+                                      self.positions([r.target for r in records]), records)
+        return self._edges[kind]
