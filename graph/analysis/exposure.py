@@ -104,13 +104,16 @@ class ExposureResult:
 
 
 class FacilityValues(Mapping[str, FacilityExposure]):
-    """Every facility's exposure value as arrays (in input order), and as records by id
-    built when read. ``value[i]`` is ``(outstanding + ccf x undrawn) x fx_rate`` of
-    facility ``i``."""
+    """Every facility's exposure value as arrays (in input order), and as records by id,
+    each built when first read. ``value[i]`` is ``(outstanding + ccf x undrawn) x rate`` of
+    facility ``i``; ``outstanding`` and ``undrawn`` are in the facility's currency, so
+    ``outstanding * rate`` is the record's ``outstanding`` (base currency) of every facility
+    at once."""
 
     def __init__(self, facilities: Sequence[Facility], regime: Regime, bank: Bank) -> None:
         self._facilities = facilities
         self._regime = regime
+        self._built: dict[int, FacilityExposure] = {}
         n = len(facilities)
 
         def column(name: str) -> list:
@@ -135,6 +138,12 @@ class FacilityValues(Mapping[str, FacilityExposure]):
 
     def __getitem__(self, facility: str) -> FacilityExposure:
         i = self.position[facility]
+        found = self._built.get(i)
+        if found is None:
+            found = self._built[i] = self._record(i)
+        return found
+
+    def _record(self, i: int) -> FacilityExposure:
         f = self._facilities[i]
         if self.own_ccf[i]:
             source = "facility"

@@ -250,6 +250,9 @@ class _Evidence(Mapping[str, tuple[EvidenceStep, ...]]):
     def __len__(self) -> int:
         return self._size
 
+    def __repr__(self) -> str:
+        return repr(self._chains())
+
 
 def _key_rank(keys: list[str]) -> np.ndarray:
     """The position of each key in sorted order."""
