@@ -155,14 +155,20 @@ class ControlArrays:
     def members(self, u: int) -> np.ndarray:
         return self.unit_members[self.unit_ptr[u]:self.unit_ptr[u + 1]]
 
+    @cached_property
+    def _unit_lists(self) -> tuple[list[int], list[int], list[int], list[int]]:
+        """The unit arrays as Python lists, for building many unit records one at a time."""
+        return (self.unit_ptr.tolist(), self.unit_members.tolist(), self.tie_ptr.tolist(),
+                self.tie_rows.tolist())
+
     def unit(self, u: int) -> Unit:
         """The record of unit ``u``, built once."""
         found = self._units.get(u)
         if found is None:
             ids, rels = self.index.ids, self.relationships
-            ties = self.tie_rows[self.tie_ptr[u]:self.tie_ptr[u + 1]].tolist()
-            found = Unit(self.unit_keys[u], tuple(ids[m] for m in self.members(u).tolist()),
-                         tuple(rels[r] for r in ties))
+            unit_ptr, members, tie_ptr, ties = self._unit_lists
+            found = Unit(self.unit_keys[u], tuple(ids[m] for m in members[unit_ptr[u]:unit_ptr[u + 1]]),
+                         tuple(rels[r] for r in ties[tie_ptr[u]:tie_ptr[u + 1]]))
             self._units[u] = found
         return found
 

@@ -143,17 +143,22 @@ class FacilityValues(Mapping[str, FacilityExposure]):
             found = self._built[i] = self._record(i)
         return found
 
+    @cached_property
+    def _columns(self) -> tuple[list[float], list[float], list[float], list[float], list[float]]:
+        """The records' numbers as Python floats, converted at once rather than one by one."""
+        return ((self.outstanding * self.rate).tolist(), (self.undrawn * self.rate).tolist(),
+                self.ccf.tolist(), self.rate.tolist(), self.value.tolist())
+
     def _record(self, i: int) -> FacilityExposure:
         f = self._facilities[i]
+        outstanding, undrawn, ccf, rate, value = self._columns
         if self.own_ccf[i]:
             source = "facility"
         else:
             regime = self._regime
             source = f"{regime.name} {f.product if f.product in regime.ccf else 'default'}"
-        rate = float(self.rate[i])
-        return FacilityExposure(f.id, f.borrower, float(self.outstanding[i]) * rate,
-                                float(self.undrawn[i]) * rate, float(self.ccf[i]), source, rate,
-                                float(self.value[i]))
+        return FacilityExposure(f.id, f.borrower, outstanding[i], undrawn[i], ccf[i], source,
+                                rate[i], value[i])
 
     def __contains__(self, facility: object) -> bool:
         return facility in self.position
