@@ -101,9 +101,9 @@ def _collector_paused() -> Iterator[None]:
 
     The rules make many small objects (groups, their member tuples, mappings), none in a
     reference cycle; each burst of them starts a collection, and the oldest generation's
-    walks the whole dataset (a million records at 100k parties), which cost more than the
-    rules themselves. Reference counting still frees what is dropped; the collector runs
-    again, as it was, when the rules are done.
+    walks the whole dataset (hundreds of thousands of records at 100k parties), which cost
+    more than the rules themselves. Reference counting still frees what is dropped; the
+    collector runs again, as it was, when the rules are done.
     """
     enabled = gc.isenabled()
     gc.disable()
