@@ -504,13 +504,14 @@ def _fixpoint(arrays: ControlArrays, edges: EdgeArrays) -> None:
         carried = _lookup(pending_key, pending_sum, key[starts])
         total = _running_sums(value, starts, sizes, carried)
         crossed = controls | (total > threshold)
-        for i in np.flatnonzero(~controls & (np.abs(total - threshold) < _NEAR)).tolist():
-            earlier = _held(np.concatenate([*held_keys, key[:0]]),
-                            np.concatenate([*held_rows, key[:0]]), int(key[i]))
-            shares = [relationships[r].share or 0.0 for r in earlier]
-            run = slice(int(starts[group[i]]), i + 1)
-            shares += value[run][~controls[run]].tolist()
-            crossed[i] = math.fsum(shares) > threshold
+        near = np.flatnonzero(~controls & (np.abs(total - threshold) < _NEAR)).tolist()
+        if near:
+            earlier = _Held(held_keys, held_rows)
+            for i in near:
+                shares = [relationships[r].share or 0.0 for r in earlier.rows(int(key[i]))]
+                run = slice(int(starts[group[i]]), i + 1)
+                shares += value[run][~controls[run]].tolist()
+                crossed[i] = math.fsum(shares) > threshold
         hits = np.flatnonzero(crossed)
         first_hit = run_starts(group[hits])              # group[hits] is sorted
         hit_groups = group[hits][first_hit]
@@ -579,9 +580,18 @@ def _merge(keys: np.ndarray, sums: np.ndarray, new_keys: np.ndarray, new_sums: n
     return unique, np.concatenate([sums, new_sums])[::-1][last]
 
 
-def _held(keys: np.ndarray, rows: np.ndarray, key: int) -> list[int]:
-    """The rows held so far for one (unit, target) key, in visiting order."""
-    return rows[keys == key].tolist()
+class _Held:
+    """The holdings found in earlier levels, by (unit, target) key, in visiting order."""
+
+    def __init__(self, keys: list[np.ndarray], rows: list[np.ndarray]) -> None:
+        all_keys = np.concatenate([*keys, np.zeros(0, dtype=np.int64)])
+        order = np.argsort(all_keys, kind="stable")
+        self._keys = all_keys[order]
+        self._rows = np.concatenate([*rows, np.zeros(0, dtype=np.int64)])[order]
+
+    def rows(self, key: int) -> list[int]:
+        lo, hi = np.searchsorted(self._keys, [key, key + 1])
+        return self._rows[lo:hi].tolist()
 
 
 def _top(arrays: ControlArrays) -> np.ndarray:
