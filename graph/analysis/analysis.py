@@ -56,10 +56,16 @@ class Analysis:
 
     @cached_property
     def ownership(self) -> OwnershipMatrix:
-        """The direct-share matrix of the current holdings (R2)."""
-        return OwnershipMatrix(
-            (r.source, r.target, r.share or 0.0) for r in self.relationships if r.type == "OWNS"
-        )
+        """The direct-share matrix of the current holdings (R2), from the holdings' columns
+        that control read."""
+        arrays = self.control.arrays
+        if arrays is None or arrays.holdings is None or arrays.relationships is not self.relationships:
+            return OwnershipMatrix(
+                (r.source, r.target, r.share or 0.0) for r in self.relationships if r.type == "OWNS")
+        edges = arrays.holdings
+        owns = edges.kind == 0
+        return OwnershipMatrix.from_columns(arrays.index.ids, edges.source[owns], edges.target[owns],
+                                            edges.share[owns])
 
     def group_name(self, group: Group) -> str:
         """The group's name: its root's name, with ``family`` for a family root."""

@@ -142,6 +142,7 @@ class ControlArrays:
         self.held_key = empty
         self.held_row = empty
         self.top = np.zeros(len(unit_keys), dtype=bool)
+        self.holdings: EdgeArrays | None = None      # OWNS (kind 0) and CONTROLS (kind 1)
         self._units: dict[int, Unit] = {}
 
     @property
@@ -379,6 +380,7 @@ def compute_control(parties: Iterable[str], relationships: Iterable[Relationship
     """
     arrays = _units(_listed(parties), _listed(relationships))
     edges = EdgeArrays.of(arrays.relationships, arrays.index, ("OWNS", "CONTROLS"), arrays.types)
+    arrays.holdings = edges
     _fixpoint(arrays, edges)
     arrays.top = _top(arrays)
     keys = arrays.unit_keys

@@ -226,3 +226,20 @@ def test_groups_need_the_arrays_of_compute_control():
 
     with pytest.raises(TypeError, match="control must be the result of compute_control"):
         connected_client_groups(["A"], [], ControlResult(units={}, unit_of={}))
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_ownership_matrix_from_the_analysis_columns_equals_the_one_from_records(seed):
+    from graph.analysis import analyse
+    from graph.analysis.ownership import OwnershipMatrix
+    from tests.datasets import dataset
+
+    _, rels = random_graph(random.Random(seed))
+    analysis = analyse(dataset(rels, persons=[f"P{i}" for i in range(8)]))
+    built = analysis.ownership
+    expected = OwnershipMatrix((r.source, r.target, r.share or 0.0)
+                               for r in analysis.relationships if r.type == "OWNS")
+    assert built.parties == expected.parties and built.index == expected.index
+    assert (built.matrix != expected.matrix).nnz == 0
+    for owner in expected.parties:
+        assert built.row(owner) == expected.row(owner)
