@@ -95,7 +95,7 @@ class RiskAssessment:
     @property
     def breaches(self) -> list[LimitCheck]:
         checks = self.limit_checks
-        rows = (checks.statuses("gross") == "breach") | (checks.statuses("net") == "breach")
+        rows = (checks.status_codes("gross") == 2) | (checks.status_codes("net") == 2)
         return [checks[k] for k in np.flatnonzero(rows).tolist()]
 
 
@@ -112,7 +112,7 @@ def assess(analysis: Analysis, *, top: int = 10, systemic_top: int = 10) -> Risk
         return f"{analysis.group_name(group)} group [{group.id}]"
 
     flags: dict[str, list[RiskFlag]] = defaultdict(list)
-    for row in np.flatnonzero(checks.statuses("gross") != "ok").tolist():
+    for row in np.flatnonzero(checks.status_codes("gross")).tolist():
         check = checks[row]
         flag = check.flag(name(check.subject), bank.base_currency, regime)
         if flag is not None:

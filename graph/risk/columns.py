@@ -20,6 +20,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import chain
+from operator import attrgetter
 
 import numpy as np
 
@@ -133,8 +135,8 @@ class Book:
         return {p: k for k, p in enumerate(self.parties)}
 
     def positions(self, ids: Sequence[str]) -> np.ndarray:
-        position = self.position
-        return np.fromiter((position[i] for i in ids), dtype=np.int64, count=len(ids))
+        """The positions of the parties ``ids`` (KeyError for an unknown one)."""
+        return np.fromiter(map(self.position.__getitem__, ids), dtype=np.int64, count=len(ids))
 
     @cached_property
     def exposed(self) -> list[str]:
@@ -174,7 +176,7 @@ class Book:
     def _entity_flags(self) -> dict[str, np.ndarray]:
         entities = self.analysis.dataset.entities.values()
         n = len(self.parties)
-        return {name: np.fromiter((getattr(e, name) for e in entities), dtype=bool, count=n)
+        return {name: np.fromiter(map(attrgetter(name), entities), dtype=bool, count=n)
                 for name in ("is_bank", "is_gsib")}
 
     @cached_property
@@ -196,10 +198,9 @@ class Book:
         return self._group_arrays(self.analysis.groups)
 
     def _group_arrays(self, groups: Sequence[Group]) -> GroupArrays:
-        sizes = np.fromiter((len(g.members) for g in groups), dtype=np.int64, count=len(groups))
-        position = self.position
-        members = np.fromiter((position[m] for g in groups for m in g.members), dtype=np.int64,
-                              count=int(sizes.sum()))
+        sizes = np.fromiter(map(len, map(attrgetter("members"), groups)), dtype=np.int64,
+                            count=len(groups))
+        members = self.positions(list(chain.from_iterable(map(attrgetter("members"), groups))))
         return GroupArrays(groups, members, sizes, segment_sums(self.gross[members], sizes),
                            segment_sums(self.net[members], sizes))
 

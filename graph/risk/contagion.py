@@ -30,7 +30,6 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -183,12 +182,6 @@ class ImpactMatrix:
     position: dict[str, int]
     values: np.ndarray
 
-    @cached_property
-    def incoming(self) -> sp.csr_array:
-        """``W`` transposed: row ``i`` holds the impacts on ``i``, what a DebtRank step
-        multiplies; built once for every scenario on this matrix."""
-        return self.weights.T.tocsr()
-
 
 def impact_matrix(analysis: Analysis) -> ImpactMatrix:
     """The DebtRank impacts and value weights of the analysed book (R12).
@@ -324,15 +317,16 @@ def debt_rank(analysis: Analysis, defaulted: Iterable[str], *,
         k = matrix.position[party]
         h[k], distressed[k], undistressed[k] = 1.0, True, False
     h_start = h.copy()
-    transposed = matrix.incoming            # row i: the impacts on i
     steps = 1
-    while distressed.any():
-        passed = transposed @ (h * distressed)
-        h_next = np.minimum(1.0, h + passed)
-        newly = undistressed & (h_next > 0)
-        undistressed &= ~newly
-        distressed = newly                  # the distressed go inactive after passing once
-        h = h_next
+    active = np.flatnonzero(distressed)
+    while len(active):
+        # what the active parties pass, summed for each party in the order of the active
+        # ones, as the whole-book product W.T @ (h x distressed) would sum it
+        passed = matrix.weights[active].T @ h[active]
+        hit = np.flatnonzero(passed)
+        h[hit] = np.minimum(1.0, h[hit] + passed[hit])
+        active = hit[undistressed[hit]]     # the distressed go inactive after passing once
+        undistressed[active] = False
         steps += 1
     rank = float(h @ matrix.values - h_start @ matrix.values)
     stress = {matrix.parties[k]: float(h[k]) for k in np.flatnonzero(h)}

@@ -49,6 +49,7 @@ __all__ = ["CHECKS", "LimitCheck", "LimitChecks", "RiskFlag", "check_limits", "l
 
 CHECKS = ("single_party", "single_party_loans", "group", "interbank", "gsib", "any")
 _TOLERANCE = 1e-12
+_STATUSES = ("ok", "warning", "breach")
 
 
 @dataclass(frozen=True)
@@ -211,11 +212,14 @@ class LimitChecks(Sequence[LimitCheck]):
     def statuses(self, view: str = "gross") -> np.ndarray:
         """Every row's :meth:`LimitCheck.status` on ``view``: ``ok``, ``warning`` or
         ``breach``."""
+        return np.array(_STATUSES)[self.status_codes(view)]
+
+    def status_codes(self, view: str = "gross") -> np.ndarray:
+        """:meth:`statuses` as indexes into ``("ok", "warning", "breach")``: 0 is ok."""
         ratio, limit = self.ratios(view), self._column(2)
-        status = np.full(len(self), "ok", dtype="<U7")
-        status[ratio >= limit * self._warning_level - _TOLERANCE] = "warning"
-        status[ratio > limit + _TOLERANCE] = "breach"
-        return status
+        code = (ratio >= limit * self._warning_level - _TOLERANCE).astype(np.int8)
+        code[ratio > limit + _TOLERANCE] = 2
+        return code
 
 
 def _applies(limits: list[dict], *, single: np.ndarray, interbank: np.ndarray, gsib: np.ndarray,
