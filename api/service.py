@@ -48,14 +48,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 from graph.analysis import Analysis, analyse
 from graph.reports.reconcile import Reconciliation, reconcile
 from graph.risk import RiskAssessment, assess
 from graph.stores.base import GraphStore, LoadSummary, StoreInfo
+from graph.stores.neo4j import Neo4jStore
 from loaders.bods import RangeShare
 from loaders.merge import LoadResult, load_paths
 from loaders.synthetic import PortfolioSummary, generate_portfolio
+from schema.errors import StoreError
 from schema.records import Dataset
 from schema.regime import load_regime
 
@@ -83,9 +86,14 @@ class LoadOutcome:
 
 
 def load(store: GraphStore, paths: Sequence[Path], *, as_of: date | None = None,
-         range_share: RangeShare = "minimum", progress: Progress = _quiet) -> LoadOutcome:
+         range_share: RangeShare = "minimum", bulk_import: bool = False,
+         progress: Progress = _quiet) -> LoadOutcome:
     """Read and validate ``paths`` and, only if all of it is valid, make it the store's
     dataset.
+
+    ``bulk_import`` loads into an empty local Neo4j database through ``neo4j-admin
+    database import`` (:meth:`graph.stores.neo4j.Neo4jStore.bulk_import`); StoreError for
+    any other store.
 
     ``paths`` holds at most one bank dataset folder and any GLEIF LEI-CDF / RR-CDF or BODS
     files, recognised by their content (:func:`loaders.merge.load_paths`). Loading what the
@@ -96,9 +104,16 @@ def load(store: GraphStore, paths: Sequence[Path], *, as_of: date | None = None,
     InvalidDataset
         With every problem found; the store keeps what it held.
     """
+    if bulk_import and not isinstance(store, Neo4jStore):
+        raise StoreError(f"{store.uri}: --bulk-import is for a Neo4j store (bolt://...)")
     result = load_paths(paths, as_of=as_of, range_share=range_share, progress=progress)
     progress(f"writing {len(result.dataset.entities):,} parties to {store.uri}")
-    summary = store.replace(result.dataset, source=" + ".join(result.sources))
+    source = " + ".join(result.sources)
+    if bulk_import:
+        summary = LoadSummary(cast(Neo4jStore, store).bulk_import(
+            result.dataset, source=source, progress=progress), unchanged=False)
+    else:
+        summary = store.replace(result.dataset, source=source)
     return LoadOutcome(result, summary)
 
 

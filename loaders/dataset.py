@@ -9,17 +9,24 @@ line (or row), column and what was expected. Nothing is returned unless everythi
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import math
 import sys
 import tomllib
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
-from loaders.tables import Row, Table, find_table, read_table
+import numpy as np
+
+from loaders.columns import ParsedColumn, parse_column
+from loaders.tables import ColumnTable, Row, find_table, read_columns
 from schema.errors import InvalidDataset, InvalidModel, Problem
 from schema.model import Model, NodeKind, PropertySpec, load_model
 from schema.records import NO_EXTRA, Bank, Dataset, DeclaredMember, Entity, Facility, Relationship
@@ -46,13 +53,34 @@ def read_dataset(folder: Path, *, as_of: date | None = None,
     folder = Path(folder)
     if not folder.is_dir():
         raise InvalidDataset([Problem(str(folder), None, None, "expected a dataset folder")])
-    as_of = as_of or date.today()
+    with _no_cycle_collection():
+        return _read_dataset(folder, as_of or date.today(), progress)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Hold off Python's collection of reference cycles while records are built.
+
+    The collector runs after every few hundred new objects and, more and more often, looks
+    at every object alive: building a million records it looked at the first ones again and
+    again, for about 40% of the time of the whole read. Records hold no cycles; the
+    collector resumes when the read ends."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read_dataset(folder: Path, as_of: date, progress: Progress | None) -> Dataset:
     say = progress or (lambda _message: None)
     model = load_model()
     problems: list[Problem] = []
 
     bank = read_bank(folder / BANK_FILE, problems)
-    tables: dict[str, Table | None] = {}
+    tables: dict[str, ColumnTable | None] = {}
     for stem in ("entities", "relationships", "facilities", "groups"):
         path = find_table(folder, stem)
         if path is None:
@@ -64,7 +92,7 @@ def read_dataset(folder: Path, *, as_of: date | None = None,
             continue
         say(f"reading {path.name}")
         try:
-            tables[stem] = read_table(path)
+            tables[stem] = read_columns(path)
         except InvalidDataset as error:
             problems += error.problems
             tables[stem] = None
@@ -81,9 +109,6 @@ def read_dataset(folder: Path, *, as_of: date | None = None,
     say("validating relationships")
     relationships = _relationships(tables["relationships"], model, refs, bank, problems)
     declared = _declared_groups(tables["groups"], model.nodes["DeclaredGroup"], refs, problems)
-    for table in tables.values():
-        if table is not None:
-            problems += table.problems
     problems += _share_sums(relationships, entities, as_of)
     if problems or bank is None:
         raise InvalidDataset(problems)
@@ -183,7 +208,7 @@ class _References:
     facilities: dict[str, Facility] = field(default_factory=dict)
     facilities_present: set[str] | None = None
 
-    def entity(self, table: Table, row: Row, column: str, entity_id: str,
+    def entity(self, table: ColumnTable, row: Row, column: str, entity_id: str,
                problems: list[Problem]) -> Entity | None:
         """The entity ``entity_id``, or None (reporting it when it is not there at all)."""
         entity = self.entities.get(entity_id)
@@ -196,7 +221,7 @@ def _absent(key: str, present: set[str] | None) -> bool:
     return present is not None and key not in present
 
 
-def _parse_row(table: Table, row: Row, specs: dict[str, PropertySpec],
+def _parse_row(table: ColumnTable, row: Row, specs: dict[str, PropertySpec],
                problems: list[Problem]) -> dict[str, Any] | None:
     """Typed values of the model's columns of one row, defaults filled in, or None when a
     value is missing or wrong (each such value adds a problem)."""
@@ -223,12 +248,7 @@ def _parse_row(table: Table, row: Row, specs: dict[str, PropertySpec],
     return values if ok else None
 
 
-def _extra(row: Row, known: set[str] | dict[str, Any]) -> Mapping[str, str]:
-    extra = {c: v for c, v in row.cells.items() if c not in known and v}
-    return extra or NO_EXTRA
-
-
-def _missing_columns(table: Table, specs: dict[str, PropertySpec],
+def _missing_columns(table: ColumnTable, specs: dict[str, PropertySpec],
                      problems: list[Problem]) -> bool:
     missing = [s.name for s in specs.values() if s.required and s.name not in table.columns]
     for column in missing:
@@ -236,37 +256,109 @@ def _missing_columns(table: Table, specs: dict[str, PropertySpec],
     return bool(missing)
 
 
-def _origin(table: Table, row: Row) -> str:
-    return f"{table.path.name}:{row.line}"
+def _parse_columns(table: ColumnTable, specs: dict[str, PropertySpec]
+                   ) -> tuple[dict[str, ParsedColumn], np.ndarray]:
+    """Each column of ``specs`` parsed, and the rows where a required value is missing or a
+    parser refused a value: the rows :func:`_parse_row` would refuse."""
+    parsed = {name: parse_column(spec, table.column(name), table.blank(name))
+              for name, spec in specs.items()}
+    refused = np.zeros(len(table), bool)
+    for name, spec in specs.items():
+        refused |= parsed[name].rejected
+        if spec.required:
+            refused |= parsed[name].empty
+    return parsed, refused
 
 
-def _entities(table: Table | None, kind: NodeKind, problems: list[Problem]
+def _accept(parsed: dict[str, ParsedColumn], at: int, values: dict[str, Any]) -> None:
+    """Put the values the row-by-row validation gave row ``at`` into the parsed columns."""
+    # A column the row's values leave out is empty in the row (a valid row leaves the columns
+    # of other relationship types empty): it keeps the default its parse gave, which is the
+    # record's default (a test holds them together), as a record made without it would.
+    for name, column in parsed.items():
+        column.values[at] = values.get(name, column.values[at] if column.empty[at] else None)
+
+
+def _first_of_each(table: ColumnTable, rows: list[int], keys: list[Any], column: str | None,
+                   duplicate: Callable[[int, int], str], problems: list[Problem]) -> list[int]:
+    """Of ``rows`` (in order), those whose key no earlier one has; for each other row, the
+    problem ``duplicate(row, line of the first)``."""
+    if len(set(keys)) == len(keys):
+        return rows
+    first: dict[Any, int] = {}
+    kept = []
+    for at, key in zip(rows, keys, strict=True):
+        if key in first:
+            problems.append(table.problem(table.lines[at], column, duplicate(at, first[key])))
+            continue
+        first[key] = table.lines[at]
+        kept.append(at)
+    return kept
+
+
+def _records(cls: type, table: ColumnTable, columns: Mapping[str, list[Any]], rows: list[int],
+             known: Mapping[str, Any]) -> list[Any]:
+    """Records of ``cls`` for ``rows`` of ``table``, each field from the column of its name,
+    the table's other columns than ``known`` in ``extra``."""
+    every = len(rows) == len(table)
+    fields = []
+    for spec in dataclasses.fields(cls):
+        if spec.name == "extra":
+            fields.append(_extras(table, known, rows))
+        elif spec.name == "origin":
+            name = table.name
+            fields.append([f"{name}:{table.lines[at]}" for at in rows])
+        else:
+            values = columns[spec.name]
+            fields.append(values if every else [values[at] for at in rows])
+    return list(map(cls, *fields))
+
+
+def _extras(table: ColumnTable, known: Mapping[str, Any], rows: list[int]
+            ) -> Iterable[Mapping[str, str]]:
+    """The non-empty cells of each row in the columns the model does not know."""
+    others = [c for c in table.columns if c not in known]
+    if not others:
+        return repeat(NO_EXTRA)
+    cells = [table.cells[c] for c in others]
+    return [{c: v for c, v in zip(others, (column[at] for column in cells), strict=True) if v}
+            or NO_EXTRA for at in rows]
+
+
+def _priced(currencies: list[str | None], bank: Bank | None) -> np.ndarray:
+    """Which rows have no currency, the base currency or one with an exchange rate."""
+    unknown = set() if bank is None else set(currencies) - {None, bank.base_currency, *bank.fx}
+    if not unknown:
+        return np.ones(len(currencies), bool)
+    return np.fromiter((c not in unknown for c in currencies), bool, len(currencies))
+
+
+def _entities(table: ColumnTable | None, kind: NodeKind, problems: list[Problem]
               ) -> tuple[dict[str, Entity], set[str] | None]:
     """Valid entities by id, and every id the table holds (None when unknown: a row that
     could not be read may have held any id)."""
-    entities: dict[str, Entity] = {}
     if table is None or _missing_columns(table, kind.properties, problems):
-        return entities, None
-    first_line: dict[str, int] = {}
-    present: set[str] = set()
-    for row in table:
-        present.add(row.cells.get("id", ""))
-        values = _parse_row(table, row, kind.properties, problems)
-        if values is None:
-            continue
-        entity_id = values["id"] = sys.intern(values["id"])
-        if entity_id in first_line:
-            problems.append(table.problem(row.line, "id",
-                                          f"duplicate id {entity_id!r}, first given on "
-                                          f"{table.unit} {first_line[entity_id]}"))
-            continue
-        first_line[entity_id] = row.line
-        entities[entity_id] = Entity(**values, extra=_extra(row, kind.properties),
-                                     origin=_origin(table, row))
-    return entities, (None if table.problems else present)
+        return {}, None
+    problems += table.problems
+    parsed, refused = _parse_columns(table, kind.properties)
+    valid = ~refused
+    for at in np.flatnonzero(refused).tolist():
+        values = _parse_row(table, table.row(at), kind.properties, problems)
+        if values is not None:
+            _accept(parsed, at, values)
+            valid[at] = True
+    columns = {name: column.values for name, column in parsed.items()}
+    ids = columns["id"] = [sys.intern(i) if i else i for i in columns["id"]]
+    rows = np.flatnonzero(valid).tolist()
+    rows = _first_of_each(
+        table, rows, [ids[at] for at in rows], "id",
+        lambda at, first: f"duplicate id {ids[at]!r}, first given on {table.unit} {first}", problems)
+    records = _records(Entity, table, columns, rows, kind.properties)
+    entities = dict(zip([ids[at] for at in rows], records, strict=True))
+    return entities, (None if table.problems else set(table.column("id")))
 
 
-def _check_currency(table: Table, row: Row, currency: str | None, bank: Bank | None,
+def _check_currency(table: ColumnTable, row: Row, currency: str | None, bank: Bank | None,
                     problems: list[Problem]) -> bool:
     if currency is None or bank is None or currency == bank.base_currency or currency in bank.fx:
         return True
@@ -277,141 +369,249 @@ def _check_currency(table: Table, row: Row, currency: str | None, bank: Bank | N
     return False
 
 
-def _facilities(table: Table | None, kind: NodeKind, refs: _References, bank: Bank | None,
+def _facilities(table: ColumnTable | None, kind: NodeKind, refs: _References, bank: Bank | None,
                 problems: list[Problem]) -> tuple[dict[str, Facility], set[str] | None]:
     """Valid facilities by id, and every id the table holds (None when unknown)."""
-    facilities: dict[str, Facility] = {}
     if table is None or _missing_columns(table, kind.properties, problems):
-        return facilities, None
-    first_line: dict[str, int] = {}
-    present: set[str] = set()
-    for row in table:
-        present.add(row.cells.get("id", ""))
+        return {}, None
+    problems += table.problems
+    parsed, refused = _parse_columns(table, kind.properties)
+    count = len(table)
+    parses = ~refused
+    ok = parses & _priced(parsed["currency"].values, bank) & np.fromiter(
+        (b in refs.entities for b in parsed["borrower"].values), bool, count)
+    for at in np.flatnonzero(~ok).tolist():
+        row = table.row(at)
         values = _parse_row(table, row, kind.properties, problems)
+        parses[at] = values is not None
         if values is None:
             continue
-        ok = _check_currency(table, row, values.get("currency"), bank, problems)
+        _accept(parsed, at, values)
+        ok[at] = _check_currency(table, row, values.get("currency"), bank, problems)
         if refs.entity(table, row, "borrower", values["borrower"], problems) is None:
-            ok = False
-        if values["id"] in first_line:
-            problems.append(table.problem(row.line, "id",
-                                          f"duplicate facility id {values['id']!r}, first given "
-                                          f"on {table.unit} {first_line[values['id']]}"))
-            ok = False
-        if ok:
-            first_line[values["id"]] = row.line
-            facilities[values["id"]] = Facility(**values, extra=_extra(row, kind.properties),
-                                                origin=_origin(table, row))
-    return facilities, (None if table.problems else present)
+            ok[at] = False
+    # A row given twice is a problem whether or not the first row is valid, and the row
+    # kept for an id is its first valid one.
+    ids = parsed["id"].values
+    rows = np.flatnonzero(parses).tolist()
+    if len({ids[at] for at in rows}) == len(rows):
+        kept = np.flatnonzero(ok).tolist()
+    else:
+        first_line: dict[str, int] = {}
+        kept = []
+        for at in rows:
+            if ids[at] in first_line:
+                problems.append(table.problem(table.lines[at], "id",
+                                              f"duplicate facility id {ids[at]!r}, first given "
+                                              f"on {table.unit} {first_line[ids[at]]}"))
+            elif ok[at]:
+                first_line[ids[at]] = table.lines[at]
+                kept.append(at)
+    columns = {name: column.values for name, column in parsed.items()}
+    records = _records(Facility, table, columns, kept, kind.properties)
+    facilities = dict(zip([ids[at] for at in kept], records, strict=True))
+    return facilities, (None if table.problems else set(table.column("id")))
 
 
-def _relationships(table: Table | None, model: Model, refs: _References, bank: Bank | None,
-                   problems: list[Problem]) -> list[Relationship]:
-    result: list[Relationship] = []
-    if table is None or _missing_columns(table, model.common, problems):
-        return result
+@dataclass(frozen=True)
+class _RelationshipRules:
+    """What the validation of relationships.csv needs of the model, worked out once."""
+
+    model: Model
+    columns: dict[str, PropertySpec]
+    allowed: str
+    # per type: the columns to parse, and the relationship columns that do not apply to it
+    per_type: dict[str, tuple[dict[str, PropertySpec], list[str]]]
+
+
+def _relationship_rules(model: Model, table: ColumnTable) -> _RelationshipRules:
     columns = model.relationship_columns()
-    first_line: dict[tuple[str, ...], int] = {}
-    allowed = ", ".join(sorted(model.relationship_types))
-    # per type: the columns to parse, and the table's columns that do not apply to it
     per_type = {
         name: ({n: s for n, s in {**model.common, **kind.properties}.items() if n != "type"},
                [c for c in table.columns if c in columns and c not in model.common
                 and c not in kind.properties])
         for name, kind in model.relationships.items()
     }
-    for row in table:
-        rel_type = row.cells.get("type", "").upper()
-        kind = model.relationships.get(rel_type)
-        if kind is None:
-            problems.append(table.problem(row.line, "type",
-                                          f"expected one of {allowed}, got {row.cells.get('type')!r}"))
-            continue
-        specs, inapplicable = per_type[rel_type]
-        values = _parse_row(table, row, specs, problems)
-        if values is None:
-            continue
-        ok = True
-        for column in inapplicable:
-            if row.cells.get(column):
-                problems.append(table.problem(row.line, column,
-                                              f"does not apply to {rel_type}: leave it empty"))
-                ok = False
-        for end, allowed_kinds in (("source", kind.source_kinds), ("target", kind.target_kinds)):
-            entity = refs.entity(table, row, end, values[end], problems)
-            if entity is None:
-                ok = False
-            elif entity.kind not in allowed_kinds:
-                problems.append(table.problem(
-                    row.line, end,
-                    f"{rel_type} {end} must be a {' or '.join(allowed_kinds)}; "
-                    f"{values[end]!r} is a {entity.kind}"))
-                ok = False
-        if values["source"] == values["target"]:
-            problems.append(table.problem(row.line, "target",
-                                          f"{rel_type} from {values['source']!r} to itself"))
+    return _RelationshipRules(model, columns, ", ".join(sorted(model.relationship_types)),
+                              per_type)
+
+
+def _relationship_row(table: ColumnTable, row: Row, rules: _RelationshipRules,
+                      refs: _References, bank: Bank | None, problems: list[Problem]
+                      ) -> tuple[str, dict[str, Any]] | None:
+    """The type and values of one row of relationships.csv, or None when the row is not
+    valid (each thing wrong adds a problem). Rows given twice are found later."""
+    rel_type = row.cells.get("type", "").upper()
+    kind = rules.model.relationships.get(rel_type)
+    if kind is None:
+        problems.append(table.problem(row.line, "type",
+                                      f"expected one of {rules.allowed}, got {row.cells.get('type')!r}"))
+        return None
+    specs, inapplicable = rules.per_type[rel_type]
+    values = _parse_row(table, row, specs, problems)
+    if values is None:
+        return None
+    ok = True
+    for column in inapplicable:
+        if row.cells.get(column):
+            problems.append(table.problem(row.line, column,
+                                          f"does not apply to {rel_type}: leave it empty"))
             ok = False
-        if (values.get("valid_from") and values.get("valid_to")
-                and values["valid_to"] < values["valid_from"]):
-            problems.append(table.problem(row.line, "valid_to", "expected a date on or after valid_from"))
+    for end, allowed_kinds in (("source", kind.source_kinds), ("target", kind.target_kinds)):
+        entity = refs.entity(table, row, end, values[end], problems)
+        if entity is None:
             ok = False
-        facility_id = values.get("facility")
-        if facility_id is not None:
-            facility = refs.facilities.get(facility_id)
-            if facility is None:
-                if _absent(facility_id, refs.facilities_present):
-                    problems.append(table.problem(row.line, "facility",
-                                                  f"unknown facility id {facility_id!r}"))
-                ok = False
-            elif facility.borrower != values["target"]:
-                problems.append(table.problem(
-                    row.line, "facility",
-                    f"facility {facility_id!r} is owed by {facility.borrower!r}, not by the "
-                    f"guaranteed party {values['target']!r}"))
-                ok = False
-        ok = _check_currency(table, row, values.get("currency"), bank, problems) and ok
-        if not ok:
-            continue
-        if kind.undirected and values["target"] < values["source"]:
-            values["source"], values["target"] = values["target"], values["source"]
-            # `relation` says what the source is to the target: turning the pair round
-            # turns a parent into a child
-            values["relation"] = _CONVERSE.get(values.get("relation"), values.get("relation"))
-        relationship = Relationship(type=rel_type, **values, extra=_extra(row, columns),
-                                    origin=_origin(table, row))
-        if relationship.identity in first_line:
+        elif entity.kind not in allowed_kinds:
             problems.append(table.problem(
-                row.line, None,
-                f"duplicate {rel_type} {values['source']} -> {values['target']}, first given on "
-                f"{table.unit} {first_line[relationship.identity]}: combine them into one row"))
+                row.line, end,
+                f"{rel_type} {end} must be a {' or '.join(allowed_kinds)}; "
+                f"{values[end]!r} is a {entity.kind}"))
+            ok = False
+    if values["source"] == values["target"]:
+        problems.append(table.problem(row.line, "target",
+                                      f"{rel_type} from {values['source']!r} to itself"))
+        ok = False
+    if (values.get("valid_from") and values.get("valid_to")
+            and values["valid_to"] < values["valid_from"]):
+        problems.append(table.problem(row.line, "valid_to", "expected a date on or after valid_from"))
+        ok = False
+    facility_id = values.get("facility")
+    if facility_id is not None:
+        facility = refs.facilities.get(facility_id)
+        if facility is None:
+            if _absent(facility_id, refs.facilities_present):
+                problems.append(table.problem(row.line, "facility",
+                                              f"unknown facility id {facility_id!r}"))
+            ok = False
+        elif facility.borrower != values["target"]:
+            problems.append(table.problem(
+                row.line, "facility",
+                f"facility {facility_id!r} is owed by {facility.borrower!r}, not by the "
+                f"guaranteed party {values['target']!r}"))
+            ok = False
+    ok = _check_currency(table, row, values.get("currency"), bank, problems) and ok
+    return (rel_type, values) if ok else None
+
+
+def _suspect_relationships(table: ColumnTable, rules: _RelationshipRules, codes: np.ndarray,
+                           parsed: dict[str, ParsedColumn], refs: _References,
+                           bank: Bank | None) -> np.ndarray:
+    """Rows of relationships.csv that may not be valid (every row that is not, and perhaps
+    others): the rows :func:`_relationship_row` looks at. ``codes`` numbers each row's type
+    in model order, -1 for an unknown type."""
+    count = len(table)
+    suspect = codes < 0
+    for column in parsed.values():
+        suspect |= column.rejected
+    model = rules.model
+    entity_kinds = model.nodes["Entity"].properties["kind"].values
+    # allowed[type code, end's kind code]; the last row and column stand for an unknown type
+    # and for an end that is not a valid entity
+    allowed = {end: np.zeros((len(model.relationships) + 1, len(entity_kinds) + 1), bool)
+               for end in ("source", "target")}
+    for code, (name, kind) in enumerate(model.relationships.items()):
+        for kinds, end in ((kind.source_kinds, "source"), (kind.target_kinds, "target")):
+            allowed[end][code, [entity_kinds.index(k) for k in kinds]] = True
+        here = codes == code
+        if not here.any():
             continue
-        first_line[relationship.identity] = row.line
-        result.append(relationship)
-    return result
+        specs = rules.per_type[name][0]
+        for column, spec in rules.columns.items():
+            own = specs.get(column)
+            if column in parsed and (own is None or (own.type, own.values) != (spec.type, spec.values)):
+                suspect |= here & ~parsed[column].empty    # a value it has no use for, or
+                # one this type parses otherwise: left to the row's own parse
+            if own is not None and own.required:
+                suspect |= here & parsed[column].empty
+    kind_code = {k: entity_kinds.index(e.kind) for k, e in refs.entities.items()}
+    unknown = len(entity_kinds)
+    for end in ("source", "target"):
+        ends = np.fromiter(map(kind_code.get, parsed[end].values, repeat(unknown)), np.int64, count)
+        suspect |= ~allowed[end][codes, ends]
+    sources, targets = parsed["source"].values, parsed["target"].values
+    suspect |= np.array(sources, dtype=object) == np.array(targets, dtype=object)
+    starts, ends_ = parsed["valid_from"], parsed["valid_to"]
+    if not starts.empty.all() and not ends_.empty.all():
+        suspect |= np.fromiter((f is not None and t is not None and t < f
+                                for f, t in zip(starts.values, ends_.values, strict=True)),
+                               bool, count)
+    if not parsed["facility"].empty.all():
+        facilities = refs.facilities
+        suspect |= np.fromiter((f is not None and (f not in facilities
+                                                   or facilities[f].borrower != t)
+                                for f, t in zip(parsed["facility"].values, targets, strict=True)),
+                               bool, count)
+    return suspect | ~_priced(parsed["currency"].values, bank)
 
 
-def _declared_groups(table: Table | None, kind: NodeKind, refs: _References,
+def _relationships(table: ColumnTable | None, model: Model, refs: _References, bank: Bank | None,
+                   problems: list[Problem]) -> list[Relationship]:
+    if table is None or _missing_columns(table, model.common, problems):
+        return []
+    problems += table.problems
+    rules = _relationship_rules(model, table)
+    count = len(table)
+    raw_types = table.column("type")
+    upper = {t: t.upper() for t in set(raw_types)}
+    names = list(model.relationships)
+    code_of = {t: names.index(u) if u in model.relationships else -1 for t, u in upper.items()}
+    codes = np.fromiter(map(code_of.__getitem__, raw_types), np.int64, count)
+    types = list(map(upper.__getitem__, raw_types))
+    parsed = {name: parse_column(spec, table.column(name), table.blank(name))
+              for name, spec in rules.columns.items() if name != "type"}
+    suspect = _suspect_relationships(table, rules, codes, parsed, refs, bank)
+    valid = ~suspect
+    for at in np.flatnonzero(suspect).tolist():
+        found = _relationship_row(table, table.row(at), rules, refs, bank, problems)
+        if found is not None:
+            types[at] = found[0]
+            _accept(parsed, at, found[1])
+            valid[at] = True
+    columns = {"type": types, **{name: column.values for name, column in parsed.items()}}
+    sources, targets, relations = columns["source"], columns["target"], columns["relation"]
+    for code, kind in enumerate(model.relationships.values()):
+        if not kind.undirected:
+            continue
+        for at in np.flatnonzero(valid & (codes == code)).tolist():
+            if targets[at] < sources[at]:
+                sources[at], targets[at] = targets[at], sources[at]
+                # `relation` says what the source is to the target: turning the pair round
+                # turns a parent into a child
+                relations[at] = _CONVERSE.get(relations[at], relations[at])
+    # what makes two rows the same fact (Relationship.identity)
+    facilities, starts = columns["facility"], columns["valid_from"]
+    rows = np.flatnonzero(valid).tolist()
+    rows = _first_of_each(
+        table, rows, [(types[at], sources[at], targets[at], facilities[at], starts[at])
+                      for at in rows], None,
+        lambda at, first: (f"duplicate {types[at]} {sources[at]} -> {targets[at]}, first given "
+                           f"on {table.unit} {first}: combine them into one row"), problems)
+    return _records(Relationship, table, columns, rows, rules.columns)
+
+
+def _declared_groups(table: ColumnTable | None, kind: NodeKind, refs: _References,
                      problems: list[Problem]) -> list[DeclaredMember]:
-    members: list[DeclaredMember] = []
     if table is None or _missing_columns(table, kind.properties, problems):
-        return members
-    seen: dict[tuple[str, str], int] = {}
-    for row in table:
+        return []
+    problems += table.problems
+    parsed, refused = _parse_columns(table, kind.properties)
+    valid = ~refused & np.fromiter((m in refs.entities for m in parsed["member"].values), bool,
+                                   len(table))
+    for at in np.flatnonzero(~valid).tolist():
+        row = table.row(at)
         values = _parse_row(table, row, kind.properties, problems)
-        if values is None:
+        if values is None or refs.entity(table, row, "member", values["member"], problems) is None:
             continue
-        if refs.entity(table, row, "member", values["member"], problems) is None:
-            continue
-        key = (values["group_id"], values["member"])
-        if key in seen:
-            problems.append(table.problem(row.line, "member",
-                                          f"{values['member']!r} listed twice in group "
-                                          f"{values['group_id']!r}, first on {table.unit} {seen[key]}"))
-            continue
-        seen[key] = row.line
-        members.append(DeclaredMember(**values, extra=_extra(row, kind.properties),
-                                      origin=_origin(table, row)))
-    return members
+        _accept(parsed, at, values)
+        valid[at] = True
+    columns = {name: column.values for name, column in parsed.items()}
+    groups, members = columns["group_id"], columns["member"]
+    rows = np.flatnonzero(valid).tolist()
+    rows = _first_of_each(
+        table, rows, [(groups[at], members[at]) for at in rows], "member",
+        lambda at, first: (f"{members[at]!r} listed twice in group {groups[at]!r}, first on "
+                           f"{table.unit} {first}"), problems)
+    return _records(DeclaredMember, table, columns, rows, kind.properties)
 
 
 def _share_sums(relationships: list[Relationship], entities: dict[str, Entity],

@@ -66,11 +66,11 @@ def _as_of(text: str | None) -> date | None:
 
 
 def _load(store: GraphStore, paths: list[Path], as_of: date | None,
-          range_share: service.RangeShare = "minimum") -> None:
+          range_share: service.RangeShare = "minimum", bulk_import: bool = False) -> None:
     """Load ``paths`` (a dataset folder and/or GLEIF and BODS files) and say what happened."""
     with err.status("reading") as status:
         outcome = service.load(store, paths, as_of=as_of, range_share=range_share,
-                               progress=status.update)
+                               bulk_import=bulk_import, progress=status.update)
     result, info = outcome.result, outcome.summary.info
     counts = ", ".join(f"{n:,} {what}" for what, n in info.counts.items())
     if outcome.summary.unchanged:
@@ -104,6 +104,10 @@ def load(
         "--range-share", help="For a BODS share given as a range: which end counts for "
                               "ownership and control (minimum, maximum or midpoint).")
     ] = "minimum",
+    bulk_import: Annotated[bool, typer.Option(
+        "--bulk-import", help="A first load into an empty Neo4j database that "
+                              "scripts/neo4j/neo4j.sh runs here, through neo4j-admin database "
+                              "import (the server restarts).")] = False,
 ) -> None:
     """Validate and load a dataset folder and/or public ownership files (GLEIF, BODS) into
     the store, replacing what it held. Parties are matched by LEI or registration id."""
@@ -111,7 +115,8 @@ def load(
         raise typer.BadParameter(f"expected minimum, maximum or midpoint, got {range_share!r}",
                                  param_hint="--range-share")
     with open_store(store) as target:
-        _load(target, paths, _as_of(as_of), cast(service.RangeShare, range_share))
+        _load(target, paths, _as_of(as_of), cast(service.RangeShare, range_share),
+              bulk_import)
 
 
 @app.command()

@@ -17,6 +17,12 @@ exposure. Decisions where DESIGN is silent:
   substitution is not passed on again by a guarantee of the guarantor.
 * The guaranteed ``amount`` is converted with the bank's fx table like facilities.
 
+How it is computed: facility values on arrays; a party's gross sum by ``np.bincount``, made
+exact (``math.fsum``, as every sum of exposure is) only for the parties with three or more
+facilities, since a sum of one or two values is already exactly rounded. Substitution is
+sequential by nature (each guarantee's cap depends on the ones before) and runs over the
+eligible guarantees only. A facility's record is built when a caller reads it.
+
 >>> from schema.records import Bank, Facility, Relationship
 >>> from schema.regime import load_regime
 >>> bank = Bank("B", "CNY", 1000.0, 1200.0, fx={"USD": 7.0})
@@ -34,8 +40,12 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
+from operator import attrgetter
+
+import numpy as np
 
 from schema.records import Bank, Facility, Relationship
 from schema.regime import Regime
@@ -80,7 +90,7 @@ class Substitution:
 class ExposureResult:
     """Exposure of every facility and party, and the substitutions behind the net view."""
 
-    facilities: dict[str, FacilityExposure]
+    facilities: Mapping[str, FacilityExposure]
     parties: dict[str, Exposure]
     substitutions: list[Substitution] = field(default_factory=list)
 
@@ -93,6 +103,59 @@ class ExposureResult:
         return Exposure(math.fsum(e.gross for e in values), math.fsum(e.net for e in values))
 
 
+class FacilityValues(Mapping[str, FacilityExposure]):
+    """Every facility's exposure value as arrays (in input order), and as records by id
+    built when read. ``value[i]`` is ``(outstanding + ccf x undrawn) x fx_rate`` of
+    facility ``i``."""
+
+    def __init__(self, facilities: Sequence[Facility], regime: Regime, bank: Bank) -> None:
+        self._facilities = facilities
+        self._regime = regime
+        n = len(facilities)
+
+        def column(name: str) -> list:
+            return list(map(attrgetter(name), facilities))
+
+        currencies, products, ccfs = column("currency"), column("product"), column("ccf")
+        rates = {c: bank.rate(c) for c in dict.fromkeys(currencies)}
+        defaults = {p: regime.ccf_for(p) for p in dict.fromkeys(products)}
+        self.own_ccf = np.fromiter((c is not None for c in ccfs), dtype=bool, count=n)
+        self.ccf = np.fromiter((defaults[p] if c is None else c for c, p in zip(ccfs, products, strict=True)),
+                               dtype=np.float64, count=n)
+        self.rate = np.fromiter(map(rates.__getitem__, currencies), dtype=np.float64, count=n)
+        self.outstanding = np.fromiter(map(attrgetter("outstanding"), facilities), dtype=np.float64,
+                                       count=n)
+        self.undrawn = np.fromiter(map(attrgetter("undrawn"), facilities), dtype=np.float64, count=n)
+        self.value = (self.outstanding + self.ccf * self.undrawn) * self.rate
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        """The position of each facility id (the last one given, as a dict keeps it)."""
+        return dict(zip(map(attrgetter("id"), self._facilities), range(len(self._facilities)), strict=True))
+
+    def __getitem__(self, facility: str) -> FacilityExposure:
+        i = self.position[facility]
+        f = self._facilities[i]
+        if self.own_ccf[i]:
+            source = "facility"
+        else:
+            regime = self._regime
+            source = f"{regime.name} {f.product if f.product in regime.ccf else 'default'}"
+        rate = float(self.rate[i])
+        return FacilityExposure(f.id, f.borrower, float(self.outstanding[i]) * rate,
+                                float(self.undrawn[i]) * rate, float(self.ccf[i]), source, rate,
+                                float(self.value[i]))
+
+    def __contains__(self, facility: object) -> bool:
+        return facility in self.position
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.position)
+
+    def __len__(self) -> int:
+        return len(self.position)
+
+
 def compute_exposures(bank: Bank, regime: Regime, facilities: Iterable[Facility],
                       guarantees: Iterable[Relationship]) -> ExposureResult:
     """R7: exposure of every facility and party, gross and net.
@@ -100,42 +163,54 @@ def compute_exposures(bank: Bank, regime: Regime, facilities: Iterable[Facility]
     ``guarantees`` are the current relationships; those that are not eligible
     ``GUARANTEES`` are ignored.
     """
-    by_facility: dict[str, FacilityExposure] = {}
-    per_party: dict[str, list[float]] = defaultdict(list)
-    for f in facilities:
-        if f.ccf is not None:
-            ccf, source = f.ccf, "facility"
-        else:
-            ccf = regime.ccf_for(f.product)
-            source = f"{regime.name} {f.product if f.product in regime.ccf else 'default'}"
-        rate = bank.rate(f.currency)
-        value = (f.outstanding + ccf * f.undrawn) * rate
-        by_facility[f.id] = FacilityExposure(f.id, f.borrower, f.outstanding * rate,
-                                             f.undrawn * rate, ccf, source, rate, value)
-        per_party[f.borrower].append(value)
-    gross = {party: math.fsum(values) for party, values in per_party.items()}
+    facilities = facilities if isinstance(facilities, Sequence) else list(facilities)
+    values = FacilityValues(facilities, regime, bank)
+    names = list(dict.fromkeys(map(attrgetter("borrower"), facilities)))
+    number = dict(zip(names, range(len(names)), strict=True))
+    borrower = np.fromiter(map(number.__getitem__, map(attrgetter("borrower"), facilities)),
+                           dtype=np.int64, count=len(facilities))
+    sums = np.bincount(borrower, weights=values.value, minlength=len(names))
+    gross_sums = sums.tolist()
+    counts = np.bincount(borrower, minlength=len(names))
+    many = np.flatnonzero(counts > 2)
+    if len(many):
+        # a sum of three or more values, exactly rounded like every other sum of exposure
+        order = np.argsort(borrower, kind="stable")
+        start = np.cumsum(counts) - counts
+        ordered = values.value[order]
+        for b in many.tolist():
+            gross_sums[b] = math.fsum(ordered[start[b]:start[b] + counts[b]].tolist())
+    gross = dict(zip(names, gross_sums, strict=True))
 
     eligible = [g for g in guarantees if g.type == "GUARANTEES" and g.eligible]
     eligible.sort(key=lambda g: (g.facility is None, g.facility or g.target, g.source))
-    facility_left = {f: e.value for f, e in by_facility.items()}
+    facility_left: dict[str, float] = {}
     moved_from: dict[str, list[float]] = defaultdict(list)
     moved_to: dict[str, list[float]] = defaultdict(list)
     substitutions = []
     for g in eligible:
         borrower_left = gross.get(g.target, 0.0) - math.fsum(moved_from[g.target])
-        cap = borrower_left if g.facility is None else min(facility_left[g.facility], borrower_left)
+        if g.facility is None:
+            cap = borrower_left
+        else:
+            left = facility_left.get(g.facility)
+            if left is None:
+                left = float(values.value[values.position[g.facility]])
+            cap = min(left, borrower_left)
         amount = min((g.amount or 0.0) * bank.rate(g.currency), cap)
         if amount <= 0.0:
             continue
         if g.facility is not None:
-            facility_left[g.facility] -= amount
+            facility_left[g.facility] = left - amount
         moved_from[g.target].append(amount)
         moved_to[g.source].append(amount)
         substitutions.append(Substitution(g.source, g.target, g.facility, amount, g))
 
-    parties = {}
-    for party in set(gross) | set(moved_to):
+    parties = dict(zip(names, map(Exposure, gross_sums, [max(v, 0.0) for v in gross_sums]),
+                       strict=True))
+    # a borrower something moved from has gross exposure, so these are its parties again
+    for party in {*(p for p, moved in moved_from.items() if moved), *moved_to}:
         g_value = gross.get(party, 0.0)
-        net = g_value - math.fsum(moved_from[party]) + math.fsum(moved_to[party])
+        net = g_value - math.fsum(moved_from.get(party, ())) + math.fsum(moved_to.get(party, ()))
         parties[party] = Exposure(g_value, max(net, 0.0))
-    return ExposureResult(by_facility, parties, substitutions)
+    return ExposureResult(values, parties, substitutions)

@@ -11,6 +11,12 @@ The root is the unit at the top of the group: a unit no one controls that contro
 members (ties broken by key), else the unit with the smallest key. A group's id is derived
 from its sorted member ids, so the same data gives the same ids.
 
+How it is computed: the link graph is a sparse matrix over the units of
+:class:`graph.analysis.control.ControlArrays`; groups are its connected components
+(``scipy.sparse.csgraph``), members, roots and controllers are sorted and picked on arrays.
+A group's evidence is read by few callers (a group's page, a report), so each group's is
+found when first read, from that group's links only, and kept.
+
 >>> from schema.records import Relationship as R
 >>> from graph.analysis.control import compute_control
 >>> edges = [R("OWNS", "A", "B", share=0.6), R("DEPENDS_ON", "D", "B", share=0.5),
@@ -28,18 +34,22 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections import defaultdict, deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
-from graph.analysis.components import components, groups_of
-from graph.analysis.control import ControlResult, Unit
+from graph.analysis.columns import EdgeArrays, csr_pointer, run_starts
+from graph.analysis.control import ControlArrays, ControlResult, Unit
 from schema.records import Relationship
 
 __all__ = ["DEPENDENCE_THRESHOLD", "EvidenceStep", "Group", "connected_client_groups", "group_id"]
 
 DEPENDENCE_THRESHOLD = 0.5
+_CONTROL, _DEPENDENCE = 0, 1
 
 
 @dataclass(frozen=True)
@@ -60,13 +70,13 @@ class EvidenceStep:
 
 @dataclass(frozen=True)
 class Group:
-    """A group of connected clients."""
+    """A group of connected clients. ``evidence`` maps each member to its chain."""
 
     id: str
     members: tuple[str, ...]
     root: str
     controllers: tuple[str, ...]
-    evidence: dict[str, tuple[EvidenceStep, ...]]
+    evidence: Mapping[str, tuple[EvidenceStep, ...]]
 
     @property
     def size(self) -> int:
@@ -79,7 +89,11 @@ def group_id(members: Iterable[str]) -> str:
     >>> group_id(["B", "A"]) == group_id(["A", "B"])
     True
     """
-    digest = hashlib.sha256("\n".join(sorted(members)).encode()).hexdigest()
+    return _id_of_sorted(sorted(members))
+
+
+def _id_of_sorted(members: Sequence[str]) -> str:
+    digest = hashlib.sha256("\n".join(members).encode()).hexdigest()
     return f"G{digest[:12]}"
 
 
@@ -96,62 +110,152 @@ def connected_client_groups(parties: Iterable[str], relationships: Iterable[Rela
     control : the result of :func:`graph.analysis.control.compute_control` on the same data
     dependence_threshold : a ``DEPENDS_ON`` share at or above this joins the two parties
     """
-    unit_keys = list(dict.fromkeys(control.unit_of[p] for p in parties))
-    # unit -> {neighbour: the step that links them}; the first link found between two
-    # units is their evidence (control links before dependence)
-    links: dict[str, dict[str, EvidenceStep]] = defaultdict(dict)
+    arrays = control.arrays
+    if arrays is None:
+        raise TypeError("control must be the result of compute_control")
+    relationships = relationships if isinstance(relationships, list) else list(relationships)
+    links = _LinkGraph(arrays, relationships, dependence_threshold)
+    count = arrays.unit_count
+    graph = sp.csr_array((np.ones(len(links.a), dtype=np.int8), (links.a, links.b)),
+                         shape=(count, count))
+    _, label = connected_components(graph, directed=False)
+    present = np.zeros(count, dtype=bool)
+    parties = parties if isinstance(parties, list) else list(parties)
+    numbers = arrays.party_numbers if parties is arrays.parties else arrays.index.numbers(parties)
+    present[arrays.unit_of[numbers[numbers >= 0]]] = True
+    present[links.a] = present[links.b] = True
+    links.sort_by(label)
 
-    def link(a: str, b: str, step: EvidenceStep) -> None:
-        if a != b and b not in links[a]:
-            links[a][b] = links[b][a] = step
+    # members: parties of present units, by group and then by id
+    party_unit = arrays.unit_of
+    member = np.flatnonzero(present[party_unit])
+    member = member[np.argsort(label[party_unit[member]], kind="stable")]
+    member_label = label[party_unit[member]]
+    starts = run_starts(member_label)
+    bounds = np.r_[starts, len(member)].tolist()
+    is_controller = arrays.top[party_unit[member]]
+    with_controllers = np.add.reduceat(is_controller, starts).tolist() if len(starts) else []
 
-    for unit_key, controlled in control.links.items():
-        for target, c in controlled.items():
-            link(unit_key, control.unit_of[target],
-                 EvidenceStep(c.rule, unit_key, target, c.edges, c.share))
-    for r in relationships:
-        if r.type == "DEPENDS_ON" and (r.share or 0.0) >= dependence_threshold:
-            link(control.unit_of[r.source], control.unit_of[r.target],
-                 EvidenceStep("R6-dependence", r.source, r.target, (r,), r.share))
+    # the root: a top unit controlling the most members (then by key), else the least key
+    unit = np.flatnonzero(present)
+    top = arrays.top[unit]
+    # keys are compared only within groups of several units
+    shared = unit[np.bincount(label[unit], minlength=count)[label[unit]] > 1]
+    rank = np.zeros(count, dtype=np.int64)
+    rank[shared] = _key_rank([arrays.unit_keys[u] for u in shared.tolist()])
+    order = np.lexsort((rank[unit], np.where(top, -arrays.link_count[unit], 0), ~top, label[unit]))
+    roots = unit[order][run_starts(label[unit][order])]
+    root_of = dict(zip(label[roots].tolist(), roots.tolist(), strict=True))
 
-    nodes, labels = components(((a, b) for a, nbrs in links.items() for b in nbrs), unit_keys)
+    ids, keys = arrays.index.ids, arrays.unit_keys
+    names = [ids[p] for p in member.tolist()]
     groups = []
-    for component in groups_of(nodes, labels):
-        root = _root(component, control)
-        evidence: dict[str, tuple[EvidenceStep, ...]] = {}
-        for unit_key, chain in _chains(links, root).items():
-            unit = control.units[unit_key]
-            for member in unit.members:
-                evidence[member] = chain + _family_chain(unit, member)
-        members = tuple(sorted(evidence))
-        controllers = tuple(sorted(
-            m for u in component if u in control.top_units and control.links.get(u)
-            for m in control.units[u].members))
-        groups.append(Group(group_id(members), members, root, controllers, evidence))
+    for k, group_label in enumerate(member_label[starts].tolist()):
+        lo, hi = bounds[k], bounds[k + 1]
+        members = tuple(names[lo:hi])
+        controllers = (tuple(itertools.compress(members, is_controller[lo:hi].tolist()))
+                       if with_controllers[k] else ())
+        root = root_of[group_label]
+        groups.append(Group(_id_of_sorted(members), members, keys[root], controllers,
+                            _Evidence(links, group_label, root, len(members))))
     groups.sort(key=lambda g: (-g.size, g.id))
     return groups
 
 
-def _root(component: list[str], control: ControlResult) -> str:
-    tops = [u for u in component if u in control.top_units]
-    if tops:
-        return min(tops, key=lambda u: (-len(control.links.get(u, ())), u))
-    return min(component)
+class _LinkGraph:
+    """The edges of the R6 graph between units, in the order their evidence is chosen:
+    control links (units in unit order, each unit's links as found), then dependence in
+    input order; the first edge between two units is their evidence."""
+
+    def __init__(self, arrays: ControlArrays, relationships: Sequence[Relationship],
+                 threshold: float) -> None:
+        self.arrays = arrays
+        self.relationships = relationships
+        dependence = EdgeArrays.of(relationships, arrays.index, ("DEPENDS_ON",), arrays.types)
+        strong = dependence.share >= threshold
+        a = np.concatenate([arrays.link_unit, arrays.unit_of[dependence.source[strong]]])
+        b = np.concatenate([arrays.unit_of[arrays.link_target],
+                            arrays.unit_of[dependence.target[strong]]])
+        kind = np.repeat(np.array([_CONTROL, _DEPENDENCE], dtype=np.int8),
+                         [len(arrays.link_unit), int(strong.sum())])
+        ref = np.concatenate([np.arange(len(arrays.link_unit)), dependence.row[strong]])
+        apart = a != b
+        self.a, self.b, self.kind, self.ref = a[apart], b[apart], kind[apart], ref[apart]
+        self.ptr = np.zeros(1, dtype=np.int64)
+
+    def sort_by(self, label: np.ndarray) -> None:
+        """Group the edges by the component of their units, keeping their order."""
+        order = np.argsort(label[self.a], kind="stable")
+        self.a, self.b, self.kind, self.ref = (x[order] for x in (self.a, self.b, self.kind, self.ref))
+        self.ptr = csr_pointer(label[self.a], len(label))
+
+    def step(self, kind: int, ref: int) -> EvidenceStep:
+        if kind == _CONTROL:
+            c = self.arrays.link(ref)
+            return EvidenceStep(c.rule, c.unit, c.target, c.edges, c.share)
+        r = self.relationships[ref]
+        return EvidenceStep("R6-dependence", r.source, r.target, (r,), r.share)
+
+    def evidence(self, group_label: int, root: int) -> dict[str, tuple[EvidenceStep, ...]]:
+        """Every member's chain: breadth-first from the root over the group's units,
+        neighbours by key, then the family ties within a family."""
+        lo, hi = int(self.ptr[group_label]), int(self.ptr[group_label + 1])
+        steps: dict[int, dict[int, EvidenceStep]] = defaultdict(dict)
+        for a, b, kind, ref in zip(self.a[lo:hi].tolist(), self.b[lo:hi].tolist(),
+                                   self.kind[lo:hi].tolist(), self.ref[lo:hi].tolist(), strict=True):
+            if b not in steps[a]:
+                steps[a][b] = steps[b][a] = self.step(kind, ref)
+        keys = self.arrays.unit_keys
+        chains: dict[int, tuple[EvidenceStep, ...]] = {root: ()}
+        queue = deque([root])
+        while queue:
+            u = queue.popleft()
+            neighbours = steps.get(u, {})
+            for v in sorted(neighbours, key=keys.__getitem__):
+                if v not in chains:
+                    chains[v] = (*chains[u], neighbours[v])
+                    queue.append(v)
+        evidence: dict[str, tuple[EvidenceStep, ...]] = {}
+        for u, chain in chains.items():
+            unit = self.arrays.unit(u)
+            for member in unit.members:
+                evidence[member] = chain + _family_chain(unit, member)
+        return evidence
 
 
-def _chains(links: dict[str, dict[str, EvidenceStep]], root: str
-            ) -> dict[str, tuple[EvidenceStep, ...]]:
-    """Breadth-first from ``root``: the chain of steps to every unit of its component."""
-    chains: dict[str, tuple[EvidenceStep, ...]] = {root: ()}
-    queue = deque([root])
-    while queue:
-        unit = queue.popleft()
-        neighbours = links.get(unit, {})
-        for neighbour in sorted(neighbours):
-            if neighbour not in chains:
-                chains[neighbour] = (*chains[unit], neighbours[neighbour])
-                queue.append(neighbour)
-    return chains
+class _Evidence(Mapping[str, tuple[EvidenceStep, ...]]):
+    """One group's evidence, found when first read (most groups' never are)."""
+
+    def __init__(self, links: _LinkGraph, group_label: int, root: int, size: int) -> None:
+        self._links = links
+        self._label = group_label
+        self._root = root
+        self._size = size
+        self._found: dict[str, tuple[EvidenceStep, ...]] | None = None
+
+    def _chains(self) -> dict[str, tuple[EvidenceStep, ...]]:
+        if self._found is None:
+            self._found = self._links.evidence(self._label, self._root)
+        return self._found
+
+    def __getitem__(self, member: str) -> tuple[EvidenceStep, ...]:
+        return self._chains()[member]
+
+    def __contains__(self, member: object) -> bool:
+        return member in self._chains()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._chains())
+
+    def __len__(self) -> int:
+        return self._size
+
+
+def _key_rank(keys: list[str]) -> np.ndarray:
+    """The position of each key in sorted order."""
+    rank = np.empty(len(keys), dtype=np.int64)
+    rank[sorted(range(len(keys)), key=keys.__getitem__)] = np.arange(len(keys))
+    return rank
 
 
 def _family_chain(unit: Unit, member: str) -> tuple[EvidenceStep, ...]:

@@ -2,11 +2,23 @@
 
 Labels and relationship types come from the model (``schema/model.toml``) and are the only
 names ever written into a query; every value is a query parameter. Loads are batched
-``UNWIND $rows MERGE ...`` in transactions of ``batch_size`` rows, retried by the driver on
+``UNWIND $rows ...`` in transactions of ``batch_size`` rows, retried by the driver on
 transient errors. Every node and relationship carries the dataset version it was written
 with (``_version``); after writing, whatever carries another version is deleted, so a new
 dataset leaves no stale nodes or edges, and loading the same dataset twice leaves the
 counts unchanged.
+
+Nodes are MERGEd on their unique key (a constraint makes that an index lookup).
+Relationships are CREATEd: MERGE would first look for an equal relationship among every
+edge of both end nodes, and the version sweep already guarantees there is none of this
+version, except when this very version is written again (a forced ``write``, or a load
+that was killed half-way): then that version's relationships are deleted first. The
+``loading`` property of the metadata node records the version being written, so a killed
+load is recognised. A retried transaction is rolled back before it is retried, so CREATE
+in it is safe too.
+
+A first load into an empty database goes faster still through ``neo4j-admin database
+import``: see :mod:`graph.stores.neo4j_import` and :meth:`Neo4jStore.bulk_import`.
 
 A load too large for one transaction is not atomic for a reader in the middle of it. The
 store says so instead of answering: a ``GroupgraphMeta`` node holds the status, ``loading``
@@ -17,26 +29,33 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
 from datetime import date
+from pathlib import Path
 from typing import Any, LiteralString, cast
+from urllib.parse import urlsplit
 
 import neo4j
 from neo4j import GraphDatabase, NotificationMinimumSeverity, RoutingControl
 from neo4j.exceptions import AuthError, ServiceUnavailable, SessionExpired, TransientError
 
 from graph.stores.base import GraphStore, LoadSummary, StoreInfo
-from graph.stores.queries import Path, Subgraph, check_hops, sort_paths
+from graph.stores.neo4j_import import META_LABEL, write_import_files
+from graph.stores.queries import Path as GraphPath
+from graph.stores.queries import Subgraph, check_hops, sort_paths
 from schema.errors import StoreEmpty, StoreError, StoreUnavailable
 from schema.model import load_model
 from schema.records import Bank, Dataset, DeclaredMember, Entity, Facility, Relationship, record_from_dict
 
-__all__ = ["Neo4jStore"]
+__all__ = ["Neo4jStore", "local_server_script"]
 
-META_LABEL = "GroupgraphMeta"
-DEFAULT_BATCH_SIZE = 5_000
+# 10,000 rows a transaction: at 5,000 the round trips showed; at 20,000 the heap of a
+# 1 GiB server began to tell (scripts/bench/neo4j_load.py)
+DEFAULT_BATCH_SIZE = 10_000
 _BOOKKEEPING = ("extra", "origin")
 
 
@@ -88,15 +107,29 @@ def _record(kind: str, props: dict[str, Any], **more: Any) -> Any:
     return record_from_dict(kind, values)
 
 
-def _relationship_key(r: Relationship) -> str:
-    """What tells apart two relationships of one type between the same two entities."""
-    return f"{r.facility or ''}|{r.valid_from.isoformat() if r.valid_from else ''}"
-
-
 def _batches(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
     for start in range(0, len(rows), size):
         yield rows[start:start + size]
 
+
+def local_server_script(uri: str) -> Path:
+    """``scripts/neo4j/neo4j.sh`` when the server at ``uri`` is the one it runs here
+    (its state dir, ``GROUPGRAPH_NEO4J_STATE``, records the same Bolt port on loopback);
+    else StoreError saying how to import into another server."""
+    script = Path(__file__).resolve().parents[2] / "scripts" / "neo4j" / "neo4j.sh"
+    state = Path(os.environ.get("GROUPGRAPH_NEO4J_STATE", "/tmp/groupgraph-neo4j"))
+    address = urlsplit(uri)
+    port_file = state / "port"
+    recorded = port_file.read_text().strip() if port_file.is_file() else ""
+    if (script.is_file() and address.hostname in ("127.0.0.1", "localhost")
+            and recorded == str(address.port)):
+        return script
+    raise StoreError(f"{uri}: --bulk-import works on the server scripts/neo4j/neo4j.sh runs on "
+                     f"this machine (state in {state}); for another server write the import "
+                     "files and run neo4j-admin there (README, \"Neo4j in bulk\")")
+
+
+_PAGE = 10_000
 
 _CURRENT = ("(r.valid_from IS NULL OR r.valid_from <= $as_of) AND "
             "(r.valid_to IS NULL OR $as_of <= r.valid_to)")
@@ -121,17 +154,21 @@ class Neo4jStore(GraphStore):
         user = user or os.environ.get("NEO4J_USER", "neo4j")
         password = password if password is not None else os.environ.get("NEO4J_PASSWORD", "")
         self._user, self._password = user, password
-        try:
-            self.driver = GraphDatabase.driver(
-                uri, auth=(user, password),
-                notifications_min_severity=NotificationMinimumSeverity.OFF)
-            self.driver.verify_connectivity()
-        except AuthError as error:
-            raise StoreUnavailable(f"{uri}: Neo4j refused the credentials of user {user!r} "
-                                   f"(set NEO4J_USER and NEO4J_PASSWORD)") from error
-        except (ServiceUnavailable, SessionExpired, OSError, ValueError) as error:
-            raise StoreUnavailable(f"{uri}: cannot reach Neo4j: {error}") from error
+        self.driver = self._connect()
         self._constraints_done = False
+
+    def _connect(self) -> neo4j.Driver:
+        try:
+            driver = GraphDatabase.driver(
+                self.uri, auth=(self._user, self._password),
+                notifications_min_severity=NotificationMinimumSeverity.OFF)
+            driver.verify_connectivity()
+        except AuthError as error:
+            raise StoreUnavailable(f"{self.uri}: Neo4j refused the credentials of user "
+                                   f"{self._user!r} (set NEO4J_USER and NEO4J_PASSWORD)") from error
+        except (ServiceUnavailable, SessionExpired, OSError, ValueError) as error:
+            raise StoreUnavailable(f"{self.uri}: cannot reach Neo4j: {error}") from error
+        return driver
 
     def close(self) -> None:
         self.driver.close()
@@ -161,7 +198,8 @@ class Neo4jStore(GraphStore):
     def _write_batches(self, query: str, rows: list[dict[str, Any]], *,
                        batch_size: int | None = None) -> None:
         """``UNWIND $rows`` in transactions of ``batch_size`` rows; the driver retries each
-        transaction on transient errors, which is safe because the writes are MERGEs."""
+        transaction on transient errors, which is safe because a failed transaction is
+        rolled back whole before it is retried."""
         def work(tx: neo4j.ManagedTransaction, batch: list[dict[str, Any]]) -> None:
             tx.run(_q(query), rows=batch).consume()
 
@@ -205,7 +243,7 @@ class Neo4jStore(GraphStore):
         meta = self._meta()
         if meta is None or meta.get("status") != "ready":
             return None
-        return StoreInfo(self.uri, meta["version"], meta["loaded_at"], meta["source"],
+        return StoreInfo(self.uri, meta["version"], meta["loaded_at"], meta.get("source", ""),
                          json.loads(meta["counts"]))
 
     def replace(self, dataset: Dataset, *, source: str = "",
@@ -223,7 +261,14 @@ class Neo4jStore(GraphStore):
         say = progress or (lambda _m: None)
         self.ensure_constraints()
         version = dataset.version
-        self._write(f"MERGE (m:{META_LABEL} {{name: 'dataset'}}) SET m.status = 'loading'")
+        meta = self._meta() or {}
+        self._write(f"MERGE (m:{META_LABEL} {{name: 'dataset'}}) "
+                    "SET m.status = 'loading', m.loading = $version", version=version)
+        if version in (meta.get("version"), meta.get("loading")):
+            say("removing the relationships an earlier write of this version left")
+            self._auto_commit(
+                "MATCH ()-[r]->() WHERE r._version = $version "
+                "CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS", version=version)
 
         say(f"writing {len(dataset.entities):,} entities")
         self._write_batches(
@@ -233,13 +278,13 @@ class Neo4jStore(GraphStore):
         self._write_batches(
             "UNWIND $rows AS row MERGE (f:Facility {id: row.id}) SET f = row "
             "WITH f, row MATCH (e:Entity {id: row.borrower}) "
-            f"MERGE (f)-[o:{_allowed_type('OWED_BY')}]->(e) SET o._version = row._version",
+            f"CREATE (f)-[:{_allowed_type('OWED_BY')} {{_version: row._version}}]->(e)",
             [_properties(f, i, version) for i, f in enumerate(dataset.facilities)])
         say("writing declared groups")
         self._write_batches(
             "UNWIND $rows AS row MERGE (g:DeclaredGroup {group_id: row.group_id}) "
             "SET g._version = row._version WITH g, row MATCH (e:Entity {id: row.member}) "
-            f"MERGE (g)-[m:{_allowed_type('HAS_MEMBER')}]->(e) SET m = row.props",
+            f"CREATE (g)-[m:{_allowed_type('HAS_MEMBER')}]->(e) SET m = row.props",
             [{"group_id": g.group_id, "member": g.member, "_version": version,
               "props": _properties(g, i, version, skip=("group_id", "member"))}
              for i, g in enumerate(dataset.declared_groups)])
@@ -258,28 +303,62 @@ class Neo4jStore(GraphStore):
         info = StoreInfo.now(self.uri, dataset, source)
         self._write(
             f"MATCH (m:{META_LABEL} {{name: 'dataset'}}) SET m.status = 'ready', "
+            "m.loading = null, "
             "m.version = $version, m.loaded_at = $loaded_at, m.source = $source, "
             "m.counts = $counts, m.bank = $bank",
             version=version, loaded_at=info.loaded_at, source=source,
             counts=json.dumps(info.counts), bank=json.dumps(asdict(dataset.bank), ensure_ascii=False))
         return info
 
+    def bulk_import(self, dataset: Dataset, *, source: str = "",
+                    progress: Callable[[str], None] | None = None) -> StoreInfo:
+        """A first load into an empty database through ``neo4j-admin database import``.
+
+        Only for the server ``scripts/neo4j/neo4j.sh`` runs on this machine: the script
+        stops it, imports and starts it again (for a remote server, see the README, "Neo4j
+        in bulk"). Refuses a database that holds anything: the import replaces the whole
+        database, and a load into a database in use goes through :meth:`replace`.
+        """
+        say = progress or (lambda _m: None)
+        script = local_server_script(self.uri)
+        if self._read("MATCH (n) RETURN n LIMIT 1"):
+            raise StoreError(f"{self.uri}: the database is not empty; a bulk import replaces "
+                             "the whole database, so it is only for a first load: load "
+                             "without --bulk-import")
+        with tempfile.TemporaryDirectory(prefix="groupgraph-import-") as folder:
+            say("writing the import files")
+            info = write_import_files(dataset, Path(folder), uri=self.uri, source=source)
+            say("importing with neo4j-admin (the server restarts)")
+            self.driver.close()
+            done = subprocess.run([str(script), "import", folder], capture_output=True, text=True)
+            self.driver = self._connect()
+        if done.returncode != 0:
+            raise StoreError(f"{self.uri}: neo4j-admin import failed: "
+                             f"{done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ''}")
+        self._constraints_done = False
+        self.ensure_constraints()
+        return info
+
     def write_relationships(self, relationships: Iterable[Relationship], version: str, *,
                             batch_size: int | None = None) -> None:
-        """MERGE relationships between stored entities, one query per type (from the
-        allow-list), in transactions of ``batch_size`` rows (default: the store's)."""
+        """CREATE relationships between stored entities, one query per type (from the
+        allow-list), in transactions of ``batch_size`` rows (default: the store's). The
+        store must hold none of this version yet (:meth:`write` sees to it).
+
+        Rows go sorted by source, so that one transaction touches few nodes' edge chains
+        and successive ones rarely the same."""
         by_type: dict[str, list[dict[str, Any]]] = {}
         for i, r in enumerate(relationships):
             by_type.setdefault(r.type, []).append({
-                "source": r.source, "target": r.target, "key": _relationship_key(r),
-                "props": {**_properties(r, i, version, skip=("type", "source", "target")),
-                          "_key": _relationship_key(r)},
+                "source": r.source, "target": r.target,
+                "props": _properties(r, i, version, skip=("type", "source", "target")),
             })
         for rel_type, rows in sorted(by_type.items()):
+            rows.sort(key=lambda row: row["source"])
             self._write_batches(
                 "UNWIND $rows AS row MATCH (s:Entity {id: row.source}) "
                 "MATCH (t:Entity {id: row.target}) "
-                f"MERGE (s)-[r:{_allowed_type(rel_type)} {{_key: row.key}}]->(t) SET r = row.props",
+                f"CREATE (s)-[r:{_allowed_type(rel_type)}]->(t) SET r = row.props",
                 rows, batch_size=batch_size)
 
     def read(self) -> Dataset:
@@ -289,27 +368,17 @@ class Neo4jStore(GraphStore):
         if meta.get("status") != "ready":
             raise StoreError(f"{self.uri}: a load is in progress or did not finish; "
                              "run 'groupgraph load DIR' again")
-        entities = [
-            _record("Entity", dict(row["p"]))
-            for row in self._read("MATCH (n:Entity) RETURN properties(n) AS p ORDER BY n._seq")
-        ]
-        facilities = [
-            _record("Facility", dict(row["p"]))
-            for row in self._read("MATCH (f:Facility) RETURN properties(f) AS p ORDER BY f._seq")
-        ]
-        declared = [
-            _record("DeclaredMember", dict(row["p"]), group_id=row["g"], member=row["m"])
-            for row in self._read(
-                f"MATCH (g:DeclaredGroup)-[r:{_allowed_type('HAS_MEMBER')}]->(e:Entity) "
-                "RETURN g.group_id AS g, e.id AS m, properties(r) AS p ORDER BY r._seq")
-        ]
+        entities = [_record("Entity", props) for props in self._nodes("Entity")]
+        facilities = [_record("Facility", props) for props in self._nodes("Facility")]
+        members = self._read(
+            f"MATCH (g:DeclaredGroup)-[r:{_allowed_type('HAS_MEMBER')}]->(e:Entity) "
+            "RETURN collect([g.group_id, e.id, properties(r)]) AS rows")[0]["rows"]
+        members.sort(key=lambda row: row[2]["_seq"])
+        declared = [_record("DeclaredMember", props, group_id=group, member=member)
+                    for group, member, props in members]
         relationships = [
-            _record("Relationship", dict(row["p"]), type=row["t"], source=row["s"],
-                    target=row["e"])
-            for row in self._read(
-                "MATCH (s:Entity)-[r]->(e:Entity) WHERE type(r) IN $types "
-                "RETURN type(r) AS t, s.id AS s, e.id AS e, properties(r) AS p ORDER BY r._seq",
-                types=sorted(load_model().relationship_types))
+            _record("Relationship", props, type=rel_type, source=source, target=target)
+            for rel_type, source, target, props in self._relationship_rows()
         ]
         return Dataset(
             bank=Bank(**json.loads(meta["bank"])),
@@ -318,6 +387,47 @@ class Neo4jStore(GraphStore):
             facilities=tuple(facilities),
             declared_groups=tuple(declared),
         )
+
+    # Reading in bulk: the driver handles every record of a result as a message of its own,
+    # which cost more than the data in it (100,000 entity ids took 6 s one per record), so
+    # the reads below return pages of 10,000 collected into one list each, walking the
+    # unique index on the key (keyset pagination: no page is sorted or skipped twice), and
+    # put them in input order (``_seq``) here rather than sorting on the server.
+
+    def _nodes(self, label: str) -> list[dict[str, Any]]:
+        """Every node of ``label`` (keyed by ``id``) as its properties, in input order."""
+        found: list[dict[str, Any]] = []
+        after = ""
+        while True:
+            page = self._read(
+                f"MATCH (n:{_allowed_label(label)}) WHERE n.id > $after WITH n ORDER BY n.id "
+                "LIMIT $size RETURN collect(properties(n)) AS page, max(n.id) AS last",
+                after=after, size=_PAGE)[0]
+            if not page["page"]:
+                break
+            found += page["page"]
+            after = page["last"]
+        found.sort(key=lambda props: props["_seq"])
+        return found
+
+    def _relationship_rows(self) -> list[list[Any]]:
+        """Every relationship between entities as ``[type, source, target, properties]``,
+        in input order: pages of the relationships of 10,000 source entities."""
+        found: list[list[Any]] = []
+        after = ""
+        while True:
+            page = self._read(
+                "MATCH (s:Entity) WHERE s.id > $after WITH s ORDER BY s.id LIMIT $size "
+                "WITH collect(s) AS sources RETURN sources[-1].id AS last, COLLECT { "
+                "UNWIND sources AS s MATCH (s)-[r]->(e:Entity) WHERE type(r) IN $types "
+                "RETURN [type(r), s.id, e.id, properties(r)] } AS page",
+                after=after, size=_PAGE, types=sorted(load_model().relationship_types))[0]
+            if page["last"] is None:
+                break
+            found += page["page"]
+            after = page["last"]
+        found.sort(key=lambda row: row[3]["_seq"])
+        return found
 
     def clear(self) -> None:
         """Delete everything groupgraph wrote (every node of the model's labels and the
@@ -375,7 +485,7 @@ class Neo4jStore(GraphStore):
         return Subgraph(tuple(entities), tuple(sorted(inside, key=lambda r: r.identity)))
 
     def ownership_chains(self, entity_id: str, direction: str = "up", max_hops: int = 4, *,
-                         as_of: date | None = None) -> list[Path]:
+                         as_of: date | None = None) -> list[GraphPath]:
         hops = check_hops(max_hops)
         if direction not in ("up", "down"):
             raise ValueError(f"expected direction 'up' or 'down', got {direction!r}")
@@ -389,7 +499,7 @@ class Neo4jStore(GraphStore):
         return sort_paths(tuple(self._relationships(row["chain"])) for row in rows)
 
     def paths(self, from_id: str, to_id: str, max_hops: int = 4, *,
-              types: Iterable[str] | None = None, as_of: date | None = None) -> list[Path]:
+              types: Iterable[str] | None = None, as_of: date | None = None) -> list[GraphPath]:
         hops = check_hops(max_hops)
         if from_id == to_id:
             return []

@@ -13,7 +13,7 @@ sequence of their relationships' identities.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -29,8 +29,9 @@ OWNERSHIP = ("OWNS",)
 
 Path = tuple[Relationship, ...]
 
-Adjacency = dict[str, list[Relationship]]
-"""Each entity's relationships, in either direction (:func:`adjacency`)."""
+Adjacency = Mapping[str, Sequence[Relationship]]
+"""Each entity's relationships, in either direction (:func:`adjacency`; the embedded store
+builds the same from columns, :mod:`graph.stores.endpoints`)."""
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def adjacency(dataset: Dataset, types: Iterable[str] | None = None,
     """Each entity's current relationships of ``types``, in either direction: the index
     the queries walk. Building it reads every relationship, so a store answering many
     queries over one dataset builds it once and passes it in."""
-    index: Adjacency = {}
+    index: dict[str, list[Relationship]] = {}
     for r in _current(dataset, types, as_of):
         index.setdefault(r.source, []).append(r)
         index.setdefault(r.target, []).append(r)

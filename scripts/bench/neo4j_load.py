@@ -1,8 +1,15 @@
-"""Benchmark (not a test): relationships per second into Neo4j, batched against naive.
+"""Benchmark (not a test): loading Neo4j in bulk, online in batches, and naively.
 
-Generates a portfolio, loads its entities, then writes its relationships twice on the same
-server in the same run: once in batches (``UNWIND $rows MERGE``, the store's loader) and
-once one row per transaction (the naive loader), and prints both rates and their ratio.
+Generates a portfolio, then on the same server in the same run:
+
+1. a bulk import into the emptied database (``neo4j-admin database import`` through
+   ``scripts/neo4j/neo4j.sh``; only when the server is the script's, ``--no-bulk`` skips it)
+   and the time to read the dataset back (``Neo4jStore.read``);
+2. a full online load (``Neo4jStore.write``: entities, facilities, groups, relationships,
+   the version sweep);
+3. the relationships written again in batches (``UNWIND $rows ... CREATE``, the store's
+   loader) and once one row per transaction (the naive loader); both rates and their ratio.
+
 The naive loader is slow by design, so it writes only the first ``--naive-rows`` rows (or
 what it manages in ``--naive-seconds``); a rate is a rate.
 
@@ -18,9 +25,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from graph.stores.neo4j import Neo4jStore
+from graph.stores.neo4j import DEFAULT_BATCH_SIZE, Neo4jStore, local_server_script
 from loaders.dataset import read_dataset
 from loaders.synthetic import generate_portfolio
+from schema.errors import StoreError
 from schema.records import Relationship
 
 
@@ -53,7 +61,8 @@ def naive_write(store: Neo4jStore, rows: list[Relationship], version: str,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parties", type=int, default=100_000)
-    parser.add_argument("--batch-size", type=int, default=5_000)
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
+    parser.add_argument("--no-bulk", action="store_true", help="skip the bulk import")
     parser.add_argument("--naive-rows", type=int, default=20_000)
     parser.add_argument("--naive-seconds", type=float, default=120.0)
     args = parser.parse_args()
@@ -71,6 +80,22 @@ def main() -> None:
 
     store = Neo4jStore(uri, batch_size=args.batch_size)
     store.clear()
+    if not args.no_bulk:
+        try:
+            local_server_script(uri)
+        except StoreError as error:
+            print(f"bulk import skipped: {error}")
+        else:
+            start = time.perf_counter()
+            store.bulk_import(dataset)
+            print(f"bulk import (neo4j-admin, server stop and start included): "
+                  f"{time.perf_counter() - start:.1f} s")
+            start = time.perf_counter()
+            back = store.read()
+            print(f"read back ({len(back.relationships):,} relationships): "
+                  f"{time.perf_counter() - start:.1f} s; equal to the loaded dataset: "
+                  f"{back == dataset}")
+            store.clear()
     start = time.perf_counter()
     info = store.write(dataset)
     print(f"full batched load (entities, facilities, groups, relationships, sweep): "

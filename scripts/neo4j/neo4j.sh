@@ -8,6 +8,8 @@
 #   scripts/neo4j/neo4j.sh start --port 7687  # fixed Bolt port
 #   scripts/neo4j/neo4j.sh status             # exit 0 if running, 3 if not
 #   scripts/neo4j/neo4j.sh env                # print the export lines of the running server
+#   scripts/neo4j/neo4j.sh import FOLDER      # stop the server, neo4j-admin import FOLDER/import.args
+#                                             # into its (replaced) database, start it again
 #   scripts/neo4j/neo4j.sh stop               # stop it and delete its data directory
 #
 # Only the export lines go to stdout; all progress goes to stderr.
@@ -42,7 +44,7 @@ log() { printf 'neo4j.sh: %s\n' "$*" >&2; }
 die() { printf 'neo4j.sh: error: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-    sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,28p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 }
 
 # ---------------------------------------------------------------- prerequisites
@@ -182,7 +184,7 @@ remove_home() {
     if [[ -n "$home" && -d "$home" && -f "$home/.groupgraph-neo4j" ]]; then
         rm -rf "$home"
     fi
-    rm -f "$STATE_DIR/pid" "$STATE_DIR/home" "$STATE_DIR/port" "$STATE_DIR/env"
+    rm -f "$STATE_DIR/pid" "$STATE_DIR/home" "$STATE_DIR/port" "$STATE_DIR/heap" "$STATE_DIR/env"
 }
 
 # ---------------------------------------------------------------- ports / probes
@@ -306,6 +308,7 @@ do_start_locked() {
     mkdir -p "$home/conf" "$home/data" "$home/run" "$home/plugins" "$home/import" "$home/licenses"
     echo "$home" >"$STATE_DIR/home"
     echo "$port" >"$STATE_DIR/port"
+    echo "$HEAP_MAX" >"$STATE_DIR/heap"   # an import's restart keeps the heap of the start
     rm -rf "$STATE_DIR/logs" "$STATE_DIR/console.log"
     mkdir -p "$STATE_DIR/logs"
 
@@ -340,16 +343,27 @@ internal.dbms.bolt.netty_server_shutdown_timeout=1s
 server.config.strict_validation.enabled=false
 EOF
 
-    local cp="$CACHE_DIR/lib/*"
     # Initial password (writes data/dbms/auth.ini before the first start).
-    if ! NEO4J_HOME="$home" NEO4J_CONF="$home/conf" \
-            "$JAVA" -Xmx256m -cp "$cp" org.neo4j.cli.AdminTool \
-            dbms set-initial-password "$PASSWORD" >"$STATE_DIR/set-password.log" 2>&1; then
+    if ! admin_tool "$home" 256m dbms set-initial-password "$PASSWORD" \
+            >"$STATE_DIR/set-password.log" 2>&1; then
         cat "$STATE_DIR/set-password.log" >&2
         remove_home
         die "could not set the initial password (it must have at least 8 characters)"
     fi
+    launch_server "$home" "$port"
+}
 
+# neo4j-admin on the server's home $1 with max heap $2: admin_tool HOME HEAP ARGS...
+admin_tool() {
+    local home="$1" heap="$2"; shift 2
+    NEO4J_HOME="$home" NEO4J_CONF="$home/conf" \
+        "$JAVA" "-Xmx$heap" -cp "$CACHE_DIR/lib/*" org.neo4j.cli.AdminTool "$@"
+}
+
+# Start the server of home $1 on port $2 and wait until Bolt accepts our credentials.
+launch_server() {
+    local home="$1" port="$2" pid
+    local cp="$CACHE_DIR/lib/*"
     local heap_init=512m
     if [[ "$HEAP_MAX" =~ ^([0-9]+)[mM]$ ]] && (( BASH_REMATCH[1] < 512 )); then
         heap_init="$HEAP_MAX"
@@ -466,6 +480,38 @@ cmd_stop() {
     with_lock "$STATE_DIR/lock" do_stop_locked
 }
 
+do_import_locked() {
+    local folder="$1" pid home port
+    pid="$(running_pid)" || die "no running server recorded in $STATE_DIR: start one first"
+    home="$(read_state home)"
+    port="$(read_state port)"
+    HEAP_MAX="$(read_state heap)"
+    HEAP_MAX="${HEAP_MAX:-1g}"
+    log "stopping Neo4j (pid $pid) for neo4j-admin database import"
+    kill_server "$pid"
+    rm -f "$STATE_DIR/pid"
+    local rc=0
+    admin_tool "$home" "${NEO4J_IMPORT_HEAP:-1g}" database import full neo4j \
+        --overwrite-destination=true --report-file="$STATE_DIR/import.report" \
+        "@$folder/import.args" >"$STATE_DIR/import.log" 2>&1 || rc=$?
+    # a failed import leaves the database as it was: start the server again either way
+    [[ ! -f "$STATE_DIR/logs/neo4j.log" ]] || mv "$STATE_DIR/logs/neo4j.log" "$STATE_DIR/logs/neo4j.log.1"
+    launch_server "$home" "$port" >/dev/null
+    if (( rc != 0 )); then
+        tail -n 30 "$STATE_DIR/import.log" >&2
+        die "neo4j-admin database import failed (exit $rc); full output: $STATE_DIR/import.log"
+    fi
+    log "imported $folder into the database of bolt://127.0.0.1:$port"
+}
+
+cmd_import() {
+    [[ $# -eq 1 && -f "$1/import.args" ]] || die "usage: $0 import FOLDER (a folder holding import.args)"
+    local folder
+    folder="$(cd "$1" && pwd)"
+    find_java
+    with_lock "$STATE_DIR/lock" do_import_locked "$folder"
+}
+
 cmd_status() {
     local pid
     if pid="$(running_pid)"; then
@@ -490,6 +536,7 @@ main() {
         stop) cmd_stop "$@" ;;
         status) cmd_status "$@" ;;
         env) cmd_env "$@" ;;
+        import) cmd_import "$@" ;;
         -h | --help | help) usage ;;
         *) usage; exit 2 ;;
     esac

@@ -1,21 +1,28 @@
 """The embedded store: round trip, idempotent loads, atomic replacement."""
 
+import json
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
+from datetime import date
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
+import graph.stores.columns
 import graph.stores.embedded
 from graph.stores.embedded import EmbeddedStore
 from graph.stores.uri import open_store
 from loaders.synthetic import generate_portfolio
 from schema.errors import StoreEmpty, StoreUnavailable
+from schema.records import Dataset, DeclaredMember, Entity
 from schema.records import Facility as F
 from schema.records import Relationship as R
-from tests.datasets import dataset
+from tests.datasets import BANK, dataset
 
 FIRST = dataset([R("OWNS", "A", "B", share=0.6), R("RELATIVE_OF", "P1", "P2", relation="spouse"),
                  R("GUARANTEES", "A", "B", amount=5.0, facility="F1", eligible=True)],
@@ -122,3 +129,124 @@ def test_a_load_leaves_the_temporary_file_of_a_load_still_running(tmp_path):
     running.write_bytes(b"")
     store.replace(FIRST)
     assert temporary_files(tmp_path) == [running.name]
+
+
+# -- the columnar format ------------------------------------------------------------------
+
+ODD = Dataset(
+    BANK,
+    {"A": Entity("A", "Ä Co", "company", registration_id="", lei=None, net_assets=1.5,
+                 total_assets=-0.0, is_bank=True, statement_date=date(2024, 2, 29),
+                 extra={"rating": "AA", "说明": ""}, origin="entities.csv:2"),
+     "B": Entity("B", "", "company", net_assets=7, revenue=2**60 + 1, origin="entities.csv:3"),
+     "P1": Entity("P1", "Person", "person", country="CN", status="", origin=None)},
+    (R("OWNS", "A", "B", share=0.6, valid_from=date(2020, 1, 1), valid_to=date(2030, 12, 31),
+      extra={"note": "x"}, origin="relationships.csv:2"),
+     R("OWNS", "A", "P1", share=1, basis="", eligible=True, statement_date=date(1999, 1, 2)),
+     R("GUARANTEES", "B", "A", amount=float("inf"), facility="F1", currency="USD")),
+    (F("F1", "B", 100.0, undrawn=0.0, ccf=None, product="", origin="facilities.csv:2"),),
+    (DeclaredMember("G1", "A", group_name="Group one", origin="groups.csv:2"),
+     DeclaredMember("G1", "B", group_name=None, extra={"k": "v"})),
+)
+
+
+def as_json(data: Dataset) -> str:
+    """The dataset with every value's type showing (an int is not a float here)."""
+    return json.dumps(data.to_dict(), ensure_ascii=False)
+
+
+@pytest.mark.parametrize("rows_per_chunk", [1 << 18, 1, 2])
+def test_round_trip_is_exact_for_every_kind_of_value(tmp_path, monkeypatch, rows_per_chunk):
+    monkeypatch.setattr(graph.stores.columns, "CHUNK_ROWS", rows_per_chunk)
+    store = EmbeddedStore(tmp_path / "s.sqlite")
+    store.replace(ODD, source="odd")
+    back = EmbeddedStore(store.path).read()
+    assert back == ODD
+    assert as_json(back) == as_json(ODD)     # ints stay ints, "" stays "", None stays None
+    assert [e.origin for e in back.entities.values()] == ["entities.csv:2", "entities.csv:3", None]
+    assert back.entities["A"].statement_date == date(2024, 2, 29)
+    assert type(back.relationships[1].share) is int
+    assert back.entities["B"].revenue == 2**60 + 1
+    assert back.entities["P1"].extra == {}
+    # the version the store gives is the hash of the records it gives back
+    copy = Dataset(back.bank, back.entities, back.relationships, back.facilities,
+                   back.declared_groups)
+    assert back.version == copy.version == ODD.version
+
+
+def test_the_tables_are_stored_as_columns_not_rows(tmp_path):
+    store = EmbeddedStore(tmp_path / "s.sqlite")
+    store.replace(ODD)
+    with closing(sqlite3.connect(store.path)) as db:
+        assert dict(db.execute("SELECT key, value FROM meta"))["format"] == "groupgraph-embedded-2"
+        chunks = db.execute("SELECT tbl, seq, data FROM chunks ORDER BY tbl, seq").fetchall()
+    assert [(table, seq) for table, seq, _ in chunks] == [
+        ("declared_groups", 0), ("entities", 0), ("facilities", 0), ("relationships", 0)]
+    relationships = pa.ipc.open_stream(chunks[3][2]).read_all()
+    assert relationships.num_rows == 3
+    assert relationships.column("source").to_pylist() == ["A", "A", "B"]
+    assert relationships.schema.field("share").metadata == {b"encoding": b"json"}  # an int in it
+    assert relationships.schema.field("amount").type == pa.float64()
+    assert relationships.schema.field("valid_from").type == pa.date32()
+    # strings are dictionary-encoded where at most half the rows have distinct values
+    assert relationships.schema.field("type").type == pa.string()              # 2 in 3 rows
+    assert pa.types.is_dictionary(relationships.schema.field("currency").type)   # 1 in 3
+
+
+def test_relationships_read_back_share_the_entities_id_strings(tmp_path):
+    # one str per id rather than one per mention: a million parties are named millions of times
+    holding = dataset([R("OWNS", "parent company", f"subsidiary {n}", share=0.5) for n in range(4)])
+    store = EmbeddedStore(tmp_path / "s.sqlite")
+    store.replace(holding)
+    back = store.read()
+    parent = back.entities["parent company"].id
+    assert all(r.source == "parent company" and r.source is parent for r in back.relationships)
+
+
+def write_first_format(path: Path, data: Dataset) -> None:
+    """A store file as the first embedded format wrote it: one JSON text per record."""
+    with closing(sqlite3.connect(path)) as db:
+        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        sections = data.to_dict()
+        for table in ("entities", "relationships", "facilities", "declared_groups"):
+            db.execute(f"CREATE TABLE {table} (seq INTEGER PRIMARY KEY, data TEXT NOT NULL)")
+            db.executemany(f"INSERT INTO {table} (data) VALUES (?)",
+                           ((json.dumps(row, ensure_ascii=False),) for row in sections[table]))
+        meta = {"format": "groupgraph-embedded-1", "version": data.version,
+                "loaded_at": "2026-01-02T03:04:05+00:00", "source": "old",
+                "counts": json.dumps({"entities": len(data.entities)}),
+                "bank": json.dumps(sections["bank"], ensure_ascii=False)}
+        db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+        db.commit()
+
+
+def test_a_store_of_the_first_format_is_read_and_the_next_load_rewrites_it(tmp_path):
+    path = tmp_path / "s.sqlite"
+    write_first_format(path, ODD)
+    store = EmbeddedStore(path)
+    assert store.info().loaded_at == "2026-01-02T03:04:05+00:00"
+    back = store.read()
+    assert back == ODD and as_json(back) == as_json(ODD)
+    assert back.version == ODD.version
+    again = store.replace(ODD, source="new")           # the same dataset, a new format
+    assert not again.unchanged
+    with closing(sqlite3.connect(path)) as db:
+        assert dict(db.execute("SELECT key, value FROM meta"))["format"] == "groupgraph-embedded-2"
+    assert EmbeddedStore(path).read() == ODD
+    assert store.replace(ODD).unchanged
+
+
+def test_a_store_of_an_unknown_format_or_with_a_damaged_chunk_is_refused(tmp_path):
+    path = tmp_path / "s.sqlite"
+    EmbeddedStore(path).replace(ODD)
+    with closing(sqlite3.connect(path)) as db:
+        db.execute("UPDATE chunks SET data = ? WHERE tbl = 'facilities'", (b"not arrow",))
+        db.commit()
+    with pytest.raises(StoreUnavailable, match=r"unreadable store: .*load the dataset again"):
+        EmbeddedStore(path).read()
+    with closing(sqlite3.connect(path)) as db:
+        db.execute("UPDATE meta SET value = 'groupgraph-embedded-9' WHERE key = 'format'")
+        db.commit()
+    with pytest.raises(StoreUnavailable,
+                       match="not a groupgraph store of format groupgraph-embedded-2"):
+        EmbeddedStore(path).info()

@@ -1,0 +1,240 @@
+"""The rules R3-R7 as they were written before the array implementation: one Python
+object per party, NetworkX for families, a worklist of Relationship objects per unit.
+
+Kept as an oracle only: the tests compare :mod:`graph.analysis` with it on random graphs.
+Its outputs use the public record classes, so the two can be compared with ``==``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import math
+from collections import defaultdict, deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from graph.analysis.components import components, groups_of
+from graph.analysis.control import CONTROL_THRESHOLD, ControlLink, Unit
+from graph.analysis.exposure import Exposure, FacilityExposure, Substitution
+from graph.analysis.groups import EvidenceStep, Group
+from schema.records import Bank, Facility, Relationship
+from schema.regime import Regime
+
+_EPSILON = 1e-9
+
+
+@dataclass
+class ReferenceControl:
+    units: dict[str, Unit]
+    unit_of: dict[str, str]
+    links: dict[str, dict[str, ControlLink]] = field(default_factory=dict)
+    controllers: dict[str, list[str]] = field(default_factory=dict)
+    top_units: set[str] = field(default_factory=set)
+
+    def ultimate_units(self, entity: str) -> list[str]:
+        own = self.unit_of.get(entity)
+        return sorted(u for u in self.controllers.get(entity, ()) if u in self.top_units and u != own)
+
+    def ultimate_controllers(self, entity: str) -> list[str]:
+        return [m for u in self.ultimate_units(entity) for m in self.units[u].members]
+
+
+def family_units(parties: Iterable[str], relationships: Iterable[Relationship]) -> dict[str, Unit]:
+    ties = [r for r in relationships if r.type == "RELATIVE_OF"]
+    family = nx.Graph()
+    for tie in ties:
+        family.add_edge(tie.source, tie.target, tie=tie)
+    units: dict[str, Unit] = {}
+    for component in nx.connected_components(family):
+        members = tuple(sorted(component))
+        edges = tuple(sorted((d["tie"] for _, _, d in family.subgraph(component).edges(data=True)),
+                             key=lambda r: (r.source, r.target)))
+        unit = Unit(f"family:{members[0]}", members, edges)
+        for member in members:
+            units[member] = unit
+    for party in parties:
+        units.setdefault(party, Unit(party, (party,)))
+    return {u.key: u for u in units.values()}
+
+
+def compute_control(parties: Iterable[str], relationships: Iterable[Relationship]) -> ReferenceControl:
+    relationships = list(relationships)
+    units = family_units(parties, relationships)
+    unit_of = {m: u.key for u in units.values() for m in u.members}
+    out_edges: dict[str, list[Relationship]] = defaultdict(list)
+    for r in relationships:
+        if r.type in ("OWNS", "CONTROLS"):
+            out_edges[r.source].append(r)
+    for edges in out_edges.values():
+        edges.sort(key=lambda r: (r.target, r.type))
+    result = ReferenceControl(units=units, unit_of=unit_of)
+    for unit in units.values():
+        if any(m in out_edges for m in unit.members):
+            links = _controlled(unit, out_edges)
+            if links:
+                result.links[unit.key] = links
+                for target in links:
+                    result.controllers.setdefault(target, []).append(unit.key)
+    result.top_units = _top_units(result)
+    return result
+
+
+def _controlled(unit: Unit, out_edges: dict[str, list[Relationship]]) -> dict[str, ControlLink]:
+    members = set(unit.members)
+    links: dict[str, ControlLink] = {}
+    held: dict[str, list[Relationship]] = defaultdict(list)
+    queue = sorted(members)
+    while queue:
+        holder = queue.pop(0)
+        for edge in out_edges.get(holder, ()):
+            target = edge.target
+            if target in members or target in links:
+                continue
+            if edge.type == "CONTROLS":
+                links[target] = ControlLink(unit.key, target, "R4a", (edge,))
+            else:
+                held[target].append(edge)
+                total = math.fsum(e.share or 0.0 for e in held[target])
+                if total <= CONTROL_THRESHOLD + _EPSILON:
+                    continue
+                links[target] = ControlLink(unit.key, target, "R4b", tuple(held[target]), total)
+            queue.append(target)
+    return links
+
+
+def _top_units(result: ReferenceControl) -> set[str]:
+    edges = [(unit_key, result.unit_of[target])
+             for unit_key, links in result.links.items() for target in links]
+    nodes, labels = components(edges, result.links, strong=True)
+    label_of = dict(zip(nodes, labels.tolist(), strict=True))
+    entered = {label_of[b] for a, b in edges if label_of[a] != label_of[b]}
+    return {node for node, label in label_of.items() if label not in entered}
+
+
+def group_id(members: Iterable[str]) -> str:
+    digest = hashlib.sha256("\n".join(sorted(members)).encode()).hexdigest()
+    return f"G{digest[:12]}"
+
+
+def connected_client_groups(parties: Iterable[str], relationships: Iterable[Relationship],
+                            control: ReferenceControl, *,
+                            dependence_threshold: float = 0.5) -> list[Group]:
+    unit_keys = list(dict.fromkeys(control.unit_of[p] for p in parties))
+    links: dict[str, dict[str, EvidenceStep]] = defaultdict(dict)
+
+    def link(a: str, b: str, step: EvidenceStep) -> None:
+        if a != b and b not in links[a]:
+            links[a][b] = links[b][a] = step
+
+    for unit_key, controlled in control.links.items():
+        for target, c in controlled.items():
+            link(unit_key, control.unit_of[target],
+                 EvidenceStep(c.rule, unit_key, target, c.edges, c.share))
+    for r in relationships:
+        if r.type == "DEPENDS_ON" and (r.share or 0.0) >= dependence_threshold:
+            link(control.unit_of[r.source], control.unit_of[r.target],
+                 EvidenceStep("R6-dependence", r.source, r.target, (r,), r.share))
+
+    nodes, labels = components(((a, b) for a, nbrs in links.items() for b in nbrs), unit_keys)
+    groups = []
+    for component in groups_of(nodes, labels):
+        root = _root(component, control)
+        evidence: dict[str, tuple[EvidenceStep, ...]] = {}
+        for unit_key, chain in _chains(links, root).items():
+            unit = control.units[unit_key]
+            for member in unit.members:
+                evidence[member] = chain + _family_chain(unit, member)
+        members = tuple(sorted(evidence))
+        controllers = tuple(sorted(
+            m for u in component if u in control.top_units and control.links.get(u)
+            for m in control.units[u].members))
+        groups.append(Group(group_id(members), members, root, controllers, evidence))
+    groups.sort(key=lambda g: (-g.size, g.id))
+    return groups
+
+
+def _root(component: list[str], control: ReferenceControl) -> str:
+    tops = [u for u in component if u in control.top_units]
+    if tops:
+        return min(tops, key=lambda u: (-len(control.links.get(u, ())), u))
+    return min(component)
+
+
+def _chains(links: dict[str, dict[str, EvidenceStep]], root: str
+            ) -> dict[str, tuple[EvidenceStep, ...]]:
+    chains: dict[str, tuple[EvidenceStep, ...]] = {root: ()}
+    queue = deque([root])
+    while queue:
+        unit = queue.popleft()
+        neighbours = links.get(unit, {})
+        for neighbour in sorted(neighbours):
+            if neighbour not in chains:
+                chains[neighbour] = (*chains[unit], neighbours[neighbour])
+                queue.append(neighbour)
+    return chains
+
+
+def _family_chain(unit: Unit, member: str) -> tuple[EvidenceStep, ...]:
+    if not unit.is_family or member == unit.members[0]:
+        return ()
+    family = nx.Graph()
+    for tie in unit.ties:
+        family.add_edge(tie.source, tie.target, tie=tie)
+    path = nx.shortest_path(family, unit.members[0], member)
+    return tuple(
+        EvidenceStep("R3-family", a, b, (family.edges[a, b]["tie"],))
+        for a, b in itertools.pairwise(path)
+    )
+
+
+@dataclass
+class ReferenceExposures:
+    facilities: dict[str, FacilityExposure]
+    parties: dict[str, Exposure]
+    substitutions: list[Substitution]
+
+
+def compute_exposures(bank: Bank, regime: Regime, facilities: Iterable[Facility],
+                      guarantees: Iterable[Relationship]) -> ReferenceExposures:
+    by_facility: dict[str, FacilityExposure] = {}
+    per_party: dict[str, list[float]] = defaultdict(list)
+    for f in facilities:
+        if f.ccf is not None:
+            ccf, source = f.ccf, "facility"
+        else:
+            ccf = regime.ccf_for(f.product)
+            source = f"{regime.name} {f.product if f.product in regime.ccf else 'default'}"
+        rate = bank.rate(f.currency)
+        value = (f.outstanding + ccf * f.undrawn) * rate
+        by_facility[f.id] = FacilityExposure(f.id, f.borrower, f.outstanding * rate,
+                                             f.undrawn * rate, ccf, source, rate, value)
+        per_party[f.borrower].append(value)
+    gross = {party: math.fsum(values) for party, values in per_party.items()}
+
+    eligible = [g for g in guarantees if g.type == "GUARANTEES" and g.eligible]
+    eligible.sort(key=lambda g: (g.facility is None, g.facility or g.target, g.source))
+    facility_left = {f: e.value for f, e in by_facility.items()}
+    moved_from: dict[str, list[float]] = defaultdict(list)
+    moved_to: dict[str, list[float]] = defaultdict(list)
+    substitutions = []
+    for g in eligible:
+        borrower_left = gross.get(g.target, 0.0) - math.fsum(moved_from[g.target])
+        cap = borrower_left if g.facility is None else min(facility_left[g.facility], borrower_left)
+        amount = min((g.amount or 0.0) * bank.rate(g.currency), cap)
+        if amount <= 0.0:
+            continue
+        if g.facility is not None:
+            facility_left[g.facility] -= amount
+        moved_from[g.target].append(amount)
+        moved_to[g.source].append(amount)
+        substitutions.append(Substitution(g.source, g.target, g.facility, amount, g))
+
+    parties = {}
+    for party in set(gross) | set(moved_to):
+        g_value = gross.get(party, 0.0)
+        net = g_value - math.fsum(moved_from[party]) + math.fsum(moved_to[party])
+        parties[party] = Exposure(g_value, max(net, 0.0))
+    return ReferenceExposures(by_facility, parties, substitutions)
