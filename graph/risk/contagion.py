@@ -320,17 +320,34 @@ def debt_rank(analysis: Analysis, defaulted: Iterable[str], *,
     steps = 1
     active = np.flatnonzero(distressed)
     while len(active):
-        # what the active parties pass, summed for each party in the order of the active
-        # ones, as the whole-book product W.T @ (h x distressed) would sum it
-        passed = matrix.weights[active].T @ h[active]
-        hit = np.flatnonzero(passed)
-        h[hit] = np.minimum(1.0, h[hit] + passed[hit])
-        active = hit[undistressed[hit]]     # the distressed go inactive after passing once
+        hit, passed = _passed(matrix.weights, active, h[active])
+        h[hit] = np.minimum(1.0, h[hit] + passed)
+        # the distressed go inactive after passing once
+        active = hit[undistressed[hit] & (h[hit] > 0)]
         undistressed[active] = False
         steps += 1
     rank = float(h @ matrix.values - h_start @ matrix.values)
     stress = {matrix.parties[k]: float(h[k]) for k in np.flatnonzero(h)}
     return DebtRankResult(stress, rank, steps)
+
+
+def _passed(weights: sp.csr_array, active: np.ndarray, stress: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """The parties the ``active`` ones (ascending) hit, and the distress each receives:
+    ``sum over active j of W[j -> i] h_j``, added up in ascending ``j`` from 0, as the
+    product ``W.T @ (h x distressed)`` over the whole book adds it, so the figures are the
+    same to the last bit; but only the active rows are read, not the book."""
+    rows = weights[active]
+    targets = rows.indices
+    amounts = rows.data * np.repeat(stress, np.diff(rows.indptr))
+    order = np.argsort(targets, kind="stable")      # per target, the active j ascending
+    targets, amounts = targets[order], amounts[order]
+    hit, start, count = np.unique(targets, return_index=True, return_counts=True)
+    passed = np.zeros(len(hit))
+    for k in range(int(count.max(initial=0))):
+        more = count > k
+        passed[more] += amounts[start[more] + k]
+    return hit, passed
 
 
 def systemic_ranking(analysis: Analysis, top: int = 10, *, matrix: ImpactMatrix | None = None

@@ -242,13 +242,13 @@ def _applies(limits: list[dict], *, single: np.ndarray, interbank: np.ndarray, g
 def _loans(book: Book, parties: np.ndarray, products: Sequence[str]) -> np.ndarray:
     """The drawn balances (base currency) of the facilities each of ``parties`` borrows whose
     product is among ``products`` or missing: exact sums, as fsum over its facilities."""
-    facilities = book.analysis.dataset.facilities
-    exposures = book.analysis.exposures.facilities
-    chosen = [f for f in facilities if f.product is None or f.product in products]
+    chosen = [f for f in book.analysis.dataset.facilities if f.product is None or f.product in products]
+    rate = book.analysis.dataset.bank.rate
+    rates = {c: rate(c) for c in {f.currency for f in chosen}}
     borrower = book.positions([f.borrower for f in chosen])
     order = np.argsort(borrower, kind="stable")
-    outstanding = np.fromiter((exposures[f.id].outstanding for f in chosen), dtype=float,
-                              count=len(chosen))[order]
+    # a facility's drawn balance in base currency, as R7 converts it
+    outstanding = np.array([f.outstanding * rates[f.currency] for f in chosen], dtype=float)[order]
     sizes = np.bincount(borrower, minlength=len(book.parties))
     return segment_sums(outstanding, sizes)[parties]
 

@@ -64,18 +64,19 @@ def suspected_links(analysis: Analysis) -> list[SuspectedLink]:
     entities = analysis.dataset.entities
     links: set[SuspectedLink] = set()
 
-    controlled_by_person: dict[str, set[str]] = defaultdict(set)
-    for unit_key, controlled in analysis.control.links.items():
-        for member in analysis.control.units[unit_key].members:
-            if entities[member].kind == "person":
-                controlled_by_person[member].update(controlled)
-    # only a manager who controls something can tie two groups
-    managing = [r for r in Book.of(analysis).records("MANAGES") if r.source in controlled_by_person]
+    # what each manager controls: the entities its unit (itself, or its family) controls
+    control, records = analysis.control, Book.of(analysis).records("MANAGES")
+    controlled_by_person: dict[str, list[str]] = {}
+    for person in dict.fromkeys(r.source for r in records):
+        unit = control.unit_of.get(person)
+        if unit in control.links and entities[person].kind == "person":
+            controlled_by_person[person] = sorted(control.links[unit])
+    managing = [r for r in records if r.source in controlled_by_person]
     for r in managing:
         person, managed = r.source, r.target
         elsewhere: dict[str, list[str]] = defaultdict(list)
         here = by_member[managed].id
-        for other in sorted(controlled_by_person[person]):
+        for other in controlled_by_person[person]:
             if by_member[other].id != here:
                 elsewhere[by_member[other].id].append(other)
         for other_group, controlled in elsewhere.items():
