@@ -326,8 +326,12 @@ def debt_rank(analysis: Analysis, defaulted: Iterable[str], *,
         active = hit[undistressed[hit] & (h[hit] > 0)]
         undistressed[active] = False
         steps += 1
-    rank = float(h @ matrix.values - h_start @ matrix.values)
-    stress = {matrix.parties[k]: float(h[k]) for k in np.flatnonzero(h)}
+    # R exactly, over the distressed parties only: a dot product over the book would cost
+    # a pass over it, and its last digits would depend on how many threads BLAS runs
+    hit, start = np.flatnonzero(h), np.flatnonzero(h_start)
+    rank = math.fsum([*(h[hit] * matrix.values[hit]).tolist(),
+                      *(-h_start[start] * matrix.values[start]).tolist()])
+    stress = {matrix.parties[k]: float(h[k]) for k in hit.tolist()}
     return DebtRankResult(stress, rank, steps)
 
 
