@@ -69,7 +69,7 @@ class RiskAssessment:
         """The highest share of a limit the group's gross exposure uses (1.0 = at the
         limit), over its group checks (for a group of one, its party checks); 0 when no
         limit applies."""
-        return max((c.usage for c in self.limit_checks_of(group.id)), default=0.0)
+        return self.limit_checks.usage_of(self.checked_subject(group.id))
 
     @cached_property
     def circle_by_id(self) -> dict[str, GuaranteeCircle]:

@@ -198,6 +198,16 @@ class LimitChecks(Sequence[LimitCheck]):
         """The checks of ``subject`` (a party id or a group id), in row order."""
         return [self._check(k) for rows in self._rows_of.get(subject, ()) for k in rows]
 
+    def usage_of(self, subject: str) -> float:
+        """The highest :attr:`LimitCheck.usage` among the checks of ``subject``; 0 without
+        any."""
+        rows = [k for found in self._rows_of.get(subject, ()) for k in found]
+        return float(self._usages[rows].max()) if rows else 0.0
+
+    @cached_property
+    def _usages(self) -> np.ndarray:
+        return self.usages()
+
     def _column(self, field: int) -> np.ndarray:
         return np.array([limit[field] for limit in self._limits], dtype=float)[self._limit]
 
