@@ -42,7 +42,7 @@ import numpy as np
 from graph.analysis import Analysis
 from graph.analysis.groups import Group
 from graph.risk.columns import Book, segment_counts, segment_sums
-from graph.risk.subjects import checked_as_group
+from graph.risk.subjects import checked_as_groups
 from schema.errors import InvalidModel
 
 __all__ = ["CHECKS", "LimitCheck", "LimitChecks", "RiskFlag", "check_limits", "large_exposure_flags"]
@@ -338,9 +338,7 @@ def check_limits(analysis: Analysis) -> LimitChecks:
             gross[mine] = net[mine] = loans[party_rows[mine]]
 
     arrays = book.group_arrays(analysis.groups)
-    checked = np.fromiter((checked_as_group(g) for g in analysis.groups), dtype=bool,
-                          count=len(analysis.groups))
-    checked &= (arrays.gross != 0) | (arrays.net != 0)
+    checked = checked_as_groups(arrays.sizes) & ((arrays.gross != 0) | (arrays.net != 0))
     borrowing = book.gross[arrays.members] > 0
     borrowers = segment_counts(borrowing, arrays.sizes)
     interbank = (borrowers > 0) & (segment_counts(borrowing & is_bank[arrays.members], arrays.sizes)
@@ -403,11 +401,11 @@ def large_exposure_flags(analysis: Analysis, groups: Iterable[Group]) -> list[Ri
     regime, bank = analysis.regime, analysis.dataset.bank
     book = Book.of(analysis)
     groups = groups if isinstance(groups, Sequence) else list(groups)
-    checked = [k for k, g in enumerate(groups) if checked_as_group(g)]
+    arrays = book.group_arrays(groups)
+    checked = np.flatnonzero(checked_as_groups(arrays.sizes))
     entities = analysis.dataset.entities
     exposed = book.exposed
-    gross = np.concatenate([book.gross[book.exposed_positions],
-                            book.group_arrays(groups).gross[checked]])
+    gross = np.concatenate([book.gross[book.exposed_positions], arrays.gross[checked]])
     ratios = gross / bank.tier1_capital
 
     def subject(k: int) -> tuple[str, str]:

@@ -16,6 +16,7 @@ from graph.risk.circles import cross_holdings, guarantee_chains, guarantee_circl
 from graph.risk.concentration import DIMENSIONS, concentration_by
 from graph.risk.contagion import cascade, debt_rank, impact_matrix, systemic_ranking
 from graph.risk.limits import check_limits, large_exposure_flags
+from graph.risk.subjects import checked_as_group, checked_as_groups
 from graph.risk.suspects import declared_group_diffs, suspected_links
 from loaders.dataset import read_dataset
 from loaders.synthetic import generate_portfolio
@@ -117,6 +118,8 @@ def same_ranking(got: list[tuple[str, float]], want: list[tuple[str, float]]) ->
 
 
 def same_everything(a: Analysis) -> None:
+    sizes = np.array([g.size for g in a.groups])
+    assert checked_as_groups(sizes).tolist() == [checked_as_group(g) for g in a.groups]
     assert list(check_limits(a)) == reference.check_limits(a)
     assert large_exposure_flags(a, a.groups) == reference.large_exposure_flags(a, a.groups)
     assert large_exposure_flags(a, iter(a.groups[::2])) == reference.large_exposure_flags(a, a.groups[::2])
