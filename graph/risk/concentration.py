@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from operator import attrgetter
 
 import numpy as np
 
@@ -90,8 +91,7 @@ def concentration_by(analysis: Analysis, dimension: str = "group", top: int = 10
         # left out, as buckets with no exposure are
         return _concentration([g.id for g in analysis.groups], book.group_arrays(analysis.groups).gross,
                               top, dimension)
-    entities = analysis.dataset.entities
-    keys = [getattr(entities[p], dimension) or UNKNOWN for p in book.exposed]
+    keys = [key or UNKNOWN for key in map(attrgetter(dimension), book.exposed_entities)]
     number = {key: k for k, key in enumerate(dict.fromkeys(keys))}
     bucket = np.fromiter(map(number.__getitem__, keys), dtype=np.int64, count=len(keys))
     gross = book.gross[book.exposed_positions][np.argsort(bucket, kind="stable")]

@@ -114,8 +114,8 @@ def _group_of(analysis: Analysis) -> Callable[[str], str]:
     """The id of a party's group, read from the book's arrays (no mapping of every member
     is built for the few parties asked about)."""
     book = Book.of(analysis)
-    groups, index, position = analysis.groups, book.group_index, book.position
-    return lambda party: groups[index[position[party]]].id
+    ids, position = book.group_ids, book.position
+    return lambda party: ids[position[party]]
 
 
 def declared_group_diffs(analysis: Analysis) -> list[DeclaredGroupDiff]:

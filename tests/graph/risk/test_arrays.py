@@ -255,3 +255,14 @@ def test_segment_sums_are_the_sums_fsum_gives():
     assert segment_sums(values, sizes).tolist() == [math.fsum(run.tolist()) for run in runs]
     assert segment_counts(values > 1, sizes).tolist() == [int((run > 1).sum()) for run in runs]
     assert segment_sums(np.zeros(0), np.zeros(3, dtype=int)).tolist() == [0.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("entities", [{}, {"A": Entity("A", "company A", "company")}], ids=["empty", "one"])
+def test_a_book_with_no_links_and_no_loans_has_nothing_to_report(entities):
+    from tests.datasets import BANK
+
+    risk = assess(analyse(Dataset(BANK, entities, (), ())))
+    assert (len(risk.limit_checks), risk.flags, risk.circles, risk.chains) == (0, {}, [], [])
+    assert risk.systemic == [] and risk.suspected_links == []
+    assert risk.concentration["group"].hhi == 0.0 and risk.concentration["region"].items == ()
+    assert risk.impact.weights.shape == (len(entities), len(entities))
