@@ -78,18 +78,13 @@ class Edges:
 @dataclass(frozen=True)
 class GroupArrays:
     """Groups as runs over ``members`` (party positions, group by group in member order):
-    group ``k`` holds ``members[starts[k]:starts[k] + sizes[k]]``; ``gross`` and ``net`` are
-    the groups' summed exposures (as :meth:`Analysis.group_exposure`)."""
+    group ``k`` holds the ``sizes[k]`` members after the first ``sum(sizes[:k])``; ``gross``
+    and ``net`` are the groups' summed exposures (as :meth:`Analysis.group_exposure`)."""
 
-    groups: Sequence[Group]
     members: np.ndarray
     sizes: np.ndarray
     gross: np.ndarray
     net: np.ndarray
-
-    @cached_property
-    def starts(self) -> np.ndarray:
-        return np.cumsum(self.sizes) - self.sizes
 
 
 _BOOKS: dict[int, Book] = {}
@@ -206,7 +201,7 @@ class Book:
         sizes = np.fromiter(map(len, map(attrgetter("members"), groups)), dtype=np.int64,
                             count=len(groups))
         members = self.positions(list(chain.from_iterable(map(attrgetter("members"), groups))))
-        return GroupArrays(groups, members, sizes, segment_sums(self.gross[members], sizes),
+        return GroupArrays(members, sizes, segment_sums(self.gross[members], sizes),
                            segment_sums(self.net[members], sizes))
 
     @cached_property
