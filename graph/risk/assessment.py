@@ -10,7 +10,10 @@ single party.
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -66,7 +69,7 @@ class RiskAssessment:
         """The highest share of a limit the group's gross exposure uses (1.0 = at the
         limit), over its group checks (for a group of one, its party checks); 0 when no
         limit applies."""
-        return max((c.usage for c in self.limit_checks_of(group.id)), default=0.0)
+        return self.limit_checks.usage_of(self.checked_subject(group.id))
 
     @cached_property
     def circle_by_id(self) -> dict[str, GuaranteeCircle]:
@@ -95,12 +98,36 @@ class RiskAssessment:
     @property
     def breaches(self) -> list[LimitCheck]:
         checks = self.limit_checks
-        rows = (checks.statuses("gross") == "breach") | (checks.statuses("net") == "breach")
+        rows = (checks.status_codes("gross") == 2) | (checks.status_codes("net") == 2)
         return [checks[k] for k in np.flatnonzero(rows).tolist()]
 
 
 def assess(analysis: Analysis, *, top: int = 10, systemic_top: int = 10) -> RiskAssessment:
     """R8-R12 and suspected links on ``analysis``."""
+    with _collector_paused():
+        return _assess(analysis, top, systemic_top)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while the rules run.
+
+    The rules make bursts of small records (flags, circles, concentration items) and no
+    reference cycles; each burst starts a collection, and one of the oldest generation
+    walks every record of the dataset and the analysis, which costs more than the rules.
+    Reference counting still frees what is dropped; the collector runs again, as it was,
+    when the assessment is done.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _assess(analysis: Analysis, top: int, systemic_top: int) -> RiskAssessment:
     checks = check_limits(analysis)
     entities = analysis.dataset.entities
     bank, regime = analysis.dataset.bank, analysis.regime.name
@@ -112,7 +139,7 @@ def assess(analysis: Analysis, *, top: int = 10, systemic_top: int = 10) -> Risk
         return f"{analysis.group_name(group)} group [{group.id}]"
 
     flags: dict[str, list[RiskFlag]] = defaultdict(list)
-    for row in np.flatnonzero(checks.statuses("gross") != "ok").tolist():
+    for row in np.flatnonzero(checks.status_codes("gross")).tolist():
         check = checks[row]
         flag = check.flag(name(check.subject), bank.base_currency, regime)
         if flag is not None:

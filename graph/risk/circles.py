@@ -90,9 +90,13 @@ class _Graph:
         return cls._build(list(index), source, target, records)
 
     @classmethod
-    def on(cls, book: Book, kind: str) -> _Graph:
-        """The same graph from the book's edges of type ``kind``, on the parties they touch."""
+    def on(cls, book: Book, kind: str, *, touched: bool = True) -> _Graph:
+        """The same graph from the book's edges of type ``kind``: on the parties they touch,
+        or with ``touched=False`` on every party (for components alone, where renumbering
+        would cost more than the isolated nodes)."""
         edges = book.edges(kind)
+        if not touched:
+            return cls._build(book.parties, edges.source, edges.target, edges.records)
         used, inverse = np.unique(np.concatenate([edges.source, edges.target]), return_inverse=True)
         inverse = inverse.reshape(-1)
         nodes = [book.parties[k] for k in used.tolist()]
@@ -108,10 +112,10 @@ class _Graph:
 
     def rings(self) -> list[list[int]]:
         """The components of two or more nodes, as node positions in node order."""
-        order = np.argsort(self.labels, kind="stable")
-        ends = np.cumsum(self.sizes)
-        return [order[end - size:end].tolist() for size, end in zip(self.sizes.tolist(), ends.tolist(),
-                                                                     strict=True) if size > 1]
+        inside = np.flatnonzero(self.sizes[self.labels] > 1)
+        inside = inside[np.argsort(self.labels[inside], kind="stable")]
+        starts = np.flatnonzero(np.r_[True, np.diff(self.labels[inside]) != 0]) if len(inside) else inside
+        return [ring.tolist() for ring in np.split(inside, starts[1:])] if len(inside) else []
 
 
 def guarantee_circles(relationships: Iterable[Relationship], bank: Bank | None = None
@@ -246,4 +250,4 @@ def circles_of(analysis: Analysis, top: int = 10
     book = Book.of(analysis)
     guarantees = _Graph.on(book, "GUARANTEES")
     return (_circles(guarantees, analysis.dataset.bank), _chains(guarantees, top),
-            _rings(_Graph.on(book, "OWNS")))
+            _rings(_Graph.on(book, "OWNS", touched=False)))

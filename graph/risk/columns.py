@@ -16,16 +16,17 @@ from __future__ import annotations
 
 import math
 import weakref
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import chain
+from operator import attrgetter
 
 import numpy as np
 
 from graph.analysis import Analysis
 from graph.analysis.groups import Group
-from schema.records import Relationship
+from schema.records import Entity, Relationship
 
 __all__ = ["Book", "Edges", "GroupArrays", "segment_counts", "segment_sums"]
 
@@ -77,18 +78,13 @@ class Edges:
 @dataclass(frozen=True)
 class GroupArrays:
     """Groups as runs over ``members`` (party positions, group by group in member order):
-    group ``k`` holds ``members[starts[k]:starts[k] + sizes[k]]``; ``gross`` and ``net`` are
-    the groups' summed exposures (as :meth:`Analysis.group_exposure`)."""
+    group ``k`` holds the ``sizes[k]`` members after the first ``sum(sizes[:k])``; ``gross``
+    and ``net`` are the groups' summed exposures (as :meth:`Analysis.group_exposure`)."""
 
-    groups: Sequence[Group]
     members: np.ndarray
     sizes: np.ndarray
     gross: np.ndarray
     net: np.ndarray
-
-    @cached_property
-    def starts(self) -> np.ndarray:
-        return np.cumsum(self.sizes) - self.sizes
 
 
 _BOOKS: dict[int, Book] = {}
@@ -106,6 +102,7 @@ class Book:
     def __init__(self, analysis: Analysis) -> None:
         self._analysis = weakref.ref(analysis)
         self._edges: dict[str, Edges] = {}
+        self._records: dict[str, list[Relationship]] = {}
 
     @classmethod
     def of(cls, analysis: Analysis) -> Book:
@@ -130,11 +127,11 @@ class Book:
 
     @cached_property
     def position(self) -> dict[str, int]:
-        return {p: k for k, p in enumerate(self.parties)}
+        return dict(zip(self.parties, range(len(self.parties)), strict=True))
 
     def positions(self, ids: Sequence[str]) -> np.ndarray:
-        position = self.position
-        return np.fromiter((position[i] for i in ids), dtype=np.int64, count=len(ids))
+        """The positions of the parties ``ids`` (KeyError for an unknown one)."""
+        return np.fromiter(map(self.position.__getitem__, ids), dtype=np.int64, count=len(ids))
 
     @cached_property
     def exposed(self) -> list[str]:
@@ -146,6 +143,11 @@ class Book:
     def exposed_positions(self) -> np.ndarray:
         """The positions of :attr:`exposed`."""
         return self.positions(self.exposed)
+
+    @cached_property
+    def exposed_entities(self) -> list[Entity]:
+        """The records of :attr:`exposed`."""
+        return list(map(self.analysis.dataset.entities.__getitem__, self.exposed))
 
     @cached_property
     def _exposures(self) -> tuple[np.ndarray, np.ndarray]:
@@ -168,21 +170,21 @@ class Book:
 
     def entity_flag(self, name: str) -> np.ndarray:
         """A boolean field of every entity (``is_bank``, ``is_gsib``) as an array."""
-        return self._entity_flags[name]
+        return self._entity_fields[name]
 
-    @cached_property
-    def _entity_flags(self) -> dict[str, np.ndarray]:
-        entities = self.analysis.dataset.entities.values()
-        n = len(self.parties)
-        return {name: np.fromiter((getattr(e, name) for e in entities), dtype=bool, count=n)
-                for name in ("is_bank", "is_gsib")}
-
-    @cached_property
+    @property
     def net_assets(self) -> np.ndarray:
         """Every entity's net assets, NaN where it gives none."""
-        values = (e.net_assets for e in self.analysis.dataset.entities.values())
-        return np.fromiter((np.nan if v is None else v for v in values), dtype=float,
-                           count=len(self.parties))
+        return self._entity_fields["net_assets"]
+
+    @cached_property
+    def _entity_fields(self) -> dict[str, np.ndarray]:
+        # one pass over the entities for every field the rules read
+        read = attrgetter("is_bank", "is_gsib", "net_assets")
+        is_bank, is_gsib, net_assets = zip(*map(read, self.analysis.dataset.entities.values()),
+                                           strict=True) if self.parties else ((), (), ())
+        return {"is_bank": np.array(is_bank, dtype=bool), "is_gsib": np.array(is_gsib, dtype=bool),
+                "net_assets": np.array([np.nan if v is None else v for v in net_assets], dtype=float)}
 
     def group_arrays(self, groups: Sequence[Group]) -> GroupArrays:
         """``groups`` as runs of member positions, with their exposures; those of
@@ -196,11 +198,10 @@ class Book:
         return self._group_arrays(self.analysis.groups)
 
     def _group_arrays(self, groups: Sequence[Group]) -> GroupArrays:
-        sizes = np.fromiter((len(g.members) for g in groups), dtype=np.int64, count=len(groups))
-        position = self.position
-        members = np.fromiter((position[m] for g in groups for m in g.members), dtype=np.int64,
-                              count=int(sizes.sum()))
-        return GroupArrays(groups, members, sizes, segment_sums(self.gross[members], sizes),
+        sizes = np.fromiter(map(len, map(attrgetter("members"), groups)), dtype=np.int64,
+                            count=len(groups))
+        members = self.positions(list(chain.from_iterable(map(attrgetter("members"), groups))))
+        return GroupArrays(members, sizes, segment_sums(self.gross[members], sizes),
                            segment_sums(self.net[members], sizes))
 
     @cached_property
@@ -212,20 +213,35 @@ class Book:
         return index
 
     @cached_property
-    def _by_type(self) -> dict[str, list[Relationship]]:
-        found: dict[str, list[Relationship]] = defaultdict(list)
-        for r in self.analysis.relationships:
-            found[r.type].append(r)
-        return found
+    def group_ids(self) -> list[str]:
+        """The id of every party's group, by position."""
+        ids = [g.id for g in self.analysis.groups]
+        return [ids[k] for k in self.group_index.tolist()]
+
+    @cached_property
+    def _by_type(self) -> dict[str, np.ndarray]:
+        """The rows of ``analysis.relationships`` of each type."""
+        types = list(map(attrgetter("type"), self.analysis.relationships))
+        number = {kind: k for k, kind in enumerate(dict.fromkeys(types))}
+        code = np.fromiter(map(number.__getitem__, types), dtype=np.int64, count=len(types))
+        order = np.argsort(code, kind="stable")
+        counts = np.bincount(code, minlength=len(number))
+        ends = np.cumsum(counts)
+        return {kind: order[end - count:end]
+                for kind, count, end in zip(number, counts.tolist(), ends.tolist(), strict=True)}
 
     def records(self, kind: str) -> list[Relationship]:
         """The current relationships of type ``kind``, in the order of the analysis."""
-        return self._by_type.get(kind, [])
+        if kind not in self._records:
+            relationships = self.analysis.relationships
+            rows = self._by_type.get(kind, np.zeros(0, dtype=np.int64))
+            self._records[kind] = [relationships[k] for k in rows.tolist()]
+        return self._records[kind]
 
     def edges(self, kind: str) -> Edges:
         """The current relationships of type ``kind``, as positions."""
         if kind not in self._edges:
             records = self.records(kind)
-            self._edges[kind] = Edges(self.positions([r.source for r in records]),
-                                      self.positions([r.target for r in records]), records)
+            self._edges[kind] = Edges(self.positions(list(map(attrgetter("source"), records))),
+                                      self.positions(list(map(attrgetter("target"), records))), records)
         return self._edges[kind]

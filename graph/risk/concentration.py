@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from operator import attrgetter
 
 import numpy as np
 
@@ -90,10 +91,9 @@ def concentration_by(analysis: Analysis, dimension: str = "group", top: int = 10
         # left out, as buckets with no exposure are
         return _concentration([g.id for g in analysis.groups], book.group_arrays(analysis.groups).gross,
                               top, dimension)
-    entities = analysis.dataset.entities
-    keys = np.array([getattr(entities[p], dimension) or UNKNOWN for p in book.exposed], dtype=str)
-    buckets, bucket = np.unique(keys, return_inverse=True)
-    order = np.argsort(bucket, kind="stable")
-    gross = book.gross[book.exposed_positions][order]
-    return _concentration(buckets.tolist(), segment_sums(gross, np.bincount(bucket, minlength=len(buckets))),
+    keys = [key or UNKNOWN for key in map(attrgetter(dimension), book.exposed_entities)]
+    number = {key: k for k, key in enumerate(dict.fromkeys(keys))}
+    bucket = np.fromiter(map(number.__getitem__, keys), dtype=np.int64, count=len(keys))
+    gross = book.gross[book.exposed_positions][np.argsort(bucket, kind="stable")]
+    return _concentration(list(number), segment_sums(gross, np.bincount(bucket, minlength=len(number))),
                           top, dimension)

@@ -30,7 +30,6 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -183,12 +182,6 @@ class ImpactMatrix:
     position: dict[str, int]
     values: np.ndarray
 
-    @cached_property
-    def incoming(self) -> sp.csr_array:
-        """``W`` transposed: row ``i`` holds the impacts on ``i``, what a DebtRank step
-        multiplies; built once for every scenario on this matrix."""
-        return self.weights.T.tocsr()
-
 
 def impact_matrix(analysis: Analysis) -> ImpactMatrix:
     """The DebtRank impacts and value weights of the analysed book (R12).
@@ -324,19 +317,41 @@ def debt_rank(analysis: Analysis, defaulted: Iterable[str], *,
         k = matrix.position[party]
         h[k], distressed[k], undistressed[k] = 1.0, True, False
     h_start = h.copy()
-    transposed = matrix.incoming            # row i: the impacts on i
     steps = 1
-    while distressed.any():
-        passed = transposed @ (h * distressed)
-        h_next = np.minimum(1.0, h + passed)
-        newly = undistressed & (h_next > 0)
-        undistressed &= ~newly
-        distressed = newly                  # the distressed go inactive after passing once
-        h = h_next
+    active = np.flatnonzero(distressed)
+    while len(active):
+        hit, passed = _passed(matrix.weights, active, h[active])
+        h[hit] = np.minimum(1.0, h[hit] + passed)
+        # the distressed go inactive after passing once
+        active = hit[undistressed[hit] & (h[hit] > 0)]
+        undistressed[active] = False
         steps += 1
-    rank = float(h @ matrix.values - h_start @ matrix.values)
-    stress = {matrix.parties[k]: float(h[k]) for k in np.flatnonzero(h)}
+    # R exactly, over the distressed parties only: a dot product over the book would cost
+    # a pass over it, and its last digits would depend on how many threads BLAS runs
+    hit, start = np.flatnonzero(h), np.flatnonzero(h_start)
+    rank = math.fsum([*(h[hit] * matrix.values[hit]).tolist(),
+                      *(-h_start[start] * matrix.values[start]).tolist()])
+    stress = {matrix.parties[k]: float(h[k]) for k in hit.tolist()}
     return DebtRankResult(stress, rank, steps)
+
+
+def _passed(weights: sp.csr_array, active: np.ndarray, stress: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """The parties the ``active`` ones (ascending) hit, and the distress each receives:
+    ``sum over active j of W[j -> i] h_j``, added up in ascending ``j`` from 0, as the
+    product ``W.T @ (h x distressed)`` over the whole book adds it, so the figures are the
+    same to the last bit; but only the active rows are read, not the book."""
+    rows = weights[active]
+    targets = rows.indices
+    amounts = rows.data * np.repeat(stress, np.diff(rows.indptr))
+    order = np.argsort(targets, kind="stable")      # per target, the active j ascending
+    targets, amounts = targets[order], amounts[order]
+    hit, start, count = np.unique(targets, return_index=True, return_counts=True)
+    passed = np.zeros(len(hit))
+    for k in range(int(count.max(initial=0))):
+        more = count > k
+        passed[more] += amounts[start[more] + k]
+    return hit, passed
 
 
 def systemic_ranking(analysis: Analysis, top: int = 10, *, matrix: ImpactMatrix | None = None

@@ -42,13 +42,14 @@ import numpy as np
 from graph.analysis import Analysis
 from graph.analysis.groups import Group
 from graph.risk.columns import Book, segment_counts, segment_sums
-from graph.risk.subjects import checked_as_group
+from graph.risk.subjects import checked_as_groups
 from schema.errors import InvalidModel
 
 __all__ = ["CHECKS", "LimitCheck", "LimitChecks", "RiskFlag", "check_limits", "large_exposure_flags"]
 
 CHECKS = ("single_party", "single_party_loans", "group", "interbank", "gsib", "any")
 _TOLERANCE = 1e-12
+_STATUSES = ("ok", "warning", "breach")
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,16 @@ class LimitChecks(Sequence[LimitCheck]):
         """The checks of ``subject`` (a party id or a group id), in row order."""
         return [self._check(k) for rows in self._rows_of.get(subject, ()) for k in rows]
 
+    def usage_of(self, subject: str) -> float:
+        """The highest :attr:`LimitCheck.usage` among the checks of ``subject``; 0 without
+        any."""
+        rows = [k for found in self._rows_of.get(subject, ()) for k in found]
+        return float(self._usages[rows].max()) if rows else 0.0
+
+    @cached_property
+    def _usages(self) -> np.ndarray:
+        return self.usages()
+
     def _column(self, field: int) -> np.ndarray:
         return np.array([limit[field] for limit in self._limits], dtype=float)[self._limit]
 
@@ -211,11 +222,14 @@ class LimitChecks(Sequence[LimitCheck]):
     def statuses(self, view: str = "gross") -> np.ndarray:
         """Every row's :meth:`LimitCheck.status` on ``view``: ``ok``, ``warning`` or
         ``breach``."""
+        return np.array(_STATUSES)[self.status_codes(view)]
+
+    def status_codes(self, view: str = "gross") -> np.ndarray:
+        """:meth:`statuses` as indexes into ``("ok", "warning", "breach")``: 0 is ok."""
         ratio, limit = self.ratios(view), self._column(2)
-        status = np.full(len(self), "ok", dtype="<U7")
-        status[ratio >= limit * self._warning_level - _TOLERANCE] = "warning"
-        status[ratio > limit + _TOLERANCE] = "breach"
-        return status
+        code = (ratio >= limit * self._warning_level - _TOLERANCE).astype(np.int8)
+        code[ratio > limit + _TOLERANCE] = 2
+        return code
 
 
 def _applies(limits: list[dict], *, single: np.ndarray, interbank: np.ndarray, gsib: np.ndarray,
@@ -238,13 +252,13 @@ def _applies(limits: list[dict], *, single: np.ndarray, interbank: np.ndarray, g
 def _loans(book: Book, parties: np.ndarray, products: Sequence[str]) -> np.ndarray:
     """The drawn balances (base currency) of the facilities each of ``parties`` borrows whose
     product is among ``products`` or missing: exact sums, as fsum over its facilities."""
-    facilities = book.analysis.dataset.facilities
-    exposures = book.analysis.exposures.facilities
-    chosen = [f for f in facilities if f.product is None or f.product in products]
+    chosen = [f for f in book.analysis.dataset.facilities if f.product is None or f.product in products]
+    rate = book.analysis.dataset.bank.rate
+    rates = {c: rate(c) for c in {f.currency for f in chosen}}
     borrower = book.positions([f.borrower for f in chosen])
     order = np.argsort(borrower, kind="stable")
-    outstanding = np.fromiter((exposures[f.id].outstanding for f in chosen), dtype=float,
-                              count=len(chosen))[order]
+    # a facility's drawn balance in base currency, as R7 converts it
+    outstanding = np.array([f.outstanding * rates[f.currency] for f in chosen], dtype=float)[order]
     sizes = np.bincount(borrower, minlength=len(book.parties))
     return segment_sums(outstanding, sizes)[parties]
 
@@ -324,9 +338,7 @@ def check_limits(analysis: Analysis) -> LimitChecks:
             gross[mine] = net[mine] = loans[party_rows[mine]]
 
     arrays = book.group_arrays(analysis.groups)
-    checked = np.fromiter((checked_as_group(g) for g in analysis.groups), dtype=bool,
-                          count=len(analysis.groups))
-    checked &= (arrays.gross != 0) | (arrays.net != 0)
+    checked = checked_as_groups(arrays.sizes) & ((arrays.gross != 0) | (arrays.net != 0))
     borrowing = book.gross[arrays.members] > 0
     borrowers = segment_counts(borrowing, arrays.sizes)
     interbank = (borrowers > 0) & (segment_counts(borrowing & is_bank[arrays.members], arrays.sizes)
@@ -389,11 +401,11 @@ def large_exposure_flags(analysis: Analysis, groups: Iterable[Group]) -> list[Ri
     regime, bank = analysis.regime, analysis.dataset.bank
     book = Book.of(analysis)
     groups = groups if isinstance(groups, Sequence) else list(groups)
-    checked = [k for k, g in enumerate(groups) if checked_as_group(g)]
+    arrays = book.group_arrays(groups)
+    checked = np.flatnonzero(checked_as_groups(arrays.sizes))
     entities = analysis.dataset.entities
     exposed = book.exposed
-    gross = np.concatenate([book.gross[book.exposed_positions],
-                            book.group_arrays(groups).gross[checked]])
+    gross = np.concatenate([book.gross[book.exposed_positions], arrays.gross[checked]])
     ratios = gross / bank.tier1_capital
 
     def subject(k: int) -> tuple[str, str]:

@@ -21,12 +21,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
+import numpy as np
+
 from graph.analysis.groups import Group
 from graph.risk.circles import GuaranteeCircle
 from schema.errors import GroupGraphError
 
-__all__ = ["SubjectKind", "UnknownSubject", "checked_as_group", "checked_subject", "circle_of",
+__all__ = ["SubjectKind", "UnknownSubject", "checked_as_group", "checked_as_groups", "checked_subject",
+           "circle_of",
            "group_of", "kind_of"]
+
+
+_GROUP_CHECKED_FROM = 2
+"""The fewest members a group has checks of its own with (R8)."""
 
 
 class SubjectKind(StrEnum):
@@ -44,7 +51,12 @@ class UnknownSubject(GroupGraphError):
 def checked_as_group(group: Group) -> bool:
     """Whether ``group`` has group checks of its own (R8): two members or more; a group of
     one is checked as its member, a single party."""
-    return group.size > 1
+    return group.size >= _GROUP_CHECKED_FROM
+
+
+def checked_as_groups(sizes: np.ndarray) -> np.ndarray:
+    """:func:`checked_as_group` of many groups at once, given their sizes."""
+    return np.asarray(sizes) >= _GROUP_CHECKED_FROM
 
 
 def checked_subject(groups: Mapping[str, Group], subject: str) -> str:

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-
-import numpy as np
+from functools import cache
 
 from graph.analysis import Analysis
 from graph.risk.columns import Book
@@ -60,25 +60,29 @@ def _normalise(text: str) -> str:
 
 def suspected_links(analysis: Analysis) -> list[SuspectedLink]:
     """Manager-and-controller links and shared contacts across groups, sorted."""
-    by_member = analysis.group_by_member
+    group_of = _group_of(analysis)
     entities = analysis.dataset.entities
     links: set[SuspectedLink] = set()
 
-    controlled_by_person: dict[str, set[str]] = defaultdict(set)
-    for unit_key, controlled in analysis.control.links.items():
-        for member in analysis.control.units[unit_key].members:
-            if entities[member].kind == "person":
-                controlled_by_person[member].update(controlled)
-    # only a manager who controls something can tie two groups
-    managing = [r for r in Book.of(analysis).records("MANAGES") if r.source in controlled_by_person]
-    for r in managing:
+    # what each manager controls (the entities its unit, itself or its family, controls),
+    # by group, groups in the order of their first entity by id
+    control, records = analysis.control, Book.of(analysis).records("MANAGES")
+    controlled_by_person: dict[str, dict[str, list[str]]] = {}
+    for person in dict.fromkeys(r.source for r in records):
+        unit = control.unit_of.get(person)
+        if unit in control.links and entities[person].kind == "person":
+            by_group: dict[str, list[str]] = defaultdict(list)
+            for other in sorted(control.links[unit]):
+                by_group[group_of(other)].append(other)
+            controlled_by_person[person] = by_group
+    for r in records:
+        if r.source not in controlled_by_person:
+            continue
         person, managed = r.source, r.target
-        elsewhere: dict[str, list[str]] = defaultdict(list)
-        here = by_member[managed].id
-        for other in sorted(controlled_by_person[person]):
-            if by_member[other].id != here:
-                elsewhere[by_member[other].id].append(other)
-        for other_group, controlled in elsewhere.items():
+        here = group_of(managed)
+        for other_group, controlled in controlled_by_person[person].items():
+            if other_group == here:
+                continue
             listed = ", ".join(f"{entities[c].name} [{c}]" for c in controlled[:5])
             more = f" and {len(controlled) - 5} more" if len(controlled) > 5 else ""
             links.add(SuspectedLink(
@@ -98,12 +102,20 @@ def suspected_links(analysis: Analysis) -> list[SuspectedLink]:
             parties.sort()
             for i, a in enumerate(parties):
                 for b in parties[i + 1:]:
-                    if by_member[a].id != by_member[b].id:
+                    if group_of(a) != group_of(b):
                         links.add(SuspectedLink(f"shared_{column}", a, b,
-                                                (by_member[a].id, by_member[b].id), value,
+                                                (group_of(a), group_of(b)), value,
                                                 f"{entities[a].name} [{a}] and {entities[b].name} "
                                                 f"[{b}] share the {column} {value!r}"))
     return sorted(links, key=lambda link: (link.kind, link.a, link.b, link.via))
+
+
+def _group_of(analysis: Analysis) -> Callable[[str], str]:
+    """The id of a party's group, read from the book's arrays (no mapping of every member
+    is built for the few parties asked about)."""
+    book = Book.of(analysis)
+    ids, position = book.group_ids, book.position
+    return lambda party: ids[position[party]]
 
 
 def declared_group_diffs(analysis: Analysis) -> list[DeclaredGroupDiff]:
@@ -116,22 +128,27 @@ def declared_group_diffs(analysis: Analysis) -> list[DeclaredGroupDiff]:
     if not declared:
         return []
     book = Book.of(analysis)
-    # the members a declaration should list: companies, and parties the bank lends to
-    kinds = (e.kind for e in analysis.dataset.entities.values())
-    relevant = np.fromiter((k == "company" for k in kinds), dtype=bool, count=len(book.parties))
-    relevant |= book.gross > 0
-    position, by_member = book.position, analysis.group_by_member
+    entities, gross, position = analysis.dataset.entities, book.gross, book.position
+    group_of = _group_of(analysis)
+
+    @cache
+    def detected(group_id: str) -> tuple[frozenset[str], frozenset[str]]:
+        """The members of a detected group, and those a declaration should list: its
+        companies, and the parties the bank lends to."""
+        members = analysis.group_by_id[group_id].members
+        return frozenset(members), frozenset(m for m in members if entities[m].kind == "company"
+                                             or gross[position[m]] > 0)
+
     diffs = []
     for group_id in sorted(declared):
         members = set(declared[group_id])
         overlap: dict[str, int] = defaultdict(int)
         for m in members:
-            overlap[by_member[m].id] += 1
+            overlap[group_of(m)] += 1
         best = min(overlap, key=lambda g: (-overlap[g], g))
-        detected = analysis.group_by_id[best]
-        wanted = {m for m in detected.members if relevant[position[m]]}
+        everyone, wanted = detected(best)
         diffs.append(DeclaredGroupDiff(
             group_id, names[group_id], best,
             missed=tuple(sorted(wanted - members)),
-            unsupported=tuple(sorted(members - set(detected.members)))))
+            unsupported=tuple(sorted(members - everyone))))
     return diffs
