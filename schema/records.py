@@ -232,7 +232,7 @@ class Dataset:
                 if name == "extra":
                     values = [dict(v) if v else None for v in values]
                 elif is_date:
-                    values = [None if v is None else v.isoformat() for v in values]
+                    values = [v.isoformat() if isinstance(v, date) else v for v in values]
                 digest.update(f"\n#{number}.{name}\n".encode())
                 digest.update(json.dumps(values, sort_keys=True, ensure_ascii=False).encode())
         return digest.hexdigest()[:16]
