@@ -169,6 +169,17 @@ class ColumnTable:
             return set(self.column(name))
         return found
 
+    def rows(self, ats: list[int]) -> Iterator[tuple[int, Row]]:
+        """Each row of ``ats`` (and its number), as the row-by-row reader gives it."""
+        if len(ats) * 20 < len(self):
+            yield from ((at, self.row(at)) for at in ats)
+            return
+        # many rows (a table of which much is wrong): each column made a list once, rather
+        # than a cell at a time out of the arrays
+        cells = {c: self.column(c) for c in self.columns}
+        for at in ats:
+            yield at, Row(self.lines[at], {c: column[at] for c, column in cells.items()})
+
     def row(self, at: int) -> Row:
         """Row ``at`` as the row-by-row reader gives it."""
         if at in self.overrides:

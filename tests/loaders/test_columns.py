@@ -167,8 +167,10 @@ def test_read_columns_reads_as_the_csv_module_does(tmp_path, text):
     for column in found.columns:
         assert found.blank(column).tolist() == [not cell for cell in cells[column]]
         assert found.distinct(column) == set(cells[column])
-    assert [found.row(at) for at in range(len(found))] == [
-        expected.row(at) for at in range(len(expected))]
+    every = [expected.row(at) for at in range(len(expected))]
+    assert [found.row(at) for at in range(len(found))] == every
+    assert [row for _, row in found.rows(list(range(len(found))))] == every
+    assert [row for _, row in found.rows([0] if len(found) else [])] == every[:1]
 
 
 def test_the_model_defaults_are_the_record_defaults():
