@@ -26,7 +26,8 @@ the header is one row (no line break but LF and CR LF, no NUL character), each l
 holds a quote parses as one whole row on its own in the strict csv module (whose cells are
 the ones kept), and pyarrow found as many rows as there are non-empty lines. Row i is then
 the i-th non-empty line. Any other file is read by the csv module row by row, as before,
-with the same problems.
+with the same problems. A Parquet file is read into the same arrays; an Excel sheet row by
+row (openpyxl reads a cell at a time), then gathered into columns.
 """
 
 from __future__ import annotations
@@ -271,6 +272,8 @@ def read_columns(path: Path) -> ColumnTable:
         # the text as UTF-8, and not as str too: a str of Chinese text takes twice its bytes
         data = decode_text(path.read_bytes(), path.name).encode("utf-8")
         return _arrow_csv(path, data) or _gather(_csv_rows(path, data.decode("utf-8")))
+    if path.suffix.lower() == ".parquet":
+        return _parquet_columns(path)
     return _gather(read_table(path))
 
 
@@ -501,6 +504,31 @@ def _read_parquet(path: Path) -> Table:
                                    for c, v in zip(columns, record.values(), strict=True)})
 
     return Table(path, columns, rows(), unit="row")
+
+
+def _parquet_columns(path: Path) -> ColumnTable:
+    """A Parquet table's columns, each cell the text :func:`_read_parquet` gives it: a column
+    of strings stays a pyarrow array (nulls empty, cells stripped); any other column's values
+    go through :func:`_cell_text`, the one definition of a cell's text."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from pyarrow import compute
+
+    try:
+        data = pq.ParquetFile(path)
+    except Exception as error:  # pyarrow raises ArrowInvalid, OSError, ...
+        raise InvalidDataset([Problem(path.name, None, None,
+                                      f"expected a Parquet file: {error}")]) from None
+    columns = _header(list(data.schema_arrow.names), path.name, "row")
+    table = data.read()
+    arrow = {}
+    for column, cells in zip(columns, table.columns, strict=True):
+        if pa.types.is_string(cells.type) or pa.types.is_large_string(cells.type):
+            arrow[column] = compute.utf8_trim(compute.fill_null(cells, ""), characters=_WHITESPACE)
+        else:
+            arrow[column] = pa.chunked_array(
+                [pa.array(list(map(_cell_text, cells.to_pylist())), pa.string())])
+    return ColumnTable(path, columns, range(1, table.num_rows + 1), unit="row", arrow=arrow)
 
 
 def _cell_text(value: Any) -> str:
