@@ -98,9 +98,9 @@ class ColumnTable:
 
     The cells are held as pyarrow string arrays (``arrow``) or as lists (``lists``, from a
     row-by-row reader). A column of an array becomes a list of Python strings only while
-    its caller parses it: the strings of every column of a book at once took twice the
-    memory of the records made from them. ``overrides`` are whole rows whose cells replace
-    the array's (the csv module's reading of a line holding a quote)."""
+    its caller parses it, so that a table is held as the file's bytes and an offset per
+    cell, not as a Python string of some 60 bytes per cell. ``overrides`` are whole rows
+    whose cells replace the array's (the csv module's reading of a line holding a quote)."""
 
     path: Path
     columns: list[str]
@@ -163,12 +163,9 @@ class ColumnTable:
 
     def distinct(self, name: str) -> set[str]:
         """The texts column ``name`` holds."""
-        if name not in self.arrow:
+        if name not in self.arrow or self.overrides:   # the array's texts are not all of them
             return set(self.column(name))
-        found = set(self.arrow[name].unique().to_pylist())
-        if self.overrides:     # a text only the array held may be gone
-            return set(self.column(name))
-        return found
+        return set(self.arrow[name].unique().to_pylist())
 
     def rows(self, ats: list[int]) -> Iterator[tuple[int, Row]]:
         """Each row of ``ats`` (and its number), as the row-by-row reader gives it."""
