@@ -92,6 +92,7 @@ def _distinct(spec: PropertySpec, texts: list[str], empty: np.ndarray) -> Parsed
 
 
 def _numbers(spec: PropertySpec, texts: list[str], empty: np.ndarray) -> ParsedColumn:
+    """A column of numbers: ``float`` at once, the exact parser for each doubtful cell."""
     filled = [text for text in texts if text]
     # a share may be a percentage, which parse_share reads as the number before the '%'
     # divided by 100

@@ -388,8 +388,8 @@ def _entities(table: ColumnTable | None, kind: NodeKind, problems: list[Problem]
     problems += table.problems
     parsed, refused = _parse_columns(table, kind.properties)
     valid = ~refused
-    for at in np.flatnonzero(refused).tolist():
-        values = _parse_row(table, table.row(at), kind.properties, problems)
+    for at, row in table.rows(np.flatnonzero(refused).tolist()):
+        values = _parse_row(table, row, kind.properties, problems)
         if values is not None:
             _accept(parsed, at, values)
             valid[at] = True
@@ -426,8 +426,7 @@ def _facilities(table: ColumnTable | None, kind: NodeKind, refs: _References, ba
     parses = ~refused
     ok = parses & _priced(parsed["currency"].values, bank) & np.fromiter(
         (b in refs.entities for b in parsed["borrower"].values), bool, count)
-    for at in np.flatnonzero(~ok).tolist():
-        row = table.row(at)
+    for at, row in table.rows(np.flatnonzero(~ok).tolist()):
         values = _parse_row(table, row, kind.properties, problems)
         parses[at] = values is not None
         if values is None:
@@ -607,8 +606,8 @@ def _relationships(table: ColumnTable | None, model: Model, refs: _References, b
               for name, spec in rules.columns.items() if name != "type"}
     suspect = _suspect_relationships(table, rules, codes, parsed, refs, bank)
     valid = ~suspect
-    for at in np.flatnonzero(suspect).tolist():
-        found = _relationship_row(table, table.row(at), rules, refs, bank, problems)
+    for at, row in table.rows(np.flatnonzero(suspect).tolist()):
+        found = _relationship_row(table, row, rules, refs, bank, problems)
         if found is not None:
             types[at] = found[0]
             _accept(parsed, at, found[1])
@@ -643,8 +642,7 @@ def _declared_groups(table: ColumnTable | None, kind: NodeKind, refs: _Reference
     parsed, refused = _parse_columns(table, kind.properties)
     valid = ~refused & np.fromiter((m in refs.entities for m in parsed["member"].values), bool,
                                    len(table))
-    for at in np.flatnonzero(~valid).tolist():
-        row = table.row(at)
+    for at, row in table.rows(np.flatnonzero(~valid).tolist()):
         values = _parse_row(table, row, kind.properties, problems)
         if values is None or refs.entity(table, row, "member", values["member"], problems) is None:
             continue

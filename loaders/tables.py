@@ -26,7 +26,8 @@ the header is one row (no line break but LF and CR LF, no NUL character), each l
 holds a quote parses as one whole row on its own in the strict csv module (whose cells are
 the ones kept), and pyarrow found as many rows as there are non-empty lines. Row i is then
 the i-th non-empty line. Any other file is read by the csv module row by row, as before,
-with the same problems.
+with the same problems. A Parquet file is read into the same arrays; an Excel sheet row by
+row (openpyxl reads a cell at a time), then gathered into columns.
 """
 
 from __future__ import annotations
@@ -97,9 +98,9 @@ class ColumnTable:
 
     The cells are held as pyarrow string arrays (``arrow``) or as lists (``lists``, from a
     row-by-row reader). A column of an array becomes a list of Python strings only while
-    its caller parses it: the strings of every column of a book at once took twice the
-    memory of the records made from them. ``overrides`` are whole rows whose cells replace
-    the array's (the csv module's reading of a line holding a quote)."""
+    its caller parses it, so that a table is held as the file's bytes and an offset per
+    cell, not as a Python string of some 60 bytes per cell. ``overrides`` are whole rows
+    whose cells replace the array's (the csv module's reading of a line holding a quote)."""
 
     path: Path
     columns: list[str]
@@ -162,12 +163,20 @@ class ColumnTable:
 
     def distinct(self, name: str) -> set[str]:
         """The texts column ``name`` holds."""
-        if name not in self.arrow:
+        if name not in self.arrow or self.overrides:   # the array's texts are not all of them
             return set(self.column(name))
-        found = set(self.arrow[name].unique().to_pylist())
-        if self.overrides:     # a text only the array held may be gone
-            return set(self.column(name))
-        return found
+        return set(self.arrow[name].unique().to_pylist())
+
+    def rows(self, ats: list[int]) -> Iterator[tuple[int, Row]]:
+        """Each row of ``ats`` (and its number), as the row-by-row reader gives it."""
+        if len(ats) * 20 < len(self):
+            yield from ((at, self.row(at)) for at in ats)
+            return
+        # many rows (a table of which much is wrong): each column made a list once, rather
+        # than a cell at a time out of the arrays
+        cells = {c: self.column(c) for c in self.columns}
+        for at in ats:
+            yield at, Row(self.lines[at], {c: column[at] for c, column in cells.items()})
 
     def row(self, at: int) -> Row:
         """Row ``at`` as the row-by-row reader gives it."""
@@ -260,6 +269,8 @@ def read_columns(path: Path) -> ColumnTable:
         # the text as UTF-8, and not as str too: a str of Chinese text takes twice its bytes
         data = decode_text(path.read_bytes(), path.name).encode("utf-8")
         return _arrow_csv(path, data) or _gather(_csv_rows(path, data.decode("utf-8")))
+    if path.suffix.lower() == ".parquet":
+        return _parquet_columns(path)
     return _gather(read_table(path))
 
 
@@ -490,6 +501,31 @@ def _read_parquet(path: Path) -> Table:
                                    for c, v in zip(columns, record.values(), strict=True)})
 
     return Table(path, columns, rows(), unit="row")
+
+
+def _parquet_columns(path: Path) -> ColumnTable:
+    """A Parquet table's columns, each cell the text :func:`_read_parquet` gives it: a column
+    of strings stays a pyarrow array (nulls empty, cells stripped); any other column's values
+    go through :func:`_cell_text`, the one definition of a cell's text."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from pyarrow import compute
+
+    try:
+        data = pq.ParquetFile(path)
+    except Exception as error:  # pyarrow raises ArrowInvalid, OSError, ...
+        raise InvalidDataset([Problem(path.name, None, None,
+                                      f"expected a Parquet file: {error}")]) from None
+    columns = _header(list(data.schema_arrow.names), path.name, "row")
+    table = data.read()
+    arrow = {}
+    for column, cells in zip(columns, table.columns, strict=True):
+        if pa.types.is_string(cells.type) or pa.types.is_large_string(cells.type):
+            arrow[column] = compute.utf8_trim(compute.fill_null(cells, ""), characters=_WHITESPACE)
+        else:
+            arrow[column] = pa.chunked_array(
+                [pa.array(list(map(_cell_text, cells.to_pylist())), pa.string())])
+    return ColumnTable(path, columns, range(1, table.num_rows + 1), unit="row", arrow=arrow)
 
 
 def _cell_text(value: Any) -> str:

@@ -61,6 +61,8 @@ def outcome(folder: Path) -> object:
 def row_by_row(folder: Path, monkeypatch: pytest.MonkeyPatch) -> object:
     with monkeypatch.context() as patch:
         patch.setattr(loaders.tables, "_arrow_csv", lambda _path, _text: None)
+        patch.setattr(loaders.tables, "_parquet_columns",
+                      lambda path: _gather(loaders.tables._read_parquet(path)))
         patch.setattr(loaders.dataset, "parse_column", _every_row_suspect)
         return outcome(folder)
 
@@ -167,8 +169,10 @@ def test_read_columns_reads_as_the_csv_module_does(tmp_path, text):
     for column in found.columns:
         assert found.blank(column).tolist() == [not cell for cell in cells[column]]
         assert found.distinct(column) == set(cells[column])
-    assert [found.row(at) for at in range(len(found))] == [
-        expected.row(at) for at in range(len(expected))]
+    every = [expected.row(at) for at in range(len(expected))]
+    assert [found.row(at) for at in range(len(found))] == every
+    assert [row for _, row in found.rows(list(range(len(found))))] == every
+    assert [row for _, row in found.rows([0] if len(found) else [])] == every[:1]
 
 
 def test_the_model_defaults_are_the_record_defaults():
@@ -408,6 +412,24 @@ def test_excel_and_parquet_read_the_same_both_ways(tmp_path, monkeypatch):
 def test_pyarrow_strips_what_str_strip_strips():
     spaces = {chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace()}
     assert set(loaders.tables._WHITESPACE) == spaces
+
+
+def test_parquet_columns_of_every_type_read_as_row_by_row(tmp_path, monkeypatch):
+    frame = pd.DataFrame({
+        "id": ["C1", " C2 ", None, "C4"], "Name": ["a", "b\u3000", "c", None],
+        "kind": pd.Categorical(["company", "person", "company", "company"]),
+        "net_assets": [1.0, 2.5, float("nan"), 1e16], "is_bank": [True, False, None, True],
+        "revenue": [1, 2, 3, 4], "statement_date": pd.to_datetime(
+            ["2024-01-01", "2024-01-02T10:00:00", None, "2024-12-31"], format="ISO8601"),
+        "nothing": [None, None, None, None]})
+    path = tmp_path / "entities.parquet"
+    frame.to_parquet(path, index=False)
+    found = read_columns(path)
+    expected = _gather(loaders.tables._read_parquet(path))
+    assert found.columns == expected.columns == [c.lower() for c in frame.columns]
+    assert {c: found.column(c) for c in found.columns} == expected.lists
+    assert list(found.lines) == list(expected.lines) == [1, 2, 3, 4]
+    assert [found.row(at) for at in range(4)] == [expected.row(at) for at in range(4)]
 
 
 def test_a_column_table_gives_rows_as_the_row_reader_does(tmp_path):
