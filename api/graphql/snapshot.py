@@ -35,6 +35,7 @@ from graph.analysis.groups import Group
 from graph.analysis.ownership import IntegratedRow
 from graph.risk import RiskAssessment
 from graph.risk.circles import GuaranteeCircle
+from graph.risk.columns import Book
 from graph.risk.concentration import DIMENSIONS, Concentration, concentration_by
 from graph.risk.contagion import (
     CascadeResult,
@@ -88,6 +89,28 @@ class _Names(Mapping[str, str]):
         return len(self._entities)
 
 
+class _GroupExposures(Mapping[str, Exposure]):
+    """Each group's exposure by group id, from the sums the risk rules made on arrays
+    (:meth:`graph.risk.columns.Book.group_arrays`, each equal to ``math.fsum`` over the
+    members, as :meth:`Analysis.group_exposure`); a record is built when one is read."""
+
+    def __init__(self, analysis: Analysis) -> None:
+        arrays = Book.of(analysis).group_arrays(analysis.groups)
+        self._position = {g.id: k for k, g in enumerate(analysis.groups)}
+        self._gross = arrays.gross.tolist()
+        self._net = arrays.net.tolist()
+
+    def __getitem__(self, group_id: str) -> Exposure:
+        k = self._position[group_id]
+        return Exposure(self._gross[k], self._net[k])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._position)
+
+    def __len__(self) -> int:
+        return len(self._position)
+
+
 @dataclass(frozen=True)
 class ContagionResult:
     """A cascade (R11), and with the DebtRank model also the DebtRank (R12)."""
@@ -118,8 +141,7 @@ class Snapshot:
         self._relationships = RelationshipIndex(
             self.analysis.relationships, undirected=_UNDIRECTED,
             index=arrays.index if shared else None, types=arrays.types if shared else None)
-        self.group_exposure: dict[str, Exposure] = {
-            g.id: self.analysis.group_exposure(g) for g in self.analysis.groups}
+        self.group_exposure: Mapping[str, Exposure] = _GroupExposures(self.analysis)
 
     # -- facts about the snapshot -------------------------------------------------------
 

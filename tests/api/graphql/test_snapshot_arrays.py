@@ -1,4 +1,4 @@
-"""The relationship index of the snapshot against the dict of lists it replaced."""
+"""The snapshot's look-ups on arrays against the dicts of records they replaced."""
 
 from __future__ import annotations
 
