@@ -30,7 +30,9 @@ import unicodedata
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Iterable
-from itertools import accumulate
+from itertools import chain, repeat
+
+import numpy as np
 
 from schema.records import Entity
 
@@ -81,22 +83,22 @@ class SearchIndex:
     def __init__(self, entities: Iterable[Entity]) -> None:
         parties = list(entities)
         ids = [e.id for e in parties]
-        keys = [normalise_all(ids), normalise_all([e.registration_id or "" for e in parties]),
-                normalise_all([e.lei or "" for e in parties])]
+        # the normalised keys stay, to rank a hit that equals one of them first
+        self._keys = (normalise_all(ids), normalise_all([e.registration_id or "" for e in parties]),
+                      normalise_all([e.lei or "" for e in parties]))
         names = normalise_all([e.name for e in parties])
-        records = [f"{i}{_FIELD}{n}{_FIELD}{r}{_FIELD}{lei}{_RECORD}"
-                   for i, n, r, lei in zip(keys[0], names, keys[1], keys[2], strict=True)]
-        starts: list[int] = list(accumulate((len(r) for r in records), initial=0))[:-1]
-        exact: dict[str, list[int]] = {}
-        for column in keys:
-            for number, key in enumerate(column):
-                if key:
-                    exact.setdefault(key, []).append(number)
+        fields = (self._keys[0], names, self._keys[1], self._keys[2])
+        # id FIELD name FIELD registration id FIELD lei RECORD, party after party; the
+        # separators repeat without end, the fields' lists end the zip
+        layout = (fields[0], repeat(_FIELD), fields[1], repeat(_FIELD), fields[2], repeat(_FIELD),
+                  fields[3], repeat(_RECORD))
+        self._text = "".join(chain.from_iterable(zip(*layout, strict=False)))
+        lengths = np.zeros(len(ids), dtype=np.int64) + 4
+        for field in fields:
+            lengths += np.fromiter(map(len, field), dtype=np.int64, count=len(ids))
+        self._starts = (np.cumsum(lengths) - lengths).tolist()
         self._ids = ids
         self._names = names
-        self._starts = starts
-        self._text = "".join(records)
-        self._exact = exact
         self._cache: OrderedDict[str, tuple[str, ...]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -135,10 +137,11 @@ class SearchIndex:
 
     def _find(self, wanted: str) -> tuple[str, ...]:
         names = self._names
-        exact = set(self._exact.get(wanted, ()))
+        keys = self._keys
 
         def rank(number: int) -> int:
-            if number in exact:
+            # an exact key is a substring too: every party it names is among the hits
+            if wanted in (keys[0][number], keys[1][number], keys[2][number]):
                 return 0
             name = names[number]
             if name == wanted:
