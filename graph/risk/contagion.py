@@ -271,6 +271,10 @@ def debt_rank(analysis: Analysis, defaulted: Iterable[str], *,
     book's gross exposure hit, the initial shock left out (DESIGN R12; Battiston et al.
     2012, in the module's References).
 
+    A step reads only the rows of ``W`` of the parties active in it, so a scenario costs
+    what it touches, not the book; R is summed exactly (:func:`math.fsum`) over the
+    distressed parties.
+
     Parameters
     ----------
     analysis : Analysis
