@@ -106,7 +106,8 @@ class _Graph:
     def _build(cls, nodes: list[str], source: np.ndarray, target: np.ndarray,
                records: list[Relationship]) -> _Graph:
         n = len(nodes)
-        matrix = sp.csr_array((np.ones(len(records), dtype=np.int8), (source, target)), shape=(n, n))
+        # booleans: parallel edges add up to one edge, where small integers could wrap to 0
+        matrix = sp.csr_array((np.ones(len(records), dtype=bool), (source, target)), shape=(n, n))
         _, labels = connected_components(matrix, directed=True, connection="strong")
         return cls(nodes, source, target, records, labels, np.bincount(labels, minlength=1))
 
