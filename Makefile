@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint clean fuzz bench-neo4j bench-analysis bench-api
+.PHONY: setup demo test lint clean fuzz bench-neo4j bench-analysis bench-load bench-api
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,9 @@ bench-neo4j: setup
 
 bench-analysis: setup
 	$(BIN)/python scripts/bench/analysis.py 10000 100000 1000000
+
+bench-load: setup
+	$(BIN)/python scripts/bench/load_serve.py 100000 1000000
 
 # wrk (Debian's package) drives the load: Python clients would take a core from the server.
 bench-api: setup

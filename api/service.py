@@ -55,6 +55,7 @@ from graph.reports.reconcile import Reconciliation, reconcile
 from graph.risk import RiskAssessment, assess
 from graph.stores.base import GraphStore, LoadSummary, StoreInfo
 from graph.stores.neo4j import Neo4jStore
+from graph.stores.neo4j_import import write_import_files
 from loaders.bods import RangeShare
 from loaders.merge import LoadResult, load_paths
 from loaders.synthetic import PortfolioSummary, generate_portfolio
@@ -115,6 +116,16 @@ def load(store: GraphStore, paths: Sequence[Path], *, as_of: date | None = None,
     else:
         summary = store.replace(result.dataset, source=source)
     return LoadOutcome(result, summary)
+
+
+def write_neo4j_import(paths: Sequence[Path], out: Path, *, as_of: date | None = None,
+                       range_share: RangeShare = "minimum", progress: Progress = _quiet) -> StoreInfo:
+    """Read and validate ``paths`` as :func:`load` does and write them into ``out`` as the
+    files of ``neo4j-admin database import`` (:mod:`graph.stores.neo4j_import`), for a
+    server this machine does not run."""
+    result = load_paths(paths, as_of=as_of, range_share=range_share, progress=progress)
+    progress(f"writing {len(result.dataset.entities):,} parties into {out}")
+    return write_import_files(result.dataset, out, uri="", source=" + ".join(result.sources))
 
 
 def read_store(store: GraphStore) -> tuple[StoreInfo | None, Dataset]:

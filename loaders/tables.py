@@ -15,14 +15,14 @@ swallow the rows after it silently. Both a cell with a line break and a quote th
 closed are problems naming the line the cell starts on.
 
 :func:`read_columns` reads a whole table into columns (:class:`ColumnTable`), the form the
-validation works on. A CSV file goes through pyarrow's CSV reader, about twenty times faster
-than the csv module and a row dict per line. Pyarrow is preferred to polars because it is
+validation works on. A CSV file goes through pyarrow's CSV reader, many times faster than
+the csv module and a row dict per line. Pyarrow is preferred to polars because it is
 already a dependency (Parquet) and pandas, Excel and Parquet tables convert to it at no cost.
 It reads every cell as text, with no type inference and no null values, so that our own
 parsers still see every cell. The csv module stays the reference: pyarrow has no line
 numbers, and it reads some malformed quoting (``"a"b``) that the strict csv module refuses.
 So pyarrow's result is used only when it provably equals the csv module's: every line after
-the header is one row (no line break other than ``\r\n`` and ``\n``, no NUL), each line that
+the header is one row (no line break but LF and CR LF, no NUL character), each line that
 holds a quote parses as one whole row on its own in the strict csv module (whose cells are
 the ones kept), and pyarrow found as many rows as there are non-empty lines. Row i is then
 the i-th non-empty line. Any other file is read by the csv module row by row, as before,
@@ -90,19 +90,26 @@ class Table:
 
 @dataclass
 class ColumnTable:
-    """A table read whole, by columns: ``cells[c][i]`` is the stripped text of column ``c``
-    in row i ("" when empty), found at ``lines[i]`` (a CSV line, a row of a sheet or of a
+    """A table read whole, by columns: :meth:`column` gives the stripped text of a column's
+    cells ("" when empty), row i found at ``lines[i]`` (a CSV line, a row of a sheet or of a
     Parquet file). ``problems`` are those met while reading (a row of the wrong width,
-    malformed CSV), as in :class:`Table`."""
+    malformed CSV), as in :class:`Table`.
+
+    The cells are held as pyarrow string arrays (``arrow``) or as lists (``lists``, from a
+    row-by-row reader). A column of an array becomes a list of Python strings only while
+    its caller parses it: the strings of every column of a book at once took twice the
+    memory of the records made from them. ``overrides`` are whole rows whose cells replace
+    the array's (the csv module's reading of a line holding a quote)."""
 
     path: Path
     columns: list[str]
-    cells: dict[str, list[str]]
     lines: Sequence[int]
     unit: str = "line"
     problems: list[Problem] = field(default_factory=list)
-    # which cells are empty, by column: filled in by a reader that has them at no cost
-    empty: dict[str, np.ndarray] = field(default_factory=dict)
+    lists: dict[str, list[str]] = field(default_factory=dict)
+    arrow: dict[str, Any] = field(default_factory=dict)
+    overrides: dict[int, list[str]] = field(default_factory=dict)
+    _empty: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -111,25 +118,64 @@ class ColumnTable:
     def __len__(self) -> int:
         return len(self.lines)
 
-    def blank(self, name: str) -> np.ndarray:
-        """Which cells of column ``name`` are empty (all of them without such a column)."""
-        if name not in self.cells:
-            return np.ones(len(self), bool)
-        if name not in self.empty:
-            self.empty[name] = np.fromiter(map(operator.not_, self.cells[name]), bool, len(self))
-        return self.empty[name]
-
     def problem(self, line: int | None, column: str | None, message: str) -> Problem:
         return Problem(self.name, line, column, message, self.unit)
 
     def column(self, name: str) -> list[str]:
         """The cells of column ``name``; all empty when the table has no such column."""
-        found = self.cells.get(name)
-        return found if found is not None else [""] * len(self)
+        if name in self.lists:
+            return self.lists[name]
+        if name not in self.arrow or self.blank(name).all():
+            return [""] * len(self)
+        chunks = self.arrow[name].chunks
+        first = chunks[0].dictionary_encode()
+        if len(first.dictionary) * 2 > len(first):      # mostly distinct, as ids and names
+            cells = self.arrow[name].to_pylist()
+        else:
+            # one string for each distinct text of a block of rows, as the records keep
+            # them: a million relationships say 'register' with one string, not a million
+            cells = []
+            for coded in [first, *(chunk.dictionary_encode() for chunk in chunks[1:])]:
+                texts = np.array(coded.dictionary.to_pylist(), dtype=object)
+                cells += texts[coded.indices.to_numpy()].tolist()
+        at_column = self.columns.index(name)
+        for at, row in self.overrides.items():
+            cells[at] = row[at_column]
+        return cells
+
+    def blank(self, name: str) -> np.ndarray:
+        """Which cells of column ``name`` are empty (all of them without such a column)."""
+        if name not in self._empty:
+            if name in self.arrow:
+                from pyarrow import compute
+
+                empty = compute.equal(self.arrow[name], "").to_numpy()
+                at_column = self.columns.index(name)
+                for at, row in self.overrides.items():
+                    empty[at] = not row[at_column]
+            elif name in self.lists:
+                empty = np.fromiter(map(operator.not_, self.lists[name]), bool, len(self))
+            else:
+                empty = np.ones(len(self), bool)
+            self._empty[name] = empty
+        return self._empty[name]
+
+    def distinct(self, name: str) -> set[str]:
+        """The texts column ``name`` holds."""
+        if name not in self.arrow:
+            return set(self.column(name))
+        found = set(self.arrow[name].unique().to_pylist())
+        if self.overrides:     # a text only the array held may be gone
+            return set(self.column(name))
+        return found
 
     def row(self, at: int) -> Row:
         """Row ``at`` as the row-by-row reader gives it."""
-        return Row(self.lines[at], {c: cells[at] for c, cells in self.cells.items()})
+        if at in self.overrides:
+            return Row(self.lines[at], dict(zip(self.columns, self.overrides[at], strict=True)))
+        if self.lists:
+            return Row(self.lines[at], {c: self.lists[c][at] for c in self.columns})
+        return Row(self.lines[at], {c: self.arrow[c][at].as_py() for c in self.columns})
 
 
 def find_table(folder: Path, stem: str) -> Path | None:
@@ -211,8 +257,9 @@ def read_columns(path: Path) -> ColumnTable:
     """Read a CSV, Excel (.xlsx) or Parquet table whole into columns. Raises InvalidDataset
     as :func:`read_table` does; the problems of rows are in the table's ``problems``."""
     if path.suffix.lower() == ".csv":
-        text = decode_text(path.read_bytes(), path.name)
-        return _arrow_csv(path, text) or _gather(_csv_rows(path, text))
+        # the text as UTF-8, and not as str too: a str of Chinese text takes twice its bytes
+        data = decode_text(path.read_bytes(), path.name).encode("utf-8")
+        return _arrow_csv(path, data) or _gather(_csv_rows(path, data.decode("utf-8")))
     return _gather(read_table(path))
 
 
@@ -225,51 +272,67 @@ def _gather(table: Table) -> ColumnTable:
         lines.append(row.line)
         for column, append in appends:
             append(row.cells.get(column, ""))
-    return ColumnTable(table.path, table.columns, cells, lines, table.unit, table.problems)
+    return ColumnTable(table.path, table.columns, lines, table.unit, table.problems, lists=cells)
 
 
-def _arrow_csv(path: Path, text: str) -> ColumnTable | None:
-    """The CSV ``text`` read by pyarrow, or None when the csv module might read it otherwise
-    (see the module's docstring)."""
+def _arrow_csv(path: Path, data: bytes) -> ColumnTable | None:
+    """The CSV text ``data`` (UTF-8) read by pyarrow, or None when the csv module might read
+    it otherwise (see the module's docstring)."""
     import pyarrow as pa
-    from pyarrow import compute
     from pyarrow import csv as arrow_csv
 
-    _, columns = _csv_header(path, text)
-    if not columns or "\0" in text or text.count("\r") != text.count("\r\n"):
+    # a byte below 0x80 is that character wherever it is in UTF-8 text
+    if b"\0" in data or data.count(b"\r") != data.count(b"\r\n"):
         return None
-    body = text[text.index("\n") + 1:] if "\n" in text else ""
-    data = body.encode("utf-8")
-    lines = _nonempty_lines(data)
+    start = data.find(b"\n") + 1 or len(data)          # past the header line
+    try:
+        _, columns = _csv_header(path, data[:start].decode("utf-8"))
+    except InvalidDataset:       # the csv module says what is wrong, reading the whole file
+        return None
+    if not columns:
+        return None
+    body = memoryview(data)[start:]
+    lines = _nonempty_lines(body)
     if not lines:
-        return ColumnTable(path, columns, {c: [] for c in columns}, [])
+        return ColumnTable(path, columns, [], lists={c: [] for c in columns})
     names = [str(at) for at in range(len(columns))]
+    # the system's allocator gives freed memory back; pyarrow's own (mimalloc) kept the
+    # parser's buffers as long as the process lived
+    pool = pa.system_memory_pool()
     try:
         table = arrow_csv.read_csv(
-            pa.py_buffer(data),
+            pa.py_buffer(body),
             read_options=arrow_csv.ReadOptions(column_names=names),
             parse_options=arrow_csv.ParseOptions(newlines_in_values=False),
             convert_options=arrow_csv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()), null_values=[],
-                strings_can_be_null=False, quoted_strings_can_be_null=False, check_utf8=False))
+                strings_can_be_null=False, quoted_strings_can_be_null=False, check_utf8=False),
+            memory_pool=pool)
     except pa.ArrowInvalid:      # a row of the wrong width, most often
         return None
     if table.num_rows != len(lines):
         return None
-    cells: dict[str, list[str]] = {}
-    empty: dict[str, np.ndarray] = {}
-    for at, column in enumerate(columns):
-        stripped = compute.utf8_trim(table.column(at), characters=_WHITESPACE)
-        empty[column] = compute.equal(stripped, "").to_numpy()
-        cells[column] = [""] * len(lines) if empty[column].all() else stripped.to_pylist()
-    if '"' in body:
-        if not _quoted_lines(body, lines, columns, cells):
-            return None
-        empty = {}          # the csv module's cells may be empty where pyarrow's were not
-    return ColumnTable(path, columns, cells, lines, empty=empty)
+    overrides = _quoted_lines(body, lines, len(columns)) if data.find(b'"', start) >= 0 else {}
+    if overrides is None:
+        return None
+    read = table.columns
+    del table
+    arrow = {}
+    for at, column in enumerate(columns):      # each column let go once stripped
+        arrow[column], read[at] = _stripped(read[at], pool), None
+    return ColumnTable(path, columns, lines, arrow=arrow, overrides=overrides)
 
 
-def _nonempty_lines(data: bytes) -> list[int]:
+def _stripped(cells: Any, pool: Any) -> Any:
+    """The pyarrow string array ``cells`` with each cell stripped as str.strip() strips it."""
+    from pyarrow import compute
+
+    # a copy of every column, but one at a time: asking first whether any cell needs it
+    # (a regular expression) took six times as long as the stripping
+    return compute.utf8_trim(cells, characters=_WHITESPACE, memory_pool=pool)
+
+
+def _nonempty_lines(data: memoryview) -> list[int]:
     """The numbers of the non-empty lines of ``data``, the file past its header line (so
     its first line is line 2): the lines the csv module reads a row from. Every ``\r`` of
     ``data`` is the start of a ``\r\n``."""
@@ -283,24 +346,22 @@ def _nonempty_lines(data: bytes) -> list[int]:
     return (np.flatnonzero(length > 0) + 2).tolist()
 
 
-def _quoted_lines(body: str, lines: list[int], columns: list[str],
-                  cells: dict[str, list[str]]) -> bool:
-    """Put the csv module's cells in place of pyarrow's for each line holding a quote;
-    False when such a line is not one whole row to the strict csv module."""
+def _quoted_lines(body: memoryview, lines: list[int], width: int) -> dict[int, list[str]] | None:
+    """The csv module's stripped cells of each line holding a quote, by row; None when such
+    a line is not one whole row of ``width`` cells to the strict csv module."""
     row_of = {line: at for at, line in enumerate(lines)}
-    for number, line in enumerate(body.split("\n"), start=2):
-        if '"' not in line:
+    found = {}
+    for number, line in enumerate(bytes(body).split(b"\n"), start=2):
+        if b'"' not in line:
             continue
         try:
-            rows = list(csv.reader([line.removesuffix("\r")], strict=True))
+            rows = list(csv.reader([line.removesuffix(b"\r").decode("utf-8")], strict=True))
         except csv.Error:
-            return False
-        if len(rows) != 1 or len(rows[0]) != len(columns):
-            return False
-        at = row_of[number]
-        for column, cell in zip(columns, rows[0], strict=True):
-            cells[column][at] = cell.strip()
-    return True
+            return None
+        if len(rows) != 1 or len(rows[0]) != width:
+            return None
+        found[row_of[number]] = [cell.strip() for cell in rows[0]]
+    return found
 
 
 def _header(raw: list[Any], name: str, unit: str) -> list[str]:

@@ -12,9 +12,10 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date
-from functools import cached_property
+from functools import cache, cached_property
+from operator import attrgetter
 from types import MappingProxyType
-from typing import Any
+from typing import Any, get_args, get_type_hints
 
 # One shared, read-only empty mapping: most records have no extra columns, and a million
 # empty dicts would cost tens of megabytes.
@@ -215,17 +216,32 @@ class Dataset:
         """A content hash: the same data gives the same version, whatever store holds it.
 
         Origins (file and line) are left out, so the same facts in another file layout
-        give the same version. Records are hashed one at a time, in order.
+        give the same version. Each section is hashed a field at a time: the JSON array of
+        that field's values over the section's records, in order. (Until 2026-12 records
+        were hashed one JSON object at a time: the same content, six times slower; a store
+        loaded before says "changed" once on the next load of the same data.)
         """
         digest = hashlib.sha256()
         digest.update(json.dumps(asdict(self.bank), sort_keys=True, ensure_ascii=False).encode())
-        sections = (self.entities.values(), self.relationships, self.facilities,
-                    self.declared_groups)
-        for number, records in enumerate(sections):
+        sections = ((Entity, list(self.entities.values())), (Relationship, self.relationships),
+                    (Facility, self.facilities), (DeclaredMember, self.declared_groups))
+        for number, (cls, records) in enumerate(sections):
             digest.update(f"\n#{number}\n".encode())
-            for record in records:
-                row = record_to_dict(record)
-                del row["origin"]
-                digest.update(json.dumps(row, sort_keys=True, ensure_ascii=False).encode())
-                digest.update(b"\n")
+            for name, is_date in _hashed_fields(cls):
+                values = list(map(attrgetter(name), records))
+                if name == "extra":
+                    values = [dict(v) if v else None for v in values]
+                elif is_date:
+                    values = [v.isoformat() if isinstance(v, date) else v for v in values]
+                digest.update(f"\n#{number}.{name}\n".encode())
+                digest.update(json.dumps(values, sort_keys=True, ensure_ascii=False).encode())
         return digest.hexdigest()[:16]
+
+
+@cache
+def _hashed_fields(cls: type) -> tuple[tuple[str, bool], ...]:
+    """The fields of a record class that its version hashes, sorted, and whether each holds
+    a date."""
+    hints = get_type_hints(cls)
+    return tuple((f.name, date in get_args(hints[f.name]) or hints[f.name] is date)
+                 for f in sorted(fields(cls), key=attrgetter("name")) if f.name != "origin")

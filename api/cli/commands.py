@@ -28,6 +28,7 @@ from api.cli.formats import (
 from graph.reports.report import build_report
 from graph.risk import RiskAssessment
 from graph.stores.base import GraphStore
+from graph.stores.neo4j_import import ARGS_FILE
 from graph.stores.uri import open_store
 from schema.errors import GroupGraphError
 from schema.values import parse_date
@@ -117,6 +118,24 @@ def load(
     with open_store(store) as target:
         _load(target, paths, _as_of(as_of), cast(service.RangeShare, range_share),
               bulk_import)
+
+
+@app.command("neo4j-import-files")
+def neo4j_import_files(
+    paths: Annotated[list[Path], typer.Argument(
+        metavar="PATH...", help="What `groupgraph load` takes: a dataset folder and/or GLEIF "
+                                "and BODS files.")],
+    out: Annotated[Path, typer.Option("--out", help="The folder to write the files into.")],
+    as_of: AsOfOption = None,
+) -> None:
+    """Validate PATH... and write it as the files of `neo4j-admin database import`, for a
+    Neo4j server this machine does not run (README, "Neo4j in bulk")."""
+    with err.status("reading") as status:
+        info = service.write_neo4j_import(paths, out, as_of=_as_of(as_of), progress=status.update)
+    counts = ", ".join(f"{n:,} {what}" for what, n in info.counts.items())
+    err.print(f"wrote dataset {info.version} ({counts}) into {out}; with the server stopped run:")
+    sys.stdout.write("neo4j-admin database import full neo4j --overwrite-destination=true "
+                     f"@{out / ARGS_FILE}\n")
 
 
 @app.command()

@@ -30,10 +30,11 @@ import unicodedata
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Iterable
+from itertools import accumulate
 
 from schema.records import Entity
 
-__all__ = ["MAX_QUERY_LENGTH", "SearchIndex", "normalise"]
+__all__ = ["MAX_QUERY_LENGTH", "SearchIndex", "normalise", "normalise_all"]
 
 MAX_QUERY_LENGTH = 200
 _FIELD = "\x1f"
@@ -52,33 +53,49 @@ def normalise(text: str) -> str:
     return " ".join(cleaned.split())
 
 
+def normalise_all(texts: list[str]) -> list[str]:
+    """:func:`normalise` of each of ``texts``, done on all of them joined into one string
+    (NFKC and case folding at C speed, a million names in about a second), then split.
+
+    Normalising the joined text gives the joined normalisations because the separator, a
+    control character, is a starter that composes with nothing: no character on one side of
+    it changes with a character on the other. Texts that hold the separator themselves go
+    one at a time.
+
+    >>> normalise_all(["  Ａ\tb ", "", "ÉCOLE"])
+    ['a b', '', 'école']
+    """
+    joined = _FIELD.join(texts)
+    if joined.count(_FIELD) != len(texts) - 1:
+        return [normalise(t) for t in texts]
+    folded = unicodedata.normalize("NFKC", joined).casefold()
+    dropped = {ch for ch in set(folded) if not (ch.isprintable() or ch.isspace())} - {_FIELD}
+    if dropped:
+        folded = folded.translate(dict.fromkeys(map(ord, dropped)))
+    return [" ".join(part.split()) for part in folded.split(_FIELD)]
+
+
 class SearchIndex:
     """A substring index over parties' ids, names, registration ids and LEIs."""
 
     def __init__(self, entities: Iterable[Entity]) -> None:
-        ids: list[str] = []
-        names: list[str] = []
-        starts: list[int] = []
+        parties = list(entities)
+        ids = [e.id for e in parties]
+        keys = [normalise_all(ids), normalise_all([e.registration_id or "" for e in parties]),
+                normalise_all([e.lei or "" for e in parties])]
+        names = normalise_all([e.name for e in parties])
+        records = [f"{i}{_FIELD}{n}{_FIELD}{r}{_FIELD}{lei}{_RECORD}"
+                   for i, n, r, lei in zip(keys[0], names, keys[1], keys[2], strict=True)]
+        starts: list[int] = list(accumulate((len(r) for r in records), initial=0))[:-1]
         exact: dict[str, list[int]] = {}
-        parts: list[str] = []
-        position = 0
-        for number, entity in enumerate(entities):
-            keys = [normalise(entity.id), normalise(entity.registration_id or ""),
-                    normalise(entity.lei or "")]
-            name = normalise(entity.name)
-            record = _FIELD.join([keys[0], name, keys[1], keys[2]]) + _RECORD
-            ids.append(entity.id)
-            names.append(name)
-            starts.append(position)
-            parts.append(record)
-            position += len(record)
-            for key in keys:
+        for column in keys:
+            for number, key in enumerate(column):
                 if key:
                     exact.setdefault(key, []).append(number)
         self._ids = ids
         self._names = names
         self._starts = starts
-        self._text = "".join(parts)
+        self._text = "".join(records)
         self._exact = exact
         self._cache: OrderedDict[str, tuple[str, ...]] = OrderedDict()
         self._lock = threading.Lock()

@@ -20,13 +20,14 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cached_property
 
 from api import service
+from api.graphql.relationship_index import RelationshipIndex
 from api.graphql.search import SearchIndex
 from graph.analysis import Analysis
 from graph.analysis.exposure import Exposure, FacilityExposure
@@ -112,15 +113,11 @@ class Snapshot:
         self._lock = threading.Lock()
         self._group_lists: dict[tuple[str, str | None], tuple[tuple[str, ...], tuple[Group, ...]]] = {}
         self._concentrations: dict[tuple[str, int], Concentration] = {}
-        by_key: dict[RelationshipKey, list[Relationship]] = defaultdict(list)
-        for r in self.analysis.relationships:
-            if r.type in _UNDIRECTED:
-                by_key[r.source, r.type, "both"].append(r)
-                by_key[r.target, r.type, "both"].append(r)
-            else:
-                by_key[r.source, r.type, "out"].append(r)
-                by_key[r.target, r.type, "in"].append(r)
-        self._relationships = dict(by_key)
+        arrays = self.analysis.control.arrays
+        shared = arrays is not None and arrays.relationships is self.analysis.relationships
+        self._relationships = RelationshipIndex(
+            self.analysis.relationships, undirected=_UNDIRECTED,
+            index=arrays.index if shared else None, types=arrays.types if shared else None)
         self.group_exposure: dict[str, Exposure] = {
             g.id: self.analysis.group_exposure(g) for g in self.analysis.groups}
 
@@ -208,8 +205,7 @@ class Snapshot:
     def relationships(self, keys: Sequence[RelationshipKey]) -> list[list[Relationship]]:
         """The current relationships of each ``(entity id, type, direction)`` key."""
         self._count("relationships")
-        found = self._relationships
-        return [list(found.get(key, ())) for key in keys]
+        return self._relationships.lookup(keys)
 
     def facilities(self, ids: Sequence[str]) -> list[list[tuple[Facility, FacilityExposure]]]:
         """Each party's facilities with their exposure values, in input order."""

@@ -56,10 +56,16 @@ class Analysis:
 
     @cached_property
     def ownership(self) -> OwnershipMatrix:
-        """The direct-share matrix of the current holdings (R2)."""
-        return OwnershipMatrix(
-            (r.source, r.target, r.share or 0.0) for r in self.relationships if r.type == "OWNS"
-        )
+        """The direct-share matrix of the current holdings (R2), from the holdings' columns
+        that control read."""
+        arrays = self.control.arrays
+        if arrays is None or arrays.holdings is None or arrays.relationships is not self.relationships:
+            return OwnershipMatrix(
+                (r.source, r.target, r.share or 0.0) for r in self.relationships if r.type == "OWNS")
+        edges = arrays.holdings
+        owns = edges.kind == 0
+        return OwnershipMatrix.from_columns(arrays.index.ids, edges.source[owns], edges.target[owns],
+                                            edges.share[owns])
 
     def group_name(self, group: Group) -> str:
         """The group's name: its root's name, with ``family`` for a family root."""
@@ -101,9 +107,9 @@ def _collector_paused() -> Iterator[None]:
 
     The rules make many small objects (groups, their member tuples, mappings), none in a
     reference cycle; each burst of them starts a collection, and the oldest generation's
-    walks the whole dataset (a million records at 100k parties), which cost more than the
-    rules themselves. Reference counting still frees what is dropped; the collector runs
-    again, as it was, when the rules are done.
+    walks the whole dataset (hundreds of thousands of records at 100k parties), which cost
+    more than the rules themselves. Reference counting still frees what is dropped; the
+    collector runs again, as it was, when the rules are done.
     """
     enabled = gc.isenabled()
     gc.disable()

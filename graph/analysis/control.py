@@ -134,12 +134,15 @@ class ControlArrays:
         self.tie_rows = tie_rows
         empty = np.zeros(0, dtype=np.int64)
         self.link_ptr = np.zeros(len(unit_keys) + 1, dtype=np.int64)
+        self.link_count = np.zeros(len(unit_keys), dtype=np.int64)   # entities each controls
+        self.link_unit = empty
         self.link_target = empty
         self.link_r4a = np.zeros(0, dtype=bool)
         self.link_edge = empty
         self.held_key = empty
         self.held_row = empty
         self.top = np.zeros(len(unit_keys), dtype=bool)
+        self.holdings: EdgeArrays | None = None      # OWNS (kind 0) and CONTROLS (kind 1)
         self._units: dict[int, Unit] = {}
 
     @property
@@ -150,26 +153,23 @@ class ControlArrays:
     def unit_number(self) -> dict[str, int]:
         return {key: u for u, key in enumerate(self.unit_keys)}
 
-    @cached_property
-    def link_unit(self) -> np.ndarray:
-        return np.repeat(np.arange(self.unit_count), np.diff(self.link_ptr))
-
-    @cached_property
-    def link_count(self) -> np.ndarray:
-        """How many entities each unit controls."""
-        return np.diff(self.link_ptr)
-
     def members(self, u: int) -> np.ndarray:
         return self.unit_members[self.unit_ptr[u]:self.unit_ptr[u + 1]]
+
+    @cached_property
+    def _unit_lists(self) -> tuple[list[int], list[int], list[int], list[int]]:
+        """The unit arrays as Python lists, for building many unit records one at a time."""
+        return (self.unit_ptr.tolist(), self.unit_members.tolist(), self.tie_ptr.tolist(),
+                self.tie_rows.tolist())
 
     def unit(self, u: int) -> Unit:
         """The record of unit ``u``, built once."""
         found = self._units.get(u)
         if found is None:
             ids, rels = self.index.ids, self.relationships
-            ties = self.tie_rows[self.tie_ptr[u]:self.tie_ptr[u + 1]].tolist()
-            found = Unit(self.unit_keys[u], tuple(ids[m] for m in self.members(u).tolist()),
-                         tuple(rels[r] for r in ties))
+            unit_ptr, members, tie_ptr, ties = self._unit_lists
+            found = Unit(self.unit_keys[u], tuple(ids[m] for m in members[unit_ptr[u]:unit_ptr[u + 1]]),
+                         tuple(rels[r] for r in ties[tie_ptr[u]:tie_ptr[u + 1]]))
             self._units[u] = found
         return found
 
@@ -380,6 +380,7 @@ def compute_control(parties: Iterable[str], relationships: Iterable[Relationship
     """
     arrays = _units(_listed(parties), _listed(relationships))
     edges = EdgeArrays.of(arrays.relationships, arrays.index, ("OWNS", "CONTROLS"), arrays.types)
+    arrays.holdings = edges
     _fixpoint(arrays, edges)
     arrays.top = _top(arrays)
     keys = arrays.unit_keys
@@ -505,13 +506,14 @@ def _fixpoint(arrays: ControlArrays, edges: EdgeArrays) -> None:
         carried = _lookup(pending_key, pending_sum, key[starts])
         total = _running_sums(value, starts, sizes, carried)
         crossed = controls | (total > threshold)
-        for i in np.flatnonzero(~controls & (np.abs(total - threshold) < _NEAR)).tolist():
-            earlier = _held(np.concatenate([*held_keys, key[:0]]),
-                            np.concatenate([*held_rows, key[:0]]), int(key[i]))
-            shares = [relationships[r].share or 0.0 for r in earlier]
-            run = slice(int(starts[group[i]]), i + 1)
-            shares += value[run][~controls[run]].tolist()
-            crossed[i] = math.fsum(shares) > threshold
+        near = np.flatnonzero(~controls & (np.abs(total - threshold) < _NEAR)).tolist()
+        if near:
+            earlier = _Held(held_keys, held_rows)
+            for i in near:
+                shares = [relationships[r].share or 0.0 for r in earlier.rows(int(key[i]))]
+                run = slice(int(starts[group[i]]), i + 1)
+                shares += value[run][~controls[run]].tolist()
+                crossed[i] = math.fsum(shares) > threshold
         hits = np.flatnonzero(crossed)
         first_hit = run_starts(group[hits])              # group[hits] is sorted
         hit_groups = group[hits][first_hit]
@@ -532,7 +534,9 @@ def _fixpoint(arrays: ControlArrays, edges: EdgeArrays) -> None:
 
     keys = np.concatenate([*link_keys, linked[:0]])
     by_unit = np.argsort(keys // n, kind="stable")
-    arrays.link_ptr = csr_pointer(keys[by_unit] // n, arrays.unit_count)
+    arrays.link_unit = keys[by_unit] // n
+    arrays.link_ptr = csr_pointer(arrays.link_unit, arrays.unit_count)
+    arrays.link_count = np.diff(arrays.link_ptr)
     arrays.link_target = keys[by_unit] % n
     arrays.link_r4a = np.concatenate([*link_r4a, np.zeros(0, dtype=bool)])[by_unit]
     arrays.link_edge = np.concatenate([*link_edge, linked[:0]])[by_unit]
@@ -578,9 +582,18 @@ def _merge(keys: np.ndarray, sums: np.ndarray, new_keys: np.ndarray, new_sums: n
     return unique, np.concatenate([sums, new_sums])[::-1][last]
 
 
-def _held(keys: np.ndarray, rows: np.ndarray, key: int) -> list[int]:
-    """The rows held so far for one (unit, target) key, in visiting order."""
-    return rows[keys == key].tolist()
+class _Held:
+    """The holdings found in earlier levels, by (unit, target) key, in visiting order."""
+
+    def __init__(self, keys: list[np.ndarray], rows: list[np.ndarray]) -> None:
+        all_keys = np.concatenate([*keys, np.zeros(0, dtype=np.int64)])
+        order = np.argsort(all_keys, kind="stable")
+        self._keys = all_keys[order]
+        self._rows = np.concatenate([*rows, np.zeros(0, dtype=np.int64)])[order]
+
+    def rows(self, key: int) -> list[int]:
+        lo, hi = np.searchsorted(self._keys, [key, key + 1])
+        return self._rows[lo:hi].tolist()
 
 
 def _top(arrays: ControlArrays) -> np.ndarray:

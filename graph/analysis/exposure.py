@@ -104,13 +104,16 @@ class ExposureResult:
 
 
 class FacilityValues(Mapping[str, FacilityExposure]):
-    """Every facility's exposure value as arrays (in input order), and as records by id
-    built when read. ``value[i]`` is ``(outstanding + ccf x undrawn) x fx_rate`` of
-    facility ``i``."""
+    """Every facility's exposure value as arrays (in input order), and as records by id,
+    each built when first read. ``value[i]`` is ``(outstanding + ccf x undrawn) x rate`` of
+    facility ``i``; ``outstanding`` and ``undrawn`` are in the facility's currency, so
+    ``outstanding * rate`` is the record's ``outstanding`` (base currency) of every facility
+    at once."""
 
     def __init__(self, facilities: Sequence[Facility], regime: Regime, bank: Bank) -> None:
         self._facilities = facilities
         self._regime = regime
+        self._built: dict[int, FacilityExposure] = {}
         n = len(facilities)
 
         def column(name: str) -> list:
@@ -135,16 +138,27 @@ class FacilityValues(Mapping[str, FacilityExposure]):
 
     def __getitem__(self, facility: str) -> FacilityExposure:
         i = self.position[facility]
+        found = self._built.get(i)
+        if found is None:
+            found = self._built[i] = self._record(i)
+        return found
+
+    @cached_property
+    def _columns(self) -> tuple[list[float], list[float], list[float], list[float], list[float]]:
+        """The records' numbers as Python floats, converted at once rather than one by one."""
+        return ((self.outstanding * self.rate).tolist(), (self.undrawn * self.rate).tolist(),
+                self.ccf.tolist(), self.rate.tolist(), self.value.tolist())
+
+    def _record(self, i: int) -> FacilityExposure:
         f = self._facilities[i]
+        outstanding, undrawn, ccf, rate, value = self._columns
         if self.own_ccf[i]:
             source = "facility"
         else:
             regime = self._regime
             source = f"{regime.name} {f.product if f.product in regime.ccf else 'default'}"
-        rate = float(self.rate[i])
-        return FacilityExposure(f.id, f.borrower, float(self.outstanding[i]) * rate,
-                                float(self.undrawn[i]) * rate, float(self.ccf[i]), source, rate,
-                                float(self.value[i]))
+        return FacilityExposure(f.id, f.borrower, outstanding[i], undrawn[i], ccf[i], source,
+                                rate[i], value[i])
 
     def __contains__(self, facility: object) -> bool:
         return facility in self.position

@@ -158,8 +158,10 @@ def connected_client_groups(parties: Iterable[str], relationships: Iterable[Rela
         root = root_of[group_label]
         groups.append(Group(_id_of_sorted(members), members, keys[root], controllers,
                             _Evidence(links, group_label, root, len(members))))
-    groups.sort(key=lambda g: (-g.size, g.id))
-    return groups
+    # largest first, then by id (NumPy compares str by code point, as Python does)
+    sizes = np.diff(bounds)
+    order = np.lexsort((np.array([g.id for g in groups], dtype=str), -sizes))
+    return [groups[k] for k in order.tolist()]
 
 
 class _LinkGraph:
@@ -249,6 +251,9 @@ class _Evidence(Mapping[str, tuple[EvidenceStep, ...]]):
 
     def __len__(self) -> int:
         return self._size
+
+    def __repr__(self) -> str:
+        return repr(self._chains())
 
 
 def _key_rank(keys: list[str]) -> np.ndarray:

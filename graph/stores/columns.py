@@ -9,10 +9,10 @@ relationships name) is dictionary-encoded: the chunk is smaller, and reading han
 ``str`` per distinct value instead of one per row, which matters for a million parties.
 
 The round trip is exact. A column any of whose values is not of its field's Python type (an
-``int`` in a float field, which a version hash would tell from a float) is kept as JSON text
-instead, marked so in its field metadata, and read back as the JSON rows of the first store
-format were (:func:`schema.records.record_from_dict`: ISO text in a date field becomes a
-date). ``extra`` is JSON text of the mapping, null when it is empty.
+``int`` in a float field, which the version hash tells from a float) is kept as JSON text
+instead, marked so in its field metadata, each value with its kind (``["json", 5]``,
+``["date", "2024-02-29"]``), so that text in a date field stays text. ``extra`` is JSON text
+of the mapping, null when it is empty.
 
 Chunks bound the memory a load or a read needs beside the records themselves (a column of
 Python values per field for one chunk, not for the whole table), and keep every blob far
@@ -24,10 +24,11 @@ from __future__ import annotations
 import gc
 import json
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
-from datetime import date
+from datetime import date, datetime
+from itertools import repeat
 from operator import attrgetter
 from types import NoneType
 from typing import Any
@@ -55,7 +56,6 @@ _TYPES: dict[str, tuple[pa.DataType, frozenset[type]]] = {
     "bool": (pa.bool_(), frozenset({bool, NoneType})),
     "date | None": (pa.date32(), frozenset({date, NoneType})),
 }
-_DATE_FIELDS = frozenset({"valid_from", "valid_to", "statement_date"})   # as record_from_dict
 _JSON = {b"encoding": b"json"}
 _WRITE_OPTIONS = pa.ipc.IpcWriteOptions(compression="zstd")
 
@@ -65,12 +65,10 @@ def encode_chunks(kind: str, records: Sequence[Any]) -> Iterator[pa.Buffer]:
     :data:`CHUNK_ROWS` rows each (none for no records)."""
     names = [f.name for f in fields(RECORD_CLASSES[kind])]
     annotations = {f.name: str(f.type) for f in fields(RECORD_CLASSES[kind])}
-    values = attrgetter(*names)
     for start in range(0, len(records), CHUNK_ROWS):
-        with _no_collection():   # a tuple per row, for a moment
-            rows = zip(*map(values, records[start:start + CHUNK_ROWS]), strict=True)
-            columns = [_encode_column(name, annotations[name], column)
-                       for name, column in zip(names, rows, strict=True)]
+        rows = records[start:start + CHUNK_ROWS]
+        columns = [_encode_column(name, annotations[name], list(map(attrgetter(name), rows)))
+                   for name in names]
         batch = pa.RecordBatch.from_arrays([array for _, array in columns],
                                            schema=pa.schema([f for f, _ in columns]))
         sink = pa.BufferOutputStream()
@@ -85,8 +83,7 @@ def _encode_column(name: str, annotation: str, values: Sequence[Any]) -> tuple[p
         return pa.field(name, pa.string()), pa.array(texts, pa.string())
     arrow_type, allowed = _TYPES.get(annotation, (None, frozenset()))
     if arrow_type is None or not set(map(type, values)) <= allowed:
-        texts = [json.dumps(v.isoformat() if isinstance(v, date) else v, ensure_ascii=False)
-                 for v in values]
+        texts = [json.dumps(_tagged(v), ensure_ascii=False) for v in values]
         return pa.field(name, pa.string(), metadata=_JSON), pa.array(texts, pa.string())
     array = pa.array(values, arrow_type)
     if arrow_type == pa.string():
@@ -96,11 +93,31 @@ def _encode_column(name: str, annotation: str, values: Sequence[Any]) -> tuple[p
     return pa.field(name, array.type), array
 
 
+def _tagged(value: Any) -> list[Any]:
+    """A value of a JSON column as JSON can hold it: ``[kind, value]``, where dates (and
+    datetimes) are ISO text, so that neither is confused with a string."""
+    if isinstance(value, datetime):
+        return ["datetime", value.isoformat()]
+    if isinstance(value, date):
+        return ["date", value.isoformat()]
+    return ["json", value]
+
+
+def _untagged(tagged: list[Any]) -> Any:
+    """Inverse of :func:`_tagged`."""
+    kind, value = tagged
+    if kind == "datetime":
+        return datetime.fromisoformat(value)
+    if kind == "date":
+        return date.fromisoformat(value)
+    return value
+
+
 def decode_chunk(kind: str, blob: bytes | memoryview, canonical: Mapping[str, str] | None = None
-                 ) -> tuple[list[Any], dict[str, list[Any]]]:
-    """The records of one chunk written by :func:`encode_chunks`, and its columns as Python
-    lists by field name. Dictionary-encoded strings that are keys of ``canonical`` become
-    its values (the entity ids, so that relationships share their ids' objects).
+                 ) -> list[Any]:
+    """The records of one chunk written by :func:`encode_chunks`. Dictionary-encoded
+    strings that are keys of ``canonical`` become its values (the entity ids, so that
+    relationships share their ids' objects).
 
     Raises ValueError when the chunk's columns are not the fields of ``kind``."""
     cls = RECORD_CLASSES[kind]
@@ -108,9 +125,9 @@ def decode_chunk(kind: str, blob: bytes | memoryview, canonical: Mapping[str, st
     table = pa.ipc.open_stream(pa.py_buffer(blob)).read_all()
     if table.column_names != names:
         raise ValueError(f"expected the columns {names} of {kind}, found {table.column_names}")
-    columns = {name: _decode_column(name, table.schema.field(name), table.column(name), canonical)
-               for name in names}
-    return _construct(cls, [columns[name] for name in names], table.num_rows), columns
+    columns = [_decode_column(name, table.schema.field(name), table.column(name), canonical)
+               for name in names]
+    return _construct(cls, columns, table.num_rows)
 
 
 def _decode_column(name: str, field: pa.Field, column: pa.ChunkedArray,
@@ -120,10 +137,7 @@ def _decode_column(name: str, field: pa.Field, column: pa.ChunkedArray,
             return [NO_EXTRA] * len(column)
         return [NO_EXTRA if text is None else json.loads(text) for text in column.to_pylist()]
     if field.metadata == _JSON:
-        values = [json.loads(text) for text in column.to_pylist()]
-        if name in _DATE_FIELDS:
-            values = [date.fromisoformat(v) if v else v for v in values]
-        return values
+        return [_untagged(json.loads(text)) for text in column.to_pylist()]
     array = column.combine_chunks()
     if pa.types.is_dictionary(array.type):
         distinct = array.dictionary.to_pylist()
@@ -148,8 +162,7 @@ def _construct(cls: type, columns: list[list[Any]], rows: int) -> list[Any]:
     with _no_collection():
         if hasattr(cls, "__post_init__"):
             return [cls(*row) for row in zip(*columns, strict=True)]
-        new: Callable[[type], Any] = object.__new__
-        records = [new(cls) for _ in range(rows)]
+        records = list(map(object.__new__, repeat(cls, rows)))
         for f, values in zip(fields(cls), columns, strict=True):
             setter = getattr(cls, f.name).__set__   # the slot's descriptor
             deque(map(setter, records, values), maxlen=0)   # runs the map, keeps nothing
@@ -158,10 +171,9 @@ def _construct(cls: type, columns: list[list[Any]], rows: int) -> list[Any]:
 
 @contextmanager
 def _no_collection() -> Iterator[None]:
-    """No cyclic garbage collection inside: making records (or tuples) by the hundred
-    thousand sets it off again and again, and each pass of the oldest generation walks every
-    object already made (the records read so far); it took most of a read's time. Records
-    hold no cycles."""
+    """No cyclic garbage collection inside: making records by the hundred thousand sets it
+    off again and again, and each pass of the oldest generation walks every object already
+    made (the records read so far); it took most of a read's time. Records hold no cycles."""
     if not gc.isenabled():
         yield
         return

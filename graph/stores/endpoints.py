@@ -85,19 +85,19 @@ class Endpoints:
         # numbering done: from now on an unknown key is unknown, not a new number
         self.codes.default_factory = self.type_codes.default_factory = None
         # through Arrow: NumPy converts date objects one by one, some 25 times slower
-        self.valid_from = _days([r.valid_from for r in relationships])
-        self.valid_to = _days([r.valid_to for r in relationships])
+        self.valid_from = _days(list(map(attrgetter("valid_from"), relationships)))
+        self.valid_to = _days(list(map(attrgetter("valid_to"), relationships)))
 
     @staticmethod
     def usable(relationships: Sequence[Relationship]) -> bool:
         """Whether the relationships' types and ends are strings and their dates dates or
         None, as the record classes say: the arrays hold nothing else. (A ``datetime`` is a
         ``date`` to Python but would lose its time of day here.)"""
-        texts = {type(r.source) for r in relationships} | {type(r.target) for r in relationships}
-        texts |= {type(r.type) for r in relationships}
-        days = ({type(r.valid_from) for r in relationships}
-                | {type(r.valid_to) for r in relationships})
-        return texts <= {str} and days <= {date, NoneType}
+        def kinds(name: str) -> set[type]:
+            return set(map(type, map(attrgetter(name), relationships)))
+
+        return ((kinds("source") | kinds("target") | kinds("type")) <= {str}
+                and (kinds("valid_from") | kinds("valid_to")) <= {date, NoneType})
 
     def adjacency(self, types: frozenset[str] | None, as_of: date) -> ColumnAdjacency:
         """The index of the relationships of ``types`` (None: all) current on ``as_of``.

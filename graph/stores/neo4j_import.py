@@ -13,23 +13,30 @@ It also writes ``import.args``: the command's arguments, one per line (``neo4j-a
 reads ``@import.args``). ``scripts/neo4j/neo4j.sh import FOLDER`` stops the local server,
 runs the import and starts the server again; for a remote server, copy the folder there
 and run ``neo4j-admin database import full neo4j --overwrite-destination=true
-@FOLDER/import.args`` with the server stopped (README, "Neo4j in bulk").
+@FOLDER/import.args`` with the server stopped (``groupgraph neo4j-import-files`` writes the
+folder; README, "Neo4j in bulk").
 
 Types come from the records' own field types (``float | None`` is a ``double``), so a field
-added to the model reaches the import with its type and nothing here to change.
+added to the model reaches the import with its type and nothing here to change. Each file is
+written a column at a time through Arrow's CSV writer (a million parties' files in seconds;
+Python's csv module took over a minute): numbers in their shortest exact form, dates as ISO
+text, a missing value as an empty cell.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import types
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, fields
 from datetime import date
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from graph.stores.base import StoreInfo
 from schema.records import Dataset, DeclaredMember, Entity, Facility, Relationship
@@ -40,6 +47,8 @@ ARGS_FILE = "import.args"
 META_LABEL = "GroupgraphMeta"
 _BOOKKEEPING = {"extra", "origin"}
 _IMPORT_TYPES = {float: "double", bool: "boolean", date: "date", int: "long", str: ""}
+_ARROW_TYPES = {"double": pa.float64(), "boolean": pa.bool_(), "date": pa.date32(),
+                "long": pa.int64(), "": pa.string()}
 
 
 def _field_types(cls: type) -> dict[str, str]:
@@ -56,51 +65,28 @@ def _field_types(cls: type) -> dict[str, str]:
     return found
 
 
-def _cell(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return repr(value)
-    return value
+def _write(path: Path, columns: list[tuple[str, str, list[Any]]]) -> None:
+    """Write ``(property, type, values)`` columns as one import file: the typed header
+    (``net_assets:double``, ``:START_ID(Entity)``), then the rows."""
+    header = [f"{name}:{kind}" if kind else name for name, kind, _ in columns]
+    arrays = [pa.array(values, type=_ARROW_TYPES.get(kind, pa.string())) for _, kind, values in columns]
+    with path.open("wb") as out:
+        out.write((",".join(json.dumps(h) for h in header) + "\n").encode())
+        table = pa.Table.from_arrays(arrays, names=[str(i) for i in range(len(arrays))])
+        pa_csv.write_csv(table, out, pa_csv.WriteOptions(include_header=False))
 
 
-class _Table:
-    """One CSV file of the import: its typed header and rows, written as they come."""
-
-    def __init__(self, path: Path, header: Sequence[str]) -> None:
-        self.path = path
-        self._file = path.open("w", newline="", encoding="utf-8")
-        self._writer = csv.writer(self._file)
-        self._writer.writerow(header)
-
-    def add(self, row: Iterable[Any]) -> None:
-        self._writer.writerow([_cell(v) for v in row])
-
-    def close(self) -> None:
-        self._file.close()
-
-
-def _typed(name: str, kind: str) -> str:
-    return f"{name}:{kind}" if kind else name
-
-
-def _record_columns(cls: type, skip: tuple[str, ...] = ()) -> tuple[list[str], list[str]]:
-    """The record fields a file holds and their typed header cells, then the bookkeeping
-    properties every node and relationship of the store carries."""
-    names = [n for n in _field_types(cls) if n not in skip]
+def _record_columns(cls: type, records: Sequence[Any], version: str,
+                    skip: tuple[str, ...] = ()) -> list[tuple[str, str, list[Any]]]:
+    """The columns of ``records``: their fields but ``skip``, then the bookkeeping properties
+    every node and relationship of the store carries (``_seq`` their input order)."""
     kinds = _field_types(cls)
-    header = [_typed(n, kinds[n]) for n in names]
-    header += ["_extra", "_origin", "_seq:long", "_version"]
-    return names, header
-
-
-def _values(record: Any, names: list[str], seq: int, version: str) -> list[Any]:
-    extra = json.dumps(dict(record.extra), ensure_ascii=False, sort_keys=True) if record.extra else None
-    return [getattr(record, n) for n in names] + [extra, record.origin, seq, version]
+    columns = [(name, kind, list(map(attrgetter(name), records)))
+               for name, kind in kinds.items() if name not in skip]
+    extras = [json.dumps(dict(e), ensure_ascii=False, sort_keys=True) if e else None
+              for e in map(attrgetter("extra"), records)]
+    return [*columns, ("_extra", "", extras), ("_origin", "", list(map(attrgetter("origin"), records))),
+            ("_seq", "long", list(range(len(records)))), ("_version", "", [version] * len(records))]
 
 
 def write_import_files(dataset: Dataset, folder: Path, *, uri: str, source: str = ""
@@ -111,86 +97,55 @@ def write_import_files(dataset: Dataset, folder: Path, *, uri: str, source: str 
     version = dataset.version
     args: list[str] = []
 
-    def table(name: str, header: Sequence[str], option: str, label: str) -> _Table:
-        opened = _Table(folder / f"{name}.csv", header)
-        args.append(f"--{option}={label}={opened.path}")
-        return opened
+    def table(name: str, option: str, label: str, columns: list[tuple[str, str, list[Any]]]) -> None:
+        path = folder / f"{name}.csv"
+        _write(path, columns)
+        args.append(f"--{option}={label}={path}")
 
     # id spaces: an entity and a facility may share an id
-    entity_names, header = _record_columns(Entity, skip=("id",))
-    entities = table("entities", ["id:ID(Entity)", *header], "nodes", "Entity")
-    for seq, entity in enumerate(dataset.entities.values()):
-        entities.add([entity.id, *_values(entity, entity_names, seq, version)])
-    entities.close()
+    entities = list(dataset.entities.values())
+    table("entities", "nodes", "Entity",
+          [("id", "ID(Entity)", list(dataset.entities)),
+           *_record_columns(Entity, entities, version, skip=("id",))])
 
-    facility_names, header = _record_columns(Facility, skip=("id",))
-    facilities = table("facilities", ["id:ID(Facility)", *header], "nodes", "Facility")
-    owed_by = table("owed_by", [":START_ID(Facility)", ":END_ID(Entity)", "_version"],
-                    "relationships", "OWED_BY")
-    for seq, facility in enumerate(dataset.facilities):
-        facilities.add([facility.id, *_values(facility, facility_names, seq, version)])
-        owed_by.add([facility.id, facility.borrower, version])
-    facilities.close()
-    owed_by.close()
+    facilities = dataset.facilities
+    table("facilities", "nodes", "Facility",
+          [("id", "ID(Facility)", list(map(attrgetter("id"), facilities))),
+           *_record_columns(Facility, facilities, version, skip=("id",))])
+    table("owed_by", "relationships", "OWED_BY",
+          [(":START_ID(Facility)", "", list(map(attrgetter("id"), facilities))),
+           (":END_ID(Entity)", "", list(map(attrgetter("borrower"), facilities))),
+           ("_version", "", [version] * len(facilities))])
 
-    groups = table("declared_groups", ["group_id:ID(DeclaredGroup)", "_version"], "nodes",
-                   "DeclaredGroup")
-    member_names, header = _record_columns(DeclaredMember, skip=("group_id", "member"))
-    members = table("has_member", [":START_ID(DeclaredGroup)", ":END_ID(Entity)", *header],
-                    "relationships", "HAS_MEMBER")
-    seen: set[str] = set()
-    for seq, member in enumerate(dataset.declared_groups):
-        if member.group_id not in seen:
-            seen.add(member.group_id)
-            groups.add([member.group_id, version])
-        members.add([member.group_id, member.member,
-                     *_values(member, member_names, seq, version)])
-    groups.close()
-    members.close()
+    members = dataset.declared_groups
+    groups = list(dict.fromkeys(map(attrgetter("group_id"), members)))
+    table("declared_groups", "nodes", "DeclaredGroup",
+          [("group_id", "ID(DeclaredGroup)", groups), ("_version", "", [version] * len(groups))])
+    table("has_member", "relationships", "HAS_MEMBER",
+          [(":START_ID(DeclaredGroup)", "", list(map(attrgetter("group_id"), members))),
+           (":END_ID(Entity)", "", list(map(attrgetter("member"), members))),
+           *_record_columns(DeclaredMember, members, version, skip=("group_id", "member"))])
 
-    relationship_names, header = _record_columns(Relationship, skip=("type", "source", "target"))
-    by_type: dict[str, _Table] = {}
-    for seq, relationship in enumerate(dataset.relationships):
-        out = by_type.get(relationship.type)
-        if out is None:
-            out = by_type[relationship.type] = table(
-                relationship.type.lower(), [":START_ID(Entity)", ":END_ID(Entity)", *header],
-                "relationships", relationship.type)
-        out.add([relationship.source, relationship.target,
-                 *_values(relationship, relationship_names, seq, version)])
-    for out in by_type.values():
-        out.close()
+    by_type: dict[str, list[int]] = {}
+    for seq, rel_type in enumerate(map(attrgetter("type"), dataset.relationships)):
+        by_type.setdefault(rel_type, []).append(seq)
+    for rel_type, rows in by_type.items():
+        picked = [dataset.relationships[i] for i in rows]
+        columns = _record_columns(Relationship, picked, version, skip=("type", "source", "target"))
+        columns = [(n, k, rows if n == "_seq" else v) for n, k, v in columns]  # the dataset's order
+        table(rel_type.lower(), "relationships", rel_type,
+              [(":START_ID(Entity)", "", list(map(attrgetter("source"), picked))),
+               (":END_ID(Entity)", "", list(map(attrgetter("target"), picked))), *columns])
 
     info = StoreInfo.now(uri, dataset, source)
-    meta = table("meta", ["name:ID(GroupgraphMeta)", "status", "version", "loaded_at", "source",
-                          "counts", "bank"], "nodes", META_LABEL)
-    meta.add(["dataset", "ready", version, info.loaded_at, source, json.dumps(info.counts),
-              json.dumps(asdict(dataset.bank), ensure_ascii=False)])
-    meta.close()
+    meta = {"status": "ready", "version": version, "loaded_at": info.loaded_at, "source": source,
+            "counts": json.dumps(info.counts),
+            "bank": json.dumps(asdict(dataset.bank), ensure_ascii=False)}
+    table("meta", "nodes", META_LABEL,
+          [("name", f"ID({META_LABEL})", ["dataset"]), *((k, "", [v]) for k, v in meta.items())])
 
     # an empty cell is no property (as None is online), and every file has a header row
     args += ["--ignore-empty-strings=true", "--skip-bad-relationships=false",
              "--skip-duplicate-nodes=false"]
     (folder / ARGS_FILE).write_text("".join(f"{json.dumps(a)}\n" for a in args), encoding="utf-8")
     return info
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """``python -m graph.stores.neo4j_import DATASET_FOLDER OUT_FOLDER [URI]``: validate a
-    dataset folder and write its import files, for a server this machine does not run."""
-    import sys
-
-    from loaders.dataset import read_dataset
-
-    args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) not in (2, 3):
-        raise SystemExit(main.__doc__)
-    out = Path(args[1])
-    write_import_files(read_dataset(Path(args[0])), out, uri=args[2] if len(args) == 3 else "",
-                       source=args[0])
-    print(f"wrote the import files and {out / ARGS_FILE}; with the server stopped run:\n"
-          f"  neo4j-admin database import full neo4j --overwrite-destination=true @{out / ARGS_FILE}")
-
-
-if __name__ == "__main__":
-    main()

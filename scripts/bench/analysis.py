@@ -1,21 +1,24 @@
 """Benchmark (not a test): the full analysis (R2-R12) on generated portfolios.
 
-For each size, in a fresh process (so peak memory is that size's alone): generate the
-portfolio, read and validate it (``read_dataset``), analyse it (control, groups, exposure:
-``analyse``) and assess it (limits, concentration, circles, contagion ranking, suspected
-links: ``assess``), then print the seconds of each phase and the peak resident memory.
+For each size: generate the portfolio (seed 1), then in a fresh process (so that peak
+memory is that size's read, analysis and assessment alone): read and validate it
+(``read_dataset``), analyse it (control, groups, exposure: ``analyse``) and assess it
+(limits, concentration, circles, contagion ranking, suspected links: ``assess``), then
+print the seconds of each phase and the peak resident memory.
 
 The baseline, in the same process and on the same files, is pandas reading the four CSV
 tables as text: a floor that any analysis of the data pays. Each phase is also printed as a
 multiple of it.
 
 ``make bench-analysis`` or ``.venv/bin/python scripts/bench/analysis.py 10000 100000 1000000``
+(``--keep DIR`` keeps the generated portfolios in ``DIR/N`` and uses them on the next run).
 """
 
 from __future__ import annotations
 
 import json
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,27 +26,33 @@ import time
 from pathlib import Path
 
 
-def run_one(parties: int) -> dict[str, float]:
+def generate(parties: int, folder: Path) -> int:
+    """The seeded portfolio of ``parties`` in ``folder`` (kept when already there); its
+    relationship rows."""
+    from loaders.synthetic import generate_portfolio
+
+    done = folder / "relationships.csv"
+    if not done.is_file():
+        generate_portfolio(folder, parties=parties, seed=1)
+    with done.open(encoding="utf-8") as rows:
+        return sum(1 for _ in rows) - 1
+
+
+def run_one(folder: Path) -> dict[str, float]:
     import pandas as pd
 
     from graph.analysis import analyse
     from graph.risk import assess
     from loaders.dataset import read_dataset
-    from loaders.synthetic import generate_portfolio
 
-    with tempfile.TemporaryDirectory() as name:
-        folder = Path(name)
-        start = time.perf_counter()
-        summary = generate_portfolio(folder, parties=parties, seed=1)
-        figures = {"parties": parties, "relationships": summary.relationship_rows,
-                   "generate_s": time.perf_counter() - start}
-        start = time.perf_counter()
-        for table in ("entities", "relationships", "facilities", "groups"):
-            pd.read_csv(folder / f"{table}.csv", dtype=str, keep_default_na=False)
-        figures["baseline_s"] = time.perf_counter() - start
-        start = time.perf_counter()
-        dataset = read_dataset(folder)
-        figures["read_s"] = time.perf_counter() - start
+    figures: dict[str, float] = {}
+    start = time.perf_counter()
+    for table in ("entities", "relationships", "facilities", "groups"):
+        pd.read_csv(folder / f"{table}.csv", dtype=str, keep_default_na=False)
+    figures["baseline_s"] = time.perf_counter() - start
+    start = time.perf_counter()
+    dataset = read_dataset(folder)
+    figures["read_s"] = time.perf_counter() - start
     start = time.perf_counter()
     analysis = analyse(dataset)
     figures["analyse_s"] = time.perf_counter() - start
@@ -58,20 +67,30 @@ def run_one(parties: int) -> dict[str, float]:
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--one":
-        print(json.dumps(run_one(int(sys.argv[2]))))
+        print(json.dumps(run_one(Path(sys.argv[2]))))
         return
-    sizes = [int(a) for a in sys.argv[1:]] or [10_000, 100_000]
+    args = sys.argv[1:]
+    keep = None
+    if "--keep" in args:   # --keep DIR: generated portfolios stay in DIR/N for the next run
+        at = args.index("--keep")
+        keep, args = Path(args[at + 1]), args[:at] + args[at + 2:]
+    sizes = [int(a) for a in args] or [10_000, 100_000]
     print(f"{'parties':>10} {'rels':>10} {'read s':>8} {'analyse s':>10} {'assess s':>9} "
           f"{'total s':>8} {'baseline s':>10} {'x baseline':>10} {'peak MiB':>9}")
-    for size in sizes:
-        out = subprocess.run([sys.executable, __file__, "--one", str(size)], check=True,
-                             capture_output=True, text=True).stdout
-        f = json.loads(out.strip().splitlines()[-1])
-        total = f["read_s"] + f["analyse_s"] + f["assess_s"]
-        print(f"{f['parties']:>10,} {f['relationships']:>10,} {f['read_s']:>8.1f} "
-              f"{f['analyse_s']:>10.1f} {f['assess_s']:>9.1f} {total:>8.1f} "
-              f"{f['baseline_s']:>10.2f} {total / f['baseline_s']:>10.1f} "
-              f"{f['peak_rss_mib']:>9,.0f}", flush=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        for size in sizes:
+            folder = (keep or Path(scratch)) / str(size)
+            relationships = generate(size, folder)
+            out = subprocess.run([sys.executable, __file__, "--one", str(folder)], check=True,
+                                 capture_output=True, text=True).stdout
+            f = json.loads(out.strip().splitlines()[-1])
+            total = f["read_s"] + f["analyse_s"] + f["assess_s"]
+            print(f"{size:>10,} {relationships:>10,} {f['read_s']:>8.1f} "
+                  f"{f['analyse_s']:>10.1f} {f['assess_s']:>9.1f} {total:>8.1f} "
+                  f"{f['baseline_s']:>10.2f} {total / f['baseline_s']:>10.1f} "
+                  f"{f['peak_rss_mib']:>9,.0f}", flush=True)
+            if keep is None:
+                shutil.rmtree(folder)
 
 
 if __name__ == "__main__":

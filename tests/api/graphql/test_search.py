@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import doctest
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 import api.graphql.search
-from api.graphql.search import SearchIndex, normalise
+from api.graphql.search import SearchIndex, normalise, normalise_all
 from schema.records import Entity
 
 PARTIES = [
@@ -67,3 +70,17 @@ def test_many_hits_are_all_found_and_the_answer_cached():
     assert index.search("公司1999") == ("E1999", "E19990", "E19991", "E19992", "E19993",
                                       "E19994", "E19995", "E19996", "E19997", "E19998",
                                       "E19999")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=12), max_size=8))
+def test_normalising_many_texts_at_once_gives_each_ones_normalisation(texts):
+    assert normalise_all(texts) == [normalise(t) for t in texts]
+
+
+def test_normalising_at_once_around_what_composes_and_what_is_dropped():
+    # e + combining acute compose within a text, never across the separator; a text holding
+    # the separator itself, a zero-width space and a form feed are treated as alone
+    texts = ["e\u0301", "\u0301x", "a\x1fb", "z\u200bw", "p\x0cq", "Ⅻ"]
+    assert normalise_all(texts) == [normalise(t) for t in texts] == \
+        ["é", "\u0301x", "a b", "zw", "p q", "xii"]

@@ -209,3 +209,37 @@ def test_a_guarantee_of_a_party_without_exposure_adds_no_party():
     g = R("GUARANTEES", "G", "A", amount=10.0, eligible=True)
     result = compute_exposures(BANK, load_regime("CN-2018"), [F("F1", "B", 5.0)], [g])
     assert set(result.parties) == {"B"}
+
+
+def test_groups_of_a_copy_of_the_parties_are_the_same_groups():
+    # control keeps the numbers of the very list it was given; another list is looked up
+    parties, rels = random_graph(random.Random(5))
+    control = compute_control(parties, rels)
+    same = connected_client_groups(parties, rels, control)
+    copied = connected_client_groups(tuple(parties), iter(rels), control)
+    assert [(g.id, g.root, g.controllers, list(g.evidence.items())) for g in same] == [
+        (g.id, g.root, g.controllers, list(g.evidence.items())) for g in copied]
+
+
+def test_groups_need_the_arrays_of_compute_control():
+    from graph.analysis.control import ControlResult
+
+    with pytest.raises(TypeError, match="control must be the result of compute_control"):
+        connected_client_groups(["A"], [], ControlResult(units={}, unit_of={}))
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_ownership_matrix_from_the_analysis_columns_equals_the_one_from_records(seed):
+    from graph.analysis import analyse
+    from graph.analysis.ownership import OwnershipMatrix
+    from tests.datasets import dataset
+
+    _, rels = random_graph(random.Random(seed))
+    analysis = analyse(dataset(rels, persons=[f"P{i}" for i in range(8)]))
+    built = analysis.ownership
+    expected = OwnershipMatrix((r.source, r.target, r.share or 0.0)
+                               for r in analysis.relationships if r.type == "OWNS")
+    assert built.parties == expected.parties and built.index == expected.index
+    assert (built.matrix != expected.matrix).nnz == 0
+    for owner in expected.parties:
+        assert built.row(owner) == expected.row(owner)

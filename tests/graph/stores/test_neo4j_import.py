@@ -82,12 +82,12 @@ def test_import_files_carry_typed_headers_and_arguments(tmp_path):
     assert header[0] == "id:ID(Entity)"
     assert {"net_assets:double", "is_bank:boolean", "statement_date:date", "_seq:long"} <= set(header)
     a = dict(zip(header, rows[0], strict=True))
-    assert (a["id:ID(Entity)"], a["net_assets:double"], a["_extra"]) == ("A", "10.0", '{"rating": "AA"}')
+    assert (a["id:ID(Entity)"], a["net_assets:double"], a["_extra"]) == ("A", "10", '{"rating": "AA"}')
     with (tmp_path / "guarantees.csv").open(encoding="utf-8") as f:
         header, row = list(csv.reader(f))
     g = dict(zip(header, row, strict=True))
     assert (g[":START_ID(Entity)"], g[":END_ID(Entity)"], g["amount:double"], g["eligible:boolean"],
-            g["facility"]) == ("A", "B", "5.0", "true", "F1")
+            g["facility"]) == ("A", "B", "5", "true", "F1")
     args = [json.loads(line) for line in (tmp_path / ARGS_FILE).read_text().splitlines()]
     assert f"--relationships=OWNS={tmp_path / 'owns.csv'}" in args
     assert f"--nodes=Facility={tmp_path / 'facilities.csv'}" in args
@@ -135,7 +135,8 @@ def test_groupgraph_load_bulk_import_then_an_online_load(neo4j_store, tmp_path):
 def test_import_files_for_a_remote_server_from_a_dataset_folder(tmp_path):
     folder = tmp_path / "book"
     generate_portfolio(folder, parties=200, seed=2)
-    done = subprocess.run([sys.executable, "-m", "graph.stores.neo4j_import", str(folder),
+    groupgraph = str(Path(sys.executable).parent / "groupgraph")
+    done = subprocess.run([groupgraph, "neo4j-import-files", str(folder), "--out",
                            str(tmp_path / "out")], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "neo4j-admin database import full neo4j" in done.stdout
