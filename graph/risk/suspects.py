@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from graph.analysis import Analysis
-from graph.risk.columns import Book
+from graph.risk.columns import Book, collector_paused
 
 __all__ = ["DeclaredGroupDiff", "SuspectedLink", "declared_group_diffs", "suspected_links"]
 
@@ -58,6 +58,7 @@ def _normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text.strip().casefold())
 
 
+@collector_paused
 def suspected_links(analysis: Analysis) -> list[SuspectedLink]:
     """Manager-and-controller links and shared contacts across groups, sorted."""
     group_of = _group_of(analysis)
@@ -118,6 +119,7 @@ def _group_of(analysis: Analysis) -> Callable[[str], str]:
     return lambda party: ids[position[party]]
 
 
+@collector_paused
 def declared_group_diffs(analysis: Analysis) -> list[DeclaredGroupDiff]:
     """Every declared group against its closest detected group, by declared id."""
     declared: dict[str, list[str]] = defaultdict(list)

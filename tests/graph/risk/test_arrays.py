@@ -276,3 +276,18 @@ def test_many_parallel_guarantees_are_one_edge_of_a_circle():
     assert circle.total_guaranteed == 257.0
     assert cross_holdings([Relationship("OWNS", "A", "B", share=0.001)] * 256
                           + [Relationship("OWNS", "B", "A", share=0.1)]) == [("A", "B")]
+
+
+def test_the_rules_leave_the_cycle_collector_as_they_found_it():
+    import gc
+
+    a = BOOKS[1]
+    assert gc.isenabled()
+    assess(a)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        concentration_by(a, "group")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
