@@ -10,10 +10,7 @@ single party.
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -22,6 +19,7 @@ import numpy as np
 from graph.analysis import Analysis
 from graph.analysis.groups import Group
 from graph.risk.circles import GuaranteeChain, GuaranteeCircle, circles_of
+from graph.risk.columns import collector_paused
 from graph.risk.concentration import DIMENSIONS, Concentration, concentration_by
 from graph.risk.contagion import ImpactMatrix, impact_matrix, systemic_ranking
 from graph.risk.limits import LimitCheck, LimitChecks, RiskFlag, check_limits, large_exposure_flags
@@ -102,32 +100,9 @@ class RiskAssessment:
         return [checks[k] for k in np.flatnonzero(rows).tolist()]
 
 
+@collector_paused
 def assess(analysis: Analysis, *, top: int = 10, systemic_top: int = 10) -> RiskAssessment:
     """R8-R12 and suspected links on ``analysis``."""
-    with _collector_paused():
-        return _assess(analysis, top, systemic_top)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while the rules run.
-
-    The rules make bursts of small records (flags, circles, concentration items) and no
-    reference cycles; each burst starts a collection, and one of the oldest generation
-    walks every record of the dataset and the analysis, which costs more than the rules.
-    Reference counting still frees what is dropped; the collector runs again, as it was,
-    when the assessment is done.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _assess(analysis: Analysis, top: int, systemic_top: int) -> RiskAssessment:
     checks = check_limits(analysis)
     entities = analysis.dataset.entities
     bank, regime = analysis.dataset.bank, analysis.regime.name

@@ -35,7 +35,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from graph.analysis import Analysis
-from graph.risk.columns import Book, segment_sums
+from graph.risk.columns import Book, collector_paused, segment_sums
 
 __all__ = ["CascadeResult", "DebtRankResult", "ImpactMatrix", "cascade", "debt_rank",
            "impact_matrix", "systemic_ranking"]
@@ -70,6 +70,7 @@ def _check_parties(analysis: Analysis, parties: Iterable[str]) -> list[str]:
     return chosen
 
 
+@collector_paused
 def cascade(analysis: Analysis, defaulted: Iterable[str]) -> CascadeResult:
     """R11: the guarantee-call cascade from ``defaulted``.
 
@@ -183,6 +184,7 @@ class ImpactMatrix:
     values: np.ndarray
 
 
+@collector_paused
 def impact_matrix(analysis: Analysis) -> ImpactMatrix:
     """The DebtRank impacts and value weights of the analysed book (R12).
 
@@ -260,6 +262,7 @@ def impact_matrix(analysis: Analysis) -> ImpactMatrix:
                         list(book.parties), dict(book.position), gross / total if total > 0 else gross)
 
 
+@collector_paused
 def debt_rank(analysis: Analysis, defaulted: Iterable[str], *,
               matrix: ImpactMatrix | None = None) -> DebtRankResult:
     """R12: DebtRank of the initial defaults ``defaulted``.
@@ -270,6 +273,10 @@ def debt_rank(analysis: Analysis, defaulted: Iterable[str], *,
     party is newly distressed. ``R = sum_j h_j(T) v_j - sum_j h_j(1) v_j``: the share of the
     book's gross exposure hit, the initial shock left out (DESIGN R12; Battiston et al.
     2012, in the module's References).
+
+    A step reads only the rows of ``W`` of the parties active in it, so a scenario costs
+    what it touches, not the book; R is summed exactly (:func:`math.fsum`) over the
+    distressed parties.
 
     Parameters
     ----------
@@ -354,6 +361,7 @@ def _passed(weights: sp.csr_array, active: np.ndarray, stress: np.ndarray
     return hit, passed
 
 
+@collector_paused
 def systemic_ranking(analysis: Analysis, top: int = 10, *, matrix: ImpactMatrix | None = None
                      ) -> list[tuple[str, float]]:
     """The ``top`` parties by gross exposure, each with the DebtRank R of its default

@@ -68,7 +68,7 @@ def main() -> None:
     _report("assess (first call)", lambda: found.append(assess(analysis)), 1)
     risk = found[0]
     try:
-        from graph.risk.columns import Book
+        from graph.risk.columns import Book, collector_paused
     except ImportError:
         pass
     else:
@@ -80,7 +80,7 @@ def main() -> None:
                 book.entity_flag(flag)
             for kind in ("GUARANTEES", "OWNS"):
                 book.edges(kind)
-        _report("book", build, repeat)
+        _report("book", collector_paused(build), repeat)   # as the rules build it
     relationships, bank = analysis.relationships, analysis.dataset.bank
     defaulted = [party for party, _ in risk.systemic[:3]]
     rules: dict[str, Callable[[], object]] = {

@@ -266,3 +266,28 @@ def test_a_book_with_no_links_and_no_loans_has_nothing_to_report(entities):
     assert risk.systemic == [] and risk.suspected_links == []
     assert risk.concentration["group"].hhi == 0.0 and risk.concentration["region"].items == ()
     assert risk.impact.weights.shape == (len(entities), len(entities))
+
+
+def test_many_parallel_guarantees_are_one_edge_of_a_circle():
+    """256 guarantees of A for B and one back: one circle, with all 257 inside."""
+    edges = [g("A", "B")] * 256 + [g("B", "A")]
+    [circle] = guarantee_circles(edges)
+    assert circle.members == ("A", "B") and len(circle.guarantees) == 257
+    assert circle.total_guaranteed == 257.0
+    assert cross_holdings([Relationship("OWNS", "A", "B", share=0.001)] * 256
+                          + [Relationship("OWNS", "B", "A", share=0.1)]) == [("A", "B")]
+
+
+def test_the_rules_leave_the_cycle_collector_as_they_found_it():
+    import gc
+
+    a = BOOKS[1]
+    assert gc.isenabled()
+    assess(a)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        concentration_by(a, "group")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
