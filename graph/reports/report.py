@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from graph.analysis import Analysis
 from graph.analysis.exposure import Exposure
 from graph.analysis.groups import EvidenceStep
@@ -143,6 +145,12 @@ def build_report(risk: RiskAssessment) -> dict[str, Any]:
         group = analysis.group_by_id.get(subject)
         return analysis.group_name(group) + " group" if group else names[subject]
 
+    # statuses of every check at once (0 ok, 1 warning, 2 breach): records only for those
+    # the report lists
+    checks = risk.limit_checks
+    gross_status, net_status = checks.status_codes("gross"), checks.status_codes("net")
+    not_ok = [checks[k] for k in np.flatnonzero((gross_status > 0) | (net_status > 0)).tolist()]
+
     return {
         "dataset": {
             "version": dataset.version,
@@ -160,8 +168,8 @@ def build_report(risk: RiskAssessment) -> dict[str, Any]:
             "groups": len(analysis.groups),
             "groups_with_more_than_one_member": sum(1 for g in analysis.groups if g.size > 1),
             "exposure": _exposure(total),
-            "limit_breaches": sum(1 for c in risk.limit_checks if c.status("gross") == "breach"),
-            "limit_warnings": sum(1 for c in risk.limit_checks if c.status("gross") == "warning"),
+            "limit_breaches": int((gross_status == 2).sum()),
+            "limit_warnings": int((gross_status == 1).sum()),
             "large_exposures": len(risk.large_exposures),
             "guarantee_circles": len(risk.circles),
         },
@@ -174,8 +182,7 @@ def build_report(risk: RiskAssessment) -> dict[str, Any]:
              "gross": round(c.gross, 2), "gross_ratio": _ratio(c.gross_ratio),
              "gross_status": c.status("gross"), "net": round(c.net, 2),
              "net_ratio": _ratio(c.net_ratio), "net_status": c.status("net")}
-            for c in sorted(risk.limit_checks, key=lambda c: (-c.usage, c.subject, c.check))
-            if c.status("gross") != "ok" or c.status("net") != "ok"
+            for c in sorted(not_ok, key=lambda c: (-c.usage, c.subject, c.check))
         ],
         "large_exposures": [
             {"subject": f.subject, "name": subject_name(f.subject),
