@@ -39,7 +39,7 @@ import pyarrow.compute as pc
 
 from schema.records import NO_EXTRA, DeclaredMember, Entity, Facility, Relationship
 
-__all__ = ["CHUNK_ROWS", "RECORD_CLASSES", "decode_chunk", "encode_chunks"]
+__all__ = ["CHUNK_ROWS", "RECORD_CLASSES", "construct", "decode_chunk", "encode_chunks"]
 
 CHUNK_ROWS = 1 << 18
 
@@ -127,7 +127,7 @@ def decode_chunk(kind: str, blob: bytes | memoryview, canonical: Mapping[str, st
         raise ValueError(f"expected the columns {names} of {kind}, found {table.column_names}")
     columns = [_decode_column(name, table.schema.field(name), table.column(name), canonical)
                for name in names]
-    return _construct(cls, columns, table.num_rows)
+    return construct(cls, columns, table.num_rows)
 
 
 def _decode_column(name: str, field: pa.Field, column: pa.ChunkedArray,
@@ -152,7 +152,7 @@ def _decode_column(name: str, field: pa.Field, column: pa.ChunkedArray,
     return array.to_pylist()
 
 
-def _construct(cls: type, columns: list[list[Any]], rows: int) -> list[Any]:
+def construct(cls: type, columns: list[list[Any]], rows: int) -> list[Any]:
     """Records of ``cls`` from one list of values per field, in field order.
 
     The record classes are frozen dataclasses with slots whose ``__init__`` only assigns

@@ -33,8 +33,9 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict
+from dataclasses import MISSING, asdict, fields
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, LiteralString, cast
 from urllib.parse import urlsplit
@@ -44,12 +45,22 @@ from neo4j import GraphDatabase, NotificationMinimumSeverity, RoutingControl
 from neo4j.exceptions import AuthError, ServiceUnavailable, SessionExpired, TransientError
 
 from graph.stores.base import GraphStore, LoadSummary, StoreInfo
+from graph.stores.columns import construct
 from graph.stores.neo4j_import import META_LABEL, write_import_files
 from graph.stores.queries import Path as GraphPath
 from graph.stores.queries import Subgraph, check_hops, sort_paths
 from schema.errors import StoreEmpty, StoreError, StoreUnavailable
 from schema.model import load_model
-from schema.records import Bank, Dataset, DeclaredMember, Entity, Facility, Relationship, record_from_dict
+from schema.records import (
+    NO_EXTRA,
+    Bank,
+    Dataset,
+    DeclaredMember,
+    Entity,
+    Facility,
+    Relationship,
+    record_from_dict,
+)
 
 __all__ = ["Neo4jStore", "local_server_script"]
 
@@ -57,6 +68,7 @@ __all__ = ["Neo4jStore", "local_server_script"]
 # 1 GiB server began to tell (scripts/bench/neo4j_load.py)
 DEFAULT_BATCH_SIZE = 10_000
 _BOOKKEEPING = ("extra", "origin")
+_DATE_FIELDS = frozenset({"valid_from", "valid_to", "statement_date"})
 
 
 def _allowed_type(rel_type: str) -> str:
@@ -105,6 +117,39 @@ def _record(kind: str, props: dict[str, Any], **more: Any) -> Any:
     values["extra"] = json.loads(props.get("_extra", "{}"))
     values["origin"] = props.get("_origin")
     return record_from_dict(kind, values)
+
+
+def _projection(cls: type, var: str, given: dict[str, str] | None = None) -> str:
+    """A Cypher list of the properties of ``var`` that make a record of ``cls``, in field
+    order, then its input order (``_seq``); ``given`` names expressions for fields read
+    apart (a relationship's type and ends). Only field names of our record classes reach
+    the query."""
+    given = given or {}
+    items = []
+    for f in fields(cls):
+        name = {"extra": "_extra", "origin": "_origin"}.get(f.name, f.name)
+        if not name.isidentifier():
+            raise StoreError(f"field {name!r} cannot be a property name")
+        items.append(given.get(f.name, f"{var}.{name}"))
+    return "[" + ", ".join([*items, f"{var}._seq"]) + "]"
+
+
+def _records(cls: type, rows: list[list[Any]]) -> list[Any]:
+    """Records of ``cls`` from rows of :func:`_projection`, in input order: the inverse of
+    :func:`_properties`, a field at a time. A field a record had as None is no property,
+    which reads as None: it takes the field's default."""
+    rows.sort(key=itemgetter(-1))
+    width = len(fields(cls)) + 1
+    columns = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
+    for k, f in enumerate(fields(cls)):
+        column = columns[k]
+        if f.name == "extra":
+            columns[k] = [NO_EXTRA if text is None else json.loads(text) for text in column]
+        elif f.name in _DATE_FIELDS:
+            columns[k] = [v.to_native() if isinstance(v, neo4j.time.Date) else v for v in column]
+        elif f.default is not MISSING and f.default is not None:
+            columns[k] = [f.default if v is None else v for v in column]
+    return construct(cls, columns[:-1], len(rows))
 
 
 def _batches(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
@@ -368,18 +413,15 @@ class Neo4jStore(GraphStore):
         if meta.get("status") != "ready":
             raise StoreError(f"{self.uri}: a load is in progress or did not finish; "
                              "run 'groupgraph load DIR' again")
-        entities = [_record("Entity", props) for props in self._nodes("Entity")]
-        facilities = [_record("Facility", props) for props in self._nodes("Facility")]
+        entities = _records(Entity, self._nodes("Entity", _projection(Entity, "n")))
+        facilities = _records(Facility, self._nodes("Facility", _projection(Facility, "n")))
+        member = _projection(DeclaredMember, "r", {"group_id": "g.group_id", "member": "e.id"})
         members = self._read(
             f"MATCH (g:DeclaredGroup)-[r:{_allowed_type('HAS_MEMBER')}]->(e:Entity) "
-            "RETURN collect([g.group_id, e.id, properties(r)]) AS rows")[0]["rows"]
-        members.sort(key=lambda row: row[2]["_seq"])
-        declared = [_record("DeclaredMember", props, group_id=group, member=member)
-                    for group, member, props in members]
-        relationships = [
-            _record("Relationship", props, type=rel_type, source=source, target=target)
-            for rel_type, source, target, props in self._relationship_rows()
-        ]
+            f"RETURN collect({member}) AS rows")[0]["rows"]
+        declared = _records(DeclaredMember, members)
+        relationships = _records(Relationship, self._relationship_rows(
+            _projection(Relationship, "r", {"type": "type(r)", "source": "s.id", "target": "e.id"})))
         return Dataset(
             bank=Bank(**json.loads(meta["bank"])),
             entities={e.id: e for e in entities},
@@ -391,28 +433,29 @@ class Neo4jStore(GraphStore):
     # Reading in bulk: the driver handles every record of a result as a message of its own,
     # which cost more than the data in it (100,000 entity ids took 6 s one per record), so
     # the reads below return pages of 10,000 collected into one list each, walking the
-    # unique index on the key (keyset pagination: no page is sorted or skipped twice), and
-    # put them in input order (``_seq``) here rather than sorting on the server.
+    # unique index on the key (keyset pagination: no page is sorted or skipped twice), each
+    # node or relationship a list of its values in field order (no map to unpack and pick
+    # from), put in input order (``_seq``) here rather than sorting on the server.
 
-    def _nodes(self, label: str) -> list[dict[str, Any]]:
-        """Every node of ``label`` (keyed by ``id``) as its properties, in input order."""
-        found: list[dict[str, Any]] = []
+    def _nodes(self, label: str, projection: str) -> list[list[Any]]:
+        """Every node of ``label`` (keyed by ``id``) as the list ``projection`` makes of
+        ``n``."""
+        found: list[list[Any]] = []
         after = ""
         while True:
             page = self._read(
                 f"MATCH (n:{_allowed_label(label)}) WHERE n.id > $after WITH n ORDER BY n.id "
-                "LIMIT $size RETURN collect(properties(n)) AS page, max(n.id) AS last",
+                f"LIMIT $size RETURN collect({projection}) AS page, max(n.id) AS last",
                 after=after, size=_PAGE)[0]
             if not page["page"]:
                 break
             found += page["page"]
             after = page["last"]
-        found.sort(key=lambda props: props["_seq"])
         return found
 
-    def _relationship_rows(self) -> list[list[Any]]:
-        """Every relationship between entities as ``[type, source, target, properties]``,
-        in input order: pages of the relationships of 10,000 source entities."""
+    def _relationship_rows(self, projection: str) -> list[list[Any]]:
+        """Every relationship ``(s)-[r]->(e)`` between entities as the list ``projection``
+        makes of it: pages of the relationships of 10,000 source entities."""
         found: list[list[Any]] = []
         after = ""
         while True:
@@ -420,13 +463,12 @@ class Neo4jStore(GraphStore):
                 "MATCH (s:Entity) WHERE s.id > $after WITH s ORDER BY s.id LIMIT $size "
                 "WITH collect(s) AS sources RETURN sources[-1].id AS last, COLLECT { "
                 "UNWIND sources AS s MATCH (s)-[r]->(e:Entity) WHERE type(r) IN $types "
-                "RETURN [type(r), s.id, e.id, properties(r)] } AS page",
+                f"RETURN {projection} }} AS page",
                 after=after, size=_PAGE, types=sorted(load_model().relationship_types))[0]
             if page["last"] is None:
                 break
             found += page["page"]
             after = page["last"]
-        found.sort(key=lambda row: row[3]["_seq"])
         return found
 
     def clear(self) -> None:
