@@ -22,13 +22,11 @@ valid rows in order, since the first valid row of a key is the one kept.
 from __future__ import annotations
 
 import dataclasses
-import gc
 import math
 import sys
 import tomllib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -42,7 +40,16 @@ from loaders.columns import ParsedColumn, parse_column
 from loaders.tables import ColumnTable, Row, find_table, read_columns
 from schema.errors import InvalidDataset, InvalidModel, Problem
 from schema.model import Model, NodeKind, PropertySpec, load_model
-from schema.records import NO_EXTRA, Bank, Dataset, DeclaredMember, Entity, Facility, Relationship
+from schema.records import (
+    NO_EXTRA,
+    Bank,
+    Dataset,
+    DeclaredMember,
+    Entity,
+    Facility,
+    Relationship,
+    collector_paused,
+)
 from schema.regime import regime_reference, shipped_regimes
 from schema.values import MAX_AMOUNT, ValueRejected
 
@@ -66,25 +73,8 @@ def read_dataset(folder: Path, *, as_of: date | None = None,
     folder = Path(folder)
     if not folder.is_dir():
         raise InvalidDataset([Problem(str(folder), None, None, "expected a dataset folder")])
-    with _no_cycle_collection():
+    with collector_paused():
         return _read_dataset(folder, as_of or date.today(), progress)
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Hold off Python's collection of reference cycles while records are built.
-
-    The collector runs after every few hundred new objects and, more and more often, looks
-    at every object alive: building a million records it looked at the first ones again and
-    again, for about 40% of the time of the whole read. Records hold no cycles; the
-    collector resumes when the read ends."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _read_dataset(folder: Path, as_of: date, progress: Progress | None) -> Dataset:

@@ -6,9 +6,6 @@ the regime the bank names in ``bank.toml`` unless another is given.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -17,7 +14,7 @@ from graph.analysis.control import ControlResult, compute_control
 from graph.analysis.exposure import Exposure, ExposureResult, compute_exposures
 from graph.analysis.groups import Group, connected_client_groups
 from graph.analysis.ownership import OwnershipMatrix
-from schema.records import Dataset, Facility, Relationship
+from schema.records import Dataset, Facility, Relationship, collector_paused
 from schema.regime import Regime, load_regime
 
 __all__ = ["Analysis", "analyse"]
@@ -91,7 +88,7 @@ def analyse(dataset: Dataset, *, regime: Regime | None = None, as_of: date | Non
     """Run R3-R7 on ``dataset``. R2 is computed on demand (see Analysis.integrated_ownership)."""
     as_of = as_of or date.today()
     regime = regime or load_regime(dataset.bank.regime)
-    with _collector_paused():
+    with collector_paused():
         current = dataset.current_relationships(as_of)
         parties = list(dataset.entities)
         control = compute_control(parties, current)
@@ -99,22 +96,3 @@ def analyse(dataset: Dataset, *, regime: Regime | None = None, as_of: date | Non
                                          dependence_threshold=regime.dependence_threshold)
         exposures = compute_exposures(dataset.bank, regime, dataset.facilities, current)
     return Analysis(dataset, regime, as_of, current, control, groups, exposures)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while the rules build their results.
-
-    The rules make many small objects (groups, their member tuples, mappings), none in a
-    reference cycle; each burst of them starts a collection, and the oldest generation's
-    walks the whole dataset (hundreds of thousands of records at 100k parties), which cost
-    more than the rules themselves. Reference counting still frees what is dropped; the
-    collector runs again, as it was, when the rules are done.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

@@ -19,12 +19,12 @@ import numpy as np
 from graph.analysis import Analysis
 from graph.analysis.groups import Group
 from graph.risk.circles import GuaranteeChain, GuaranteeCircle, circles_of
-from graph.risk.columns import collector_paused
 from graph.risk.concentration import DIMENSIONS, Concentration, concentration_by
 from graph.risk.contagion import ImpactMatrix, impact_matrix, systemic_ranking
 from graph.risk.limits import LimitCheck, LimitChecks, RiskFlag, check_limits, large_exposure_flags
 from graph.risk.subjects import SubjectKind, checked_subject, circle_of, group_of, kind_of
 from graph.risk.suspects import DeclaredGroupDiff, SuspectedLink, declared_group_diffs, suspected_links
+from schema.records import collector_paused
 
 __all__ = ["RiskAssessment", "assess"]
 
@@ -100,7 +100,7 @@ class RiskAssessment:
         return [checks[k] for k in np.flatnonzero(rows).tolist()]
 
 
-@collector_paused
+@collector_paused()
 def assess(analysis: Analysis, *, top: int = 10, systemic_top: int = 10) -> RiskAssessment:
     """R8-R12 and suspected links on ``analysis``."""
     checks = check_limits(analysis)

@@ -32,8 +32,8 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from graph.analysis import Analysis
-from graph.risk.columns import Book, collector_paused
-from schema.records import Bank, Relationship
+from graph.risk.columns import Book
+from schema.records import Bank, Relationship, collector_paused
 
 __all__ = ["GuaranteeChain", "GuaranteeCircle", "circles_of", "cross_holdings", "guarantee_chains",
            "guarantee_circles"]
@@ -119,7 +119,7 @@ class _Graph:
         return [ring.tolist() for ring in np.split(inside, starts[1:])] if len(inside) else []
 
 
-@collector_paused
+@collector_paused()
 def guarantee_circles(relationships: Iterable[Relationship], bank: Bank | None = None
                       ) -> list[GuaranteeCircle]:
     """R10: every guarantee circle, largest first (then by id).
@@ -151,7 +151,7 @@ def _circles(graph: _Graph, bank: Bank | None) -> list[GuaranteeCircle]:
     return circles
 
 
-@collector_paused
+@collector_paused()
 def guarantee_chains(relationships: Iterable[Relationship], top: int = 10) -> list[GuaranteeChain]:
     """The ``top`` longest guarantee chains (at least one step), longest first.
 
@@ -227,7 +227,7 @@ def _chains(graph: _Graph, top: int) -> list[GuaranteeChain]:
     return chains
 
 
-@collector_paused
+@collector_paused()
 def cross_holdings(relationships: Iterable[Relationship]) -> list[tuple[str, ...]]:
     """Rings of companies holding shares in one another (strongly connected components of
     two or more in the ``OWNS`` graph), largest first.
@@ -245,7 +245,7 @@ def _rings(graph: _Graph) -> list[tuple[str, ...]]:
     return sorted(rings, key=lambda ring: (-len(ring), ring))
 
 
-@collector_paused
+@collector_paused()
 def circles_of(analysis: Analysis, top: int = 10
                ) -> tuple[list[GuaranteeCircle], list[GuaranteeChain], list[tuple[str, ...]]]:
     """The guarantee circles, the ``top`` longest chains and the cross-holdings of an

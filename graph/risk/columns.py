@@ -14,11 +14,9 @@ array([0.6, 0. , 1. , 1. ])
 
 from __future__ import annotations
 
-import functools
-import gc
 import math
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain
@@ -31,32 +29,10 @@ from graph.analysis import Analysis
 from graph.analysis.groups import Group
 from schema.records import Entity, Relationship
 
-__all__ = ["Book", "Edges", "GroupArrays", "collector_paused", "segment_counts", "segment_sums"]
+__all__ = ["Book", "Edges", "GroupArrays", "segment_counts", "segment_sums"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-def collector_paused(rule: Callable[P, R]) -> Callable[P, R]:
-    """``rule``, run with Python's cycle collector paused.
-
-    A rule over a large book makes bursts of small records (flags, circles, concentration
-    items, the book's own lists) and no reference cycles; each burst starts a collection,
-    and one of the oldest generation walks every record of the dataset and the analysis (a
-    million parties are some ten million objects), which costs more than the rule.
-    Reference counting still frees what is dropped; the collector runs again, as it was,
-    when the rule returns (a rule called by another leaves it to the outer one).
-    """
-    @functools.wraps(rule)
-    def paused(*args: P.args, **kwargs: P.kwargs) -> R:
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return rule(*args, **kwargs)
-        finally:
-            if enabled:
-                gc.enable()
-    return paused
 
 
 def segment_sums(values: np.ndarray, sizes: np.ndarray) -> np.ndarray:

@@ -25,7 +25,8 @@ from operator import attrgetter
 import numpy as np
 
 from graph.analysis import Analysis
-from graph.risk.columns import Book, collector_paused, segment_sums
+from graph.risk.columns import Book, segment_sums
+from schema.records import collector_paused
 
 __all__ = ["DIMENSIONS", "Concentration", "ConcentrationItem", "concentration",
            "concentration_by"]
@@ -80,7 +81,7 @@ def _concentration(keys: list[str], values: np.ndarray, top: int, dimension: str
     return Concentration(dimension, hhi, top, math.fsum(shares[:top]), total, items)
 
 
-@collector_paused
+@collector_paused()
 def concentration_by(analysis: Analysis, dimension: str = "group", top: int = 10) -> Concentration:
     """R9 on the analysed book: buckets are groups (by id), industries or regions of the
     borrowing parties (``(unknown)`` when the party has none)."""

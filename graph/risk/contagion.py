@@ -35,7 +35,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from graph.analysis import Analysis
-from graph.risk.columns import Book, collector_paused, segment_sums
+from graph.risk.columns import Book, segment_sums
+from schema.records import collector_paused
 
 __all__ = ["CascadeResult", "DebtRankResult", "ImpactMatrix", "cascade", "debt_rank",
            "impact_matrix", "systemic_ranking"]
@@ -70,7 +71,7 @@ def _check_parties(analysis: Analysis, parties: Iterable[str]) -> list[str]:
     return chosen
 
 
-@collector_paused
+@collector_paused()
 def cascade(analysis: Analysis, defaulted: Iterable[str]) -> CascadeResult:
     """R11: the guarantee-call cascade from ``defaulted``.
 
@@ -184,7 +185,7 @@ class ImpactMatrix:
     values: np.ndarray
 
 
-@collector_paused
+@collector_paused()
 def impact_matrix(analysis: Analysis) -> ImpactMatrix:
     """The DebtRank impacts and value weights of the analysed book (R12).
 
@@ -262,7 +263,7 @@ def impact_matrix(analysis: Analysis) -> ImpactMatrix:
                         list(book.parties), dict(book.position), gross / total if total > 0 else gross)
 
 
-@collector_paused
+@collector_paused()
 def debt_rank(analysis: Analysis, defaulted: Iterable[str], *,
               matrix: ImpactMatrix | None = None) -> DebtRankResult:
     """R12: DebtRank of the initial defaults ``defaulted``.
@@ -361,7 +362,7 @@ def _passed(weights: sp.csr_array, active: np.ndarray, stress: np.ndarray
     return hit, passed
 
 
-@collector_paused
+@collector_paused()
 def systemic_ranking(analysis: Analysis, top: int = 10, *, matrix: ImpactMatrix | None = None
                      ) -> list[tuple[str, float]]:
     """The ``top`` parties by gross exposure, each with the DebtRank R of its default

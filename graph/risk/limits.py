@@ -41,9 +41,10 @@ import numpy as np
 
 from graph.analysis import Analysis
 from graph.analysis.groups import Group
-from graph.risk.columns import Book, collector_paused, segment_counts, segment_sums
+from graph.risk.columns import Book, segment_counts, segment_sums
 from graph.risk.subjects import checked_as_groups
 from schema.errors import InvalidModel
+from schema.records import collector_paused
 
 __all__ = ["CHECKS", "LimitCheck", "LimitChecks", "RiskFlag", "check_limits", "large_exposure_flags"]
 
@@ -263,7 +264,7 @@ def _loans(book: Book, parties: np.ndarray, products: Sequence[str]) -> np.ndarr
     return segment_sums(outstanding, sizes)[parties]
 
 
-@collector_paused
+@collector_paused()
 def check_limits(analysis: Analysis) -> LimitChecks:
     """R8: every limit of the regime that applies, to every party with exposure and then to
     every group of two or more with exposure.
@@ -359,7 +360,7 @@ def check_limits(analysis: Analysis) -> LimitChecks:
     return LimitChecks(subjects, len(parties), limits, denominators, regime.warning_level, rows)
 
 
-@collector_paused
+@collector_paused()
 def large_exposure_flags(analysis: Analysis, groups: Iterable[Group]) -> list[RiskFlag]:
     """LARGE_EXPOSURE for parties and groups (of two or more) at the regime's threshold, and
     DEPENDENCE_REVIEW for parties above its economic-dependence level.

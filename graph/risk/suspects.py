@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from graph.analysis import Analysis
-from graph.risk.columns import Book, collector_paused
+from graph.risk.columns import Book
+from schema.records import collector_paused
 
 __all__ = ["DeclaredGroupDiff", "SuspectedLink", "declared_group_diffs", "suspected_links"]
 
@@ -57,7 +58,7 @@ def _normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text.strip().casefold())
 
 
-@collector_paused
+@collector_paused()
 def suspected_links(analysis: Analysis) -> list[SuspectedLink]:
     """Manager-and-controller links and shared contacts across groups, sorted."""
     entities = analysis.dataset.entities
@@ -123,7 +124,7 @@ def _groups_of(analysis: Analysis, parties: list[str]) -> list[str]:
     return [ids[k] for k in book.positions(parties).tolist()]
 
 
-@collector_paused
+@collector_paused()
 def declared_group_diffs(analysis: Analysis) -> list[DeclaredGroupDiff]:
     """Every declared group against its closest detected group, by declared id."""
     rows = analysis.dataset.declared_groups

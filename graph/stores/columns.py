@@ -21,11 +21,9 @@ below SQLite's limit of 1 GB per value.
 
 from __future__ import annotations
 
-import gc
 import json
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import fields
 from datetime import date, datetime
 from itertools import repeat
@@ -37,7 +35,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from schema.records import NO_EXTRA, DeclaredMember, Entity, Facility, Relationship
+from schema.records import NO_EXTRA, DeclaredMember, Entity, Facility, Relationship, collector_paused
 
 __all__ = ["CHUNK_ROWS", "RECORD_CLASSES", "construct", "decode_chunk", "encode_chunks"]
 
@@ -159,7 +157,7 @@ def construct(cls: type, columns: list[list[Any]], rows: int) -> list[Any]:
     the fields; setting each slot for a whole column at once does the same in about two
     thirds of the time. A class with a ``__post_init__`` (a check) is built by its
     ``__init__``."""
-    with _no_collection():
+    with collector_paused():
         if hasattr(cls, "__post_init__"):
             return [cls(*row) for row in zip(*columns, strict=True)]
         records = list(map(object.__new__, repeat(cls, rows)))
@@ -167,18 +165,3 @@ def construct(cls: type, columns: list[list[Any]], rows: int) -> list[Any]:
             setter = getattr(cls, f.name).__set__   # the slot's descriptor
             deque(map(setter, records, values), maxlen=0)   # runs the map, keeps nothing
         return records
-
-
-@contextmanager
-def _no_collection() -> Iterator[None]:
-    """No cyclic garbage collection inside: making records by the hundred thousand sets it
-    off again and again, and each pass of the oldest generation walks every object already
-    made (the records read so far); it took most of a read's time. Records hold no cycles."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
