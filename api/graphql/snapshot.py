@@ -325,8 +325,9 @@ class Snapshot:
     def circles(self) -> list[GuaranteeCircle]:
         return self.assessment.circles
 
-    @property
+    @cached_property
     def large_exposures(self) -> list[RiskFlag]:
+        """Ranked once: every request's cost check counts them (a walk of every flag)."""
         return self.assessment.large_exposures
 
     def contagion(self, defaulted: Iterable[str], with_debt_rank: bool) -> ContagionResult:
