@@ -482,7 +482,8 @@ def _read_xlsx(path: Path) -> Table:
     return Table(path, columns, rows(), unit="row")
 
 
-def _read_parquet(path: Path) -> Table:
+def _open_parquet(path: Path) -> tuple[Any, list[str]]:
+    """The Parquet file at ``path`` and its column names (checked as a header is)."""
     import pyarrow.parquet as pq
 
     try:
@@ -491,6 +492,11 @@ def _read_parquet(path: Path) -> Table:
         raise InvalidDataset([Problem(path.name, None, None,
                                       f"expected a Parquet file: {error}")]) from None
     columns = _header(list(data.schema_arrow.names), path.name, "row")
+    return data, columns
+
+
+def _read_parquet(path: Path) -> Table:
+    data, columns = _open_parquet(path)
 
     def rows() -> Iterator[Row]:
         number = 0
@@ -508,15 +514,9 @@ def _parquet_columns(path: Path) -> ColumnTable:
     of strings stays a pyarrow array (nulls empty, cells stripped); any other column's values
     go through :func:`_cell_text`, the one definition of a cell's text."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
     from pyarrow import compute
 
-    try:
-        data = pq.ParquetFile(path)
-    except Exception as error:  # pyarrow raises ArrowInvalid, OSError, ...
-        raise InvalidDataset([Problem(path.name, None, None,
-                                      f"expected a Parquet file: {error}")]) from None
-    columns = _header(list(data.schema_arrow.names), path.name, "row")
+    data, columns = _open_parquet(path)
     table = data.read()
     arrow = {}
     for column, cells in zip(columns, table.columns, strict=True):

@@ -185,6 +185,15 @@ _USCC_BYTE_VALUE = np.full(256, -1, np.int64)
 _USCC_BYTE_VALUE[np.frombuffer(_USCC_CHARSET.encode("ascii"), np.uint8)] = np.arange(len(_USCC_CHARSET))
 
 
+def _character_values(codes: Sequence[str], width: int, value_of_byte: np.ndarray
+                      ) -> tuple[list[int], np.ndarray]:
+    """The positions of the ``codes`` of ``width`` ASCII characters, and a row of character
+    values (``value_of_byte`` of each byte, -1 outside the alphabet) for each of them."""
+    shaped = [at for at, code in enumerate(codes) if len(code) == width and code.isascii()]
+    text = "".join(codes[at] for at in shaped).encode("ascii")
+    return shaped, value_of_byte[np.frombuffer(text, np.uint8).reshape(-1, width)]
+
+
 def uscc_check_mismatches(codes: Sequence[str]) -> np.ndarray:
     """Which of ``codes`` (in capitals) have the shape of a unified social credit code (18
     characters of its alphabet) and the wrong check character: the codes
@@ -195,11 +204,9 @@ def uscc_check_mismatches(codes: Sequence[str]) -> np.ndarray:
     [False, True, False, False]
     """
     wrong = np.zeros(len(codes), bool)
-    shaped = [at for at, code in enumerate(codes) if len(code) == 18 and code.isascii()]
+    shaped, values = _character_values(codes, 18, _USCC_BYTE_VALUE)
     if not shaped:
         return wrong
-    text = "".join(codes[at] for at in shaped).encode("ascii")
-    values = _USCC_BYTE_VALUE[np.frombuffer(text, np.uint8).reshape(-1, 18)]
     in_alphabet = (values >= 0).all(axis=1)
     check = (31 - values[:, :17] @ np.array(_USCC_WEIGHTS) % 31) % 31
     wrong[np.array(shaped)[in_alphabet & (check != values[:, 17])]] = True
@@ -278,11 +285,9 @@ def lei_valid(codes: Sequence[str]) -> np.ndarray:
     [True, False, False, False]
     """
     valid = np.zeros(len(codes), bool)
-    shaped = [at for at, code in enumerate(codes) if len(code) == 20 and code.isascii()]
+    shaped, values = _character_values(codes, 20, _LEI_BYTE_VALUE)
     if not shaped:
         return valid
-    text = "".join(codes[at] for at in shaped).encode("ascii")
-    values = _LEI_BYTE_VALUE[np.frombuffer(text, np.uint8).reshape(-1, 20)]
     in_shape = (values[:, :18] >= 0).all(axis=1) & (values[:, 18:] >= 0).all(axis=1) & (
         values[:, 18:] < 10).all(axis=1)
     remainder = np.zeros(len(shaped), np.int64)
