@@ -46,7 +46,7 @@ from neo4j.exceptions import AuthError, ServiceUnavailable, SessionExpired, Tran
 
 from graph.stores.base import GraphStore, LoadSummary, StoreInfo
 from graph.stores.columns import construct
-from graph.stores.neo4j_import import META_LABEL, write_import_files
+from graph.stores.neo4j_import import BOOKKEEPING, META_LABEL, write_import_files
 from graph.stores.queries import Path as GraphPath
 from graph.stores.queries import Subgraph, check_hops, sort_paths
 from schema.errors import StoreEmpty, StoreError, StoreUnavailable
@@ -67,7 +67,6 @@ __all__ = ["Neo4jStore", "local_server_script"]
 # 10,000 rows a transaction: at 5,000 the round trips showed; at 20,000 the heap of a
 # 1 GiB server began to tell (scripts/bench/neo4j_load.py)
 DEFAULT_BATCH_SIZE = 10_000
-_BOOKKEEPING = ("extra", "origin")
 _DATE_FIELDS = frozenset({"valid_from", "valid_to", "statement_date"})
 
 
@@ -96,7 +95,7 @@ def _properties(record: Entity | Relationship | Facility | DeclaredMember, seq: 
     props: dict[str, Any] = {
         name: getattr(record, name)
         for name in record.__dataclass_fields__
-        if name not in _BOOKKEEPING and name not in skip and getattr(record, name) is not None
+        if name not in BOOKKEEPING and name not in skip and getattr(record, name) is not None
     }
     if record.extra:
         props["_extra"] = json.dumps(dict(record.extra), ensure_ascii=False, sort_keys=True)

@@ -41,11 +41,12 @@ import pyarrow.csv as pa_csv
 from graph.stores.base import StoreInfo
 from schema.records import Dataset, DeclaredMember, Entity, Facility, Relationship
 
-__all__ = ["ARGS_FILE", "META_LABEL", "write_import_files"]
+__all__ = ["ARGS_FILE", "BOOKKEEPING", "META_LABEL", "write_import_files"]
 
 ARGS_FILE = "import.args"
 META_LABEL = "GroupgraphMeta"
-_BOOKKEEPING = {"extra", "origin"}
+# record fields kept as the store's own properties (_extra, _origin), not as themselves
+BOOKKEEPING = ("extra", "origin")
 _IMPORT_TYPES = {float: "double", bool: "boolean", date: "date", int: "long", str: ""}
 _ARROW_TYPES = {"double": pa.float64(), "boolean": pa.bool_(), "date": pa.date32(),
                 "long": pa.int64(), "": pa.string()}
@@ -56,7 +57,7 @@ def _field_types(cls: type) -> dict[str, str]:
     hints = typing.get_type_hints(cls)
     found: dict[str, str] = {}
     for f in fields(cls):
-        if f.name in _BOOKKEEPING:
+        if f.name in BOOKKEEPING:
             continue
         hint = hints[f.name]
         if isinstance(hint, types.UnionType):   # X | None
