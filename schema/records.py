@@ -26,11 +26,14 @@ NO_EXTRA: Mapping[str, str] = MappingProxyType({})
 __all__ = [
     "NO_EXTRA",
     "Bank",
+    "Collateral",
     "Dataset",
     "DeclaredMember",
     "Entity",
     "Facility",
+    "ProductParty",
     "Relationship",
+    "Underlying",
     "collector_paused",
     "record_from_dict",
     "record_to_dict",
@@ -60,6 +63,8 @@ class Entity:
     source_standard: str | None = None
     record_id: str | None = None
     statement_date: date | None = None
+    counterparty_class: str | None = None
+    rating: str | None = None
     extra: Mapping[str, str] = field(default_factory=lambda: NO_EXTRA)
     origin: str | None = None
 
@@ -126,6 +131,46 @@ class Facility:
     ccf: float | None = None
     product: str | None = None
     currency: str | None = None
+    category: str = "loan"
+    extra: Mapping[str, str] = field(default_factory=lambda: NO_EXTRA)
+    origin: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Underlying:
+    """One underlying asset of an ``am_product`` or ``abs`` facility (look-through, R15).
+    ``obligor`` is None when the underlying is not known."""
+
+    facility: str
+    amount: float
+    obligor: str | None = None
+    currency: str | None = None
+    extra: Mapping[str, str] = field(default_factory=lambda: NO_EXTRA)
+    origin: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Collateral:
+    """Collateral pledged for one facility (mitigation, R16). ``issuer`` owes it (a bond's
+    issuer); collateral that substitutes names one."""
+
+    facility: str
+    kind: str
+    value: float
+    currency: str | None = None
+    issuer: str | None = None
+    extra: Mapping[str, str] = field(default_factory=lambda: NO_EXTRA)
+    origin: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProductParty:
+    """A third party of a product (``manager``, ``originator``, ``liquidity_provider``): an
+    additional risk factor of that party, not an exposure (R15)."""
+
+    facility: str
+    party: str
+    role: str
     extra: Mapping[str, str] = field(default_factory=lambda: NO_EXTRA)
     origin: str | None = None
 
@@ -179,10 +224,12 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-_RECORD_TYPES = {cls.__name__: cls for cls in (Entity, Relationship, Facility, DeclaredMember)}
+RECORD_CLASSES = (Entity, Relationship, Facility, DeclaredMember, Underlying, Collateral,
+                  ProductParty)
+_RECORD_TYPES = {cls.__name__: cls for cls in RECORD_CLASSES}
 
 
-def record_to_dict(record: Entity | Relationship | Facility | DeclaredMember) -> dict[str, Any]:
+def record_to_dict(record: Any) -> dict[str, Any]:
     """A JSON-ready dict of a record (dates as ISO text)."""
     data: dict[str, Any] = {}
     for f in fields(record):
@@ -206,7 +253,9 @@ def record_from_dict(kind: str, data: Mapping[str, Any]) -> Any:
 class Dataset:
     """A whole validated dataset: the bank, its parties, their relationships, its facilities.
 
-    Entities keep the order of the input; ``entities`` is keyed by id.
+    Entities keep the order of the input; ``entities`` is keyed by id. The tables of the
+    regulatory exposure model (DESIGN 3b) are optional: ``underlyings`` (look-through),
+    ``collateral`` and ``product_parties``.
     """
 
     bank: Bank
@@ -214,6 +263,9 @@ class Dataset:
     relationships: tuple[Relationship, ...]
     facilities: tuple[Facility, ...]
     declared_groups: tuple[DeclaredMember, ...] = ()
+    underlyings: tuple[Underlying, ...] = ()
+    collateral: tuple[Collateral, ...] = ()
+    product_parties: tuple[ProductParty, ...] = ()
 
     def current_relationships(self, as_of: date, types: Iterable[str] | None = None
                               ) -> list[Relationship]:
@@ -231,6 +283,9 @@ class Dataset:
             "relationships": [record_to_dict(r) for r in self.relationships],
             "facilities": [record_to_dict(f) for f in self.facilities],
             "declared_groups": [record_to_dict(g) for g in self.declared_groups],
+            "underlyings": [record_to_dict(u) for u in self.underlyings],
+            "collateral": [record_to_dict(c) for c in self.collateral],
+            "product_parties": [record_to_dict(p) for p in self.product_parties],
         }
 
     @cached_property
@@ -239,14 +294,17 @@ class Dataset:
 
         Origins (file and line) are left out, so the same facts in another file layout
         give the same version. Each section is hashed a field at a time: the JSON array of
-        that field's values over the section's records, in order. (Until 2026-12 records
+        that field's values over the section's records, in order. (The fields and tables
+        of DESIGN 3b changed every version once, in 2026-12. Until 2026-12 records
         were hashed one JSON object at a time: the same content, six times slower; a store
         loaded before says "changed" once on the next load of the same data.)
         """
         digest = hashlib.sha256()
         digest.update(json.dumps(asdict(self.bank), sort_keys=True, ensure_ascii=False).encode())
         sections = ((Entity, list(self.entities.values())), (Relationship, self.relationships),
-                    (Facility, self.facilities), (DeclaredMember, self.declared_groups))
+                    (Facility, self.facilities), (DeclaredMember, self.declared_groups),
+                    (Underlying, self.underlyings), (Collateral, self.collateral),
+                    (ProductParty, self.product_parties))
         for number, (cls, records) in enumerate(sections):
             digest.update(f"\n#{number}\n".encode())
             for name, is_date in _hashed_fields(cls):

@@ -35,6 +35,19 @@ class Regime:
     limits: tuple[dict[str, Any], ...] = ()
     large_exposure: dict[str, Any] = field(default_factory=dict)
     economic_dependence: dict[str, Any] = field(default_factory=dict)
+    # DESIGN 3b (R13-R20); each has a `..._source` beside it in the file, kept in `sources`
+    limits_apply_to: str = "net"
+    interbank_classes: tuple[str, ...] = ("bank", "policy_bank", "non_bank_fi")
+    look_through_threshold: float = 0.0015
+    ccf_floor: float | None = None
+    no_grouping_through: tuple[str, ...] = ("sovereign", "central_bank", "state_asset_agency")
+    family_relations: tuple[str, ...] = ("spouse", "parent", "child", "sibling")
+    ubo_threshold: float = 0.25
+    rating_scale: tuple[str, ...] = ()
+    exemptions: tuple[dict[str, Any], ...] = ()
+    mitigation: dict[str, Any] = field(default_factory=dict)
+    returns: dict[str, Any] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
 
     def ccf_for(self, product: str | None) -> float:
         """The default CCF of a product, or the regime's ``default``."""
@@ -72,6 +85,42 @@ def regime_reference(name_or_path: str, folder: Path) -> str:
     return str(path)
 
 
+def _exposure_model(raw: dict[str, Any]) -> dict[str, Any]:
+    """The settings of DESIGN 3b from a regime file, checked; absent ones keep their default."""
+    settings: dict[str, Any] = {}
+    applies = raw.get("limits_apply_to", "net")
+    if applies not in ("net", "gross"):
+        raise ValueError(f"limits_apply_to: expected 'net' or 'gross', got {applies!r}")
+    settings["limits_apply_to"] = applies
+    for key in ("interbank_classes", "no_grouping_through", "family_relations", "rating_scale"):
+        if key in raw:
+            if not isinstance(raw[key], list) or not all(isinstance(v, str) for v in raw[key]):
+                raise ValueError(f"{key}: expected a list of text")
+            settings[key] = tuple(raw[key])
+    for key, low, high in (("look_through_threshold", 0.0, 1.0), ("ubo_threshold", 0.0, 1.0),
+                           ("ccf_floor", 0.0, 1.0)):
+        if key in raw:
+            value = raw[key]
+            if isinstance(value, bool) or not isinstance(value, int | float) or not (
+                    low <= value <= high):
+                raise ValueError(f"{key}: expected a number from {low} to {high}, got {value!r}")
+            settings[key] = float(value)
+    exemptions = tuple(dict(e) for e in raw.get("exemptions", ()))
+    scale = settings.get("rating_scale", ())
+    for exemption in exemptions:
+        if not isinstance(exemption.get("class"), str):
+            raise ValueError("[[exemptions]]: each needs a class")
+        if "min_rating" in exemption and exemption["min_rating"] not in scale:
+            raise ValueError(f"[[exemptions]]: min_rating {exemption['min_rating']!r} is not "
+                             f"on rating_scale")
+    settings["exemptions"] = exemptions
+    settings["mitigation"] = dict(raw.get("mitigation", {}))
+    settings["returns"] = dict(raw.get("returns", {}))
+    settings["sources"] = {key[:-len("_source")]: str(value) for key, value in raw.items()
+                           if key.endswith("_source")}
+    return settings
+
+
 def load_regime(name_or_path: str | Path, *, shown: str | None = None) -> Regime:
     """A shipped regime by name (``CN-2018``) or a regime file by path. ``shown`` is how
     the user wrote it, for the error message, when that was not ``name_or_path``."""
@@ -103,6 +152,7 @@ def load_regime(name_or_path: str | Path, *, shown: str | None = None) -> Regime
             limits=tuple(raw.get("limits", ())),
             large_exposure=dict(raw.get("large_exposure", {})),
             economic_dependence=dict(raw.get("economic_dependence", {})),
+            **_exposure_model(raw),
         )
     except (KeyError, ValueError, TypeError) as error:
         raise InvalidModel(f"{path}: not a valid regime file: {error}") from error

@@ -30,7 +30,15 @@ from loaders.synthetic import generate_portfolio
 from loaders.tables import ColumnTable, _csv_rows, _gather, decode_text, read_columns
 from schema.errors import InvalidDataset
 from schema.model import PropertySpec, load_model
-from schema.records import DeclaredMember, Entity, Facility, Relationship
+from schema.records import (
+    Collateral,
+    DeclaredMember,
+    Entity,
+    Facility,
+    ProductParty,
+    Relationship,
+    Underlying,
+)
 from schema.values import (
     PARSERS,
     ValueRejected,
@@ -179,7 +187,8 @@ def test_the_model_defaults_are_the_record_defaults():
     # an empty cell of a column parsed at once gets the property's default; a record made
     # row by row without that value gets its field's default: they must be one
     model = load_model()
-    records = {"Entity": Entity, "Facility": Facility, "DeclaredGroup": DeclaredMember}
+    records = {"Entity": Entity, "Facility": Facility, "DeclaredGroup": DeclaredMember,
+               "Underlying": Underlying, "Collateral": Collateral, "ProductParty": ProductParty}
     kinds = [(records[name], kind.properties) for name, kind in model.nodes.items()]
     kinds += [(Relationship, {**model.common, **kind.properties})
               for kind in model.relationships.values()]

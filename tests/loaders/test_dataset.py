@@ -69,9 +69,9 @@ def test_turning_a_relative_pair_round_keeps_its_meaning(tmp_path):
 
 
 def test_extra_columns_are_kept(tmp_path):
-    entities = [dict(e, rating="AA") for e in ENTITIES]
+    entities = [dict(e, analyst_note="AA") for e in ENTITIES]
     folder = write_folder(tmp_path / "d", entities, RELATIONSHIPS, FACILITIES)
-    assert read_dataset(folder).entities["C1"].extra == {"rating": "AA"}
+    assert read_dataset(folder).entities["C1"].extra == {"analyst_note": "AA"}
 
 
 def test_gbk_encoded_file_with_chinese_names_loads(tmp_path):

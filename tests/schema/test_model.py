@@ -33,7 +33,8 @@ def test_relationship_kinds_of_the_contract():
                                         "ULTIMATE_PARENT_OF", "FUND_LINK", "DECLARED_INTEREST"}
     assert model.relationships["RELATIVE_OF"].undirected
     assert model.relationships["MANAGES"].source_kinds == ("person",)
-    assert model.labels == {"Entity", "Facility", "DeclaredGroup"}
+    assert model.labels == {"Entity", "Facility", "DeclaredGroup", "Underlying", "Collateral",
+                            "ProductParty"}
     assert model["OWNS"] is model.relationships["OWNS"]
     with pytest.raises(KeyError):
         model["LOVES"]
