@@ -49,6 +49,26 @@ class Regime:
     returns: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
 
+    def class_of(self, kind: str, is_bank: bool, counterparty_class: str | None) -> str:
+        """The counterparty class of a party (R13): its own, else ``bank`` when it is a bank,
+        else ``individual`` for a person and ``corporate`` for a company.
+
+        >>> regime = load_regime("CN-2018")
+        >>> regime.class_of("company", False, None), regime.class_of("person", False, None)
+        ('corporate', 'individual')
+        >>> regime.class_of("company", True, None), regime.class_of("company", False, "sovereign")
+        ('bank', 'sovereign')
+        """
+        if counterparty_class:
+            return counterparty_class
+        if is_bank:
+            return "bank"
+        return "individual" if kind == "person" else "corporate"
+
+    def is_interbank_class(self, counterparty_class: str) -> bool:
+        """Whether a class is interbank (同业) under this regime's limits."""
+        return counterparty_class in self.interbank_classes
+
     def ccf_for(self, product: str | None) -> float:
         """The default CCF of a product, or the regime's ``default``."""
         if product is not None and product in self.ccf:
