@@ -47,6 +47,7 @@ from operator import attrgetter
 
 import numpy as np
 
+from schema.measure import facility_arrays
 from schema.records import Bank, Facility, Relationship
 from schema.regime import Regime
 
@@ -114,22 +115,10 @@ class FacilityValues(Mapping[str, FacilityExposure]):
         self._facilities = facilities
         self._regime = regime
         self._built: dict[int, FacilityExposure] = {}
-        n = len(facilities)
-
-        def column(name: str) -> list:
-            return list(map(attrgetter(name), facilities))
-
-        currencies, products, ccfs = column("currency"), column("product"), column("ccf")
-        rates = {c: bank.rate(c) for c in dict.fromkeys(currencies)}
-        defaults = {p: regime.ccf_for(p) for p in dict.fromkeys(products)}
-        self.own_ccf = np.fromiter((c is not None for c in ccfs), dtype=bool, count=n)
-        self.ccf = np.fromiter((defaults[p] if c is None else c for c, p in zip(ccfs, products, strict=True)),
-                               dtype=np.float64, count=n)
-        self.rate = np.fromiter(map(rates.__getitem__, currencies), dtype=np.float64, count=n)
-        self.outstanding = np.fromiter(map(attrgetter("outstanding"), facilities), dtype=np.float64,
-                                       count=n)
-        self.undrawn = np.fromiter(map(attrgetter("undrawn"), facilities), dtype=np.float64, count=n)
-        self.value = (self.outstanding + self.ccf * self.undrawn) * self.rate
+        # one computation with the loader's check of look-through amounts (schema.measure)
+        arrays = facility_arrays(facilities, regime, bank)
+        self.own_ccf, self.ccf, self.rate = arrays.own_ccf, arrays.ccf, arrays.rate
+        self.outstanding, self.undrawn, self.value = arrays.outstanding, arrays.undrawn, arrays.value
 
     @cached_property
     def position(self) -> dict[str, int]:
