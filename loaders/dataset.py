@@ -2,7 +2,9 @@
 
 A dataset folder holds ``bank.toml`` and the tables ``entities``, ``relationships``,
 ``facilities`` and, optionally, ``groups`` (each ``.csv``, ``.xlsx`` or ``.parquet``); see
-DESIGN section 2. Validation collects every problem of every file before it raises, so a
+DESIGN section 2. The optional tables of the exposure model (DESIGN 3b), ``underlyings``,
+``collateral`` and ``product_parties``, hang off facilities and are validated the same way
+(:func:`_facility_table`). Validation collects every problem of every file before it raises, so a
 user fixes a file in one go: :class:`schema.errors.InvalidDataset` lists them all, each with file,
 line (or row), column and what was expected. Nothing is returned unless everything is valid.
 
@@ -705,19 +707,23 @@ def _declared_groups(table: ColumnTable | None, kind: NodeKind, refs: _Reference
 @dataclass(frozen=True)
 class _FacilityTableRules:
     """What sets apart the optional tables whose rows belong to a facility (DESIGN 3b):
-    the model kind and record class of a row, the columns naming an entity, and whether the
-    facility must be a product that is looked through (``am_product`` or ``abs``)."""
+    the model kind and record class of a row, the columns naming an entity, whether the
+    facility must be a product that is looked through (``am_product`` or ``abs``), and the
+    columns that make two rows the same fact (none: two equal rows of underlyings or of
+    collateral are two assets or two pledges; a party's role in a product is one fact)."""
 
     kind: str
     record: type
     entity_columns: tuple[str, ...]
     looked_through: bool
+    identity: tuple[str, ...] = ()
 
 
 _FACILITY_TABLES = (
     _FacilityTableRules("Underlying", Underlying, ("obligor",), True),
     _FacilityTableRules("Collateral", Collateral, ("issuer",), False),
-    _FacilityTableRules("ProductParty", ProductParty, ("party",), True),
+    _FacilityTableRules("ProductParty", ProductParty, ("party",), True,
+                        ("facility", "party", "role")),
 )
 
 
@@ -763,6 +769,14 @@ def _facility_table(table: ColumnTable | None, kind: NodeKind, rules: _FacilityT
             valid[at] = True
     columns = {name: column.values for name, column in parsed.items()}
     rows = np.flatnonzero(valid).tolist()
+    if rules.identity:
+        same = [columns[c] for c in rules.identity]
+        rows = _first_of_each(
+            table, rows, [tuple(values[at] for values in same) for at in rows],
+            rules.identity[-1],
+            lambda at, first: "duplicate " + ", ".join(
+                f"{c} {values[at]!r}" for c, values in zip(rules.identity, same, strict=True))
+            + f", first given on {table.unit} {first}", problems)
     if rules.record is Underlying and bank is not None and regime is not None:
         problems += _look_through_sums(table, columns, rows, facilities, bank, regime)
     return _records(rules.record, table, columns, rows, kind.properties)

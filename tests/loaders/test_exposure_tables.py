@@ -123,6 +123,15 @@ def test_is_bank_and_counterparty_class(tmp_path):
     assert (parties["P1"].is_bank, parties["P1"].counterparty_class) == (False, None)
 
 
+def test_the_class_of_a_line_the_csv_module_reads(tmp_path):
+    # a quote in a cell: that line's cells are the csv module's, not pyarrow's
+    entities = changed(ENTITIES, 2, name='Trust "Co"')
+    folder = folder_of(tmp_path / "d", entities=entities)
+    assert '"Trust ""Co"""' in (folder / "entities.csv").read_text(encoding="utf-8")
+    n1 = read_dataset(folder).entities["N1"]
+    assert (n1.name, n1.is_bank, n1.counterparty_class) == ('Trust "Co"', True, "non_bank_fi")
+
+
 def test_a_bank_of_a_class_outside_the_interbank_classes(tmp_path):
     entities = changed(ENTITIES, 4, is_bank="true")            # S1, sovereign, on line 6
     entities = changed(entities, 0, counterparty_class="bnk")  # C1, line 2
@@ -222,6 +231,9 @@ def test_each_wrong_product_party(tmp_path):
         {"facility": "AM1", "party": "Z1", "role": "manager"},          # line 3
         {"facility": "AM1", "party": "N1", "role": "trustee"},          # line 4
         {"facility": "AM2", "party": "N1", "role": "manager"},          # line 5
+        {"facility": "AM1", "party": "N1", "role": "manager"},          # line 6
+        {"facility": "AM1", "party": "N1", "role": "originator"},       # line 7: another role
+        {"facility": "AM1", "party": "N1", "role": "Manager"},          # line 8: line 6 again
     ]
     assert problems(folder_of(tmp_path / "d", product_parties=product_parties)) == [
         "product_parties.csv, line 2, column 'facility': facility 'F1' is of category 'loan': "
@@ -230,6 +242,8 @@ def test_each_wrong_product_party(tmp_path):
         "product_parties.csv, line 4, column 'role': expected one of manager, originator, "
         "liquidity_provider, got 'trustee'",
         "product_parties.csv, line 5, column 'facility': unknown facility id 'AM2'",
+        "product_parties.csv, line 8, column 'role': duplicate facility 'AM1', party 'N1', "
+        "role 'manager', first given on line 6",
     ]
 
 
@@ -243,7 +257,8 @@ def test_a_missing_required_column(tmp_path):
 def test_the_new_tables_in_excel_and_parquet(tmp_path, suffix):
     folder = folder_of(tmp_path / "d")
     expected = read_dataset(folder)
-    for stem in ("underlyings", "collateral", "product_parties"):
+    # entities and facilities too: their classes and categories read the same
+    for stem in ("entities", "facilities", "underlyings", "collateral", "product_parties"):
         frame = pd.read_csv(folder / f"{stem}.csv", dtype=str, keep_default_na=False)
         (folder / f"{stem}.csv").unlink()
         if suffix == ".xlsx":
@@ -255,6 +270,7 @@ def test_the_new_tables_in_excel_and_parquet(tmp_path, suffix):
     # a sheet's rows count its header, a Parquet file's do not
     first = {".xlsx": "underlyings.xlsx:2", ".parquet": "underlyings.parquet:1"}[suffix]
     assert data.underlyings[0].origin == first
+    assert (data.entities["N1"].is_bank, data.facilities[2].category) == (True, "abs")
 
 
 def test_a_problem_in_a_parquet_table_names_its_row(tmp_path):
