@@ -752,9 +752,9 @@ def _facility_table(table: ColumnTable | None, kind: NodeKind, rules: _FacilityT
                if rules.looked_through else facilities.keys())
     suspect = refused | ~np.fromiter(map(allowed.__contains__, parsed["facility"].values), bool,
                                      count)
-    for column in rules.entity_columns:
-        suspect |= ~np.fromiter((e is None or e in refs.entities for e in parsed[column].values),
-                                bool, count)
+    for column in rules.entity_columns:     # an empty cell is None, in no dict
+        suspect |= ~parsed[column].empty & ~np.fromiter(
+            map(refs.entities.__contains__, parsed[column].values), bool, count)
     if "currency" in parsed:
         suspect |= ~_priced(parsed["currency"].values, bank)
     substituting = _substituting(regime)
@@ -827,7 +827,8 @@ def _look_through_sums(table: ColumnTable, columns: Mapping[str, list[Any]], row
     its last underlying. An amount is in the row's currency, else the facility's.
 
     For example, a CNY facility of outstanding 100 and undrawn 50 at ccf 0.5 is worth 125:
-    underlyings of 100 and 25.0000001 are too much, of 100 and 25 are not.
+    underlyings of 100 and 25.001 are too much; of 100 and 25, or 100 and 25.0000001 (8e-10
+    above it, relatively), are not.
     """
     if not rows:
         return []
