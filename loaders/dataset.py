@@ -4,9 +4,10 @@ A dataset folder holds ``bank.toml`` and the tables ``entities``, ``relationship
 ``facilities`` and, optionally, ``groups`` (each ``.csv``, ``.xlsx`` or ``.parquet``); see
 DESIGN section 2. The optional tables of the exposure model (DESIGN 3b), ``underlyings``,
 ``collateral`` and ``product_parties``, hang off facilities and are validated the same way
-(:func:`_facility_table`). Validation collects every problem of every file before it raises, so a
-user fixes a file in one go: :class:`schema.errors.InvalidDataset` lists them all, each with file,
-line (or row), column and what was expected. Nothing is returned unless everything is valid.
+(:func:`_facility_table`). Validation collects every problem of every file before it
+raises, so a user fixes a file in one go: :class:`schema.errors.InvalidDataset` lists them
+all, each with file, line (or row), column and what was expected. Nothing is returned
+unless everything is valid.
 
 The validation works on columns (:class:`loaders.tables.ColumnTable`), because a dict per
 line and a parser call per cell took 8 s for 100,000 parties, 80 s for a million. Each
