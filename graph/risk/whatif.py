@@ -83,8 +83,10 @@ def parse_proposals(rows: Sequence[Mapping[str, str | None]], dataset: Dataset, 
     >>> from schema.records import Bank, Entity
     >>> book = Dataset(Bank("Bank", "CNY", 1000.0, 1200.0),
     ...                {"A": Entity("A", "A Ltd", "company")}, (), ())
-    >>> [p.facility for p in parse_proposals([{"borrower": "A", "outstanding": "50"}], book)]
-    [Facility(id='WHATIF-1', borrower='A', outstanding=50.0, undrawn=0.0, ccf=None, product=None, currency=None, category='loan', extra=mappingproxy({}), origin='what-if, proposal 1')]
+    >>> [proposal] = parse_proposals([{"borrower": "A", "outstanding": "50"}], book)
+    >>> f = proposal.facility
+    >>> f.id, f.borrower, f.outstanding, f.undrawn, f.category, f.origin
+    ('WHATIF-1', 'A', 50.0, 0.0, 'loan', 'what-if, proposal 1')
     >>> parse_proposals([{"borrower": "B", "outstanding": "-5"}], book)
     Traceback (most recent call last):
     ...
