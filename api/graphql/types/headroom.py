@@ -39,7 +39,8 @@ class LimitHeadroom:
     def exposure_after_mitigation(self) -> float:
         return self.record.check.net
 
-    @strawberry.field(description="The exposure before mitigation.")
+    @strawberry.field(description="The exposure before mitigation (gross: guarantees and "
+                                  "collateral ignored).")
     def exposure_before_mitigation(self) -> float:
         return self.record.check.gross
 

@@ -25,7 +25,9 @@ class ProposedFacility:
     ccf: float | None = strawberry.field(
         default=None, description="Credit conversion factor, 0 to 1 (default: the regime's).")
     category: str | None = strawberry.field(default=None, description="Category (default loan).")
-    product: str | None = strawberry.field(default=None, description="Product.")
+    product: str | None = strawberry.field(
+        default=None, description="Product, e.g. loan, revolving, trade_finance (decides the "
+                                  "default ccf and whether it counts as a loan).")
     currency: str | None = strawberry.field(default=None,
                                             description="Currency (default: base currency).")
     guarantor: strawberry.ID | None = strawberry.field(
