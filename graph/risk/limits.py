@@ -19,8 +19,9 @@ A group of one is checked as a single party. Every party is checked on its own t
 above, else ``ok``; computed for gross and net exposure side by side. Flags follow the gross
 figure (DESIGN R8: limits apply to gross exposure unless a report says net).
 
-Loans (``single_party_loans``) are the drawn balances of facilities whose product is in the
-check's ``loan_products`` (or that have no product); guarantees do not repay a loan, so the
+Loans (``single_party_loans``) are the drawn balances of ``loan`` facilities (their
+``category``) whose product is in the check's ``loan_products`` (or that have no product),
+as R19 states them; guarantees do not repay a loan, so the
 loans figure is the same in both views.
 
 Large exposures (``LARGE_EXPOSURE``): above the regime's threshold (CN-2018: more than 2.5%
@@ -251,9 +252,11 @@ def _applies(limits: list[dict], *, single: np.ndarray, interbank: np.ndarray, g
 
 
 def _loans(book: Book, parties: np.ndarray, products: Sequence[str]) -> np.ndarray:
-    """The drawn balances (base currency) of the facilities each of ``parties`` borrows whose
-    product is among ``products`` or missing: exact sums, as fsum over its facilities."""
-    chosen = [f for f in book.analysis.dataset.facilities if f.product is None or f.product in products]
+    """The drawn balances (base currency) of the ``loan`` facilities each of ``parties``
+    borrows whose product is among ``products`` or missing: exact sums, as fsum over its
+    facilities."""
+    chosen = [f for f in book.analysis.dataset.facilities
+              if f.category == "loan" and (f.product is None or f.product in products)]
     rate = book.analysis.dataset.bank.rate
     rates = {c: rate(c) for c in {f.currency for f in chosen}}
     borrower = book.positions([f.borrower for f in chosen])
