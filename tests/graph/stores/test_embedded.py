@@ -46,7 +46,8 @@ def test_round_trip_keeps_every_record(tmp_path):
     assert back.entities["A"].extra == {"rating": "AA"}
     info = store.info()
     assert info.counts == {"entities": 4, "relationships": 3, "facilities": 1,
-                           "declared_groups": 0}
+                           "declared_groups": 0, "underlyings": 0, "collateral": 0,
+                           "product_parties": 0}
     assert info.source == "test"
 
 
