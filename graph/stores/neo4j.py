@@ -476,7 +476,7 @@ class Neo4jStore(GraphStore):
         tables = {kind.table: tuple(_records(kind.record, self._nodes(
                       kind.label, _projection(kind.record, "n"), key="_seq", after=-1)))
                   for kind in row_kinds()}
-        return Dataset(
+        dataset = Dataset(
             bank=Bank(**json.loads(meta["bank"])),
             entities={e.id: e for e in entities},
             relationships=tuple(relationships),
@@ -484,6 +484,11 @@ class Neo4jStore(GraphStore):
             declared_groups=tuple(declared),
             **tables,
         )
+        # The version the store records, as the embedded store gives it: the hash of exactly
+        # these records, the round trip being exact; for a store loaded before DESIGN 3b
+        # (no category, no rows) the hash of that time, which info() reports too.
+        dataset.__dict__["version"] = meta["version"]
+        return dataset
 
     # Reading in bulk: the driver handles every record of a result as a message of its own,
     # which cost more than the data in it (100,000 entity ids took 6 s one per record), so
