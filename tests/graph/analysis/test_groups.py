@@ -80,7 +80,8 @@ def test_groups_partition_like_connected_components_oracle():
                 edges.append(R("OWNS", a, b, share=rng.choice([0.2, 0.3, 0.51, 0.6])))
         for _ in range(3):
             a, b = rng.sample(parties[-8:], 2)
-            edges.append(R("RELATIVE_OF", min(a, b), max(a, b), relation="other"))
+            edges.append(R("RELATIVE_OF", min(a, b), max(a, b),
+                           relation=rng.choice(["sibling", "other"])))
         for _ in range(4):
             a, b = rng.sample(parties, 2)
             edges.append(R("DEPENDS_ON", a, b, share=rng.choice([0.3, 0.5, 0.8])))
@@ -100,7 +101,9 @@ def test_groups_partition_like_connected_components_oracle():
                 for member in control.units[unit].members:
                     oracle.add_edge(member, target)
         for e in kept:
-            if e.type == "RELATIVE_OF" or (e.type == "DEPENDS_ON" and e.share >= 0.5):
+            # R17: a tie of relation "other" joins no family and no group
+            if (e.type == "RELATIVE_OF" and e.relation != "other") or (
+                    e.type == "DEPENDS_ON" and e.share >= 0.5):
                 oracle.add_edge(e.source, e.target)
         expected = sorted(tuple(sorted(c)) for c in nx.connected_components(oracle))
         groups = connected_client_groups(parties, kept, control)
