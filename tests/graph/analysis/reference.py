@@ -247,3 +247,44 @@ def compute_exposures(bank: Bank, regime: Regime, facilities: Iterable[Facility]
         net = g_value - math.fsum(moved_from[party]) + math.fsum(moved_to[party])
         parties[party] = Exposure(g_value, max(net, 0.0))
     return ReferenceExposures(by_facility, parties, substitutions)
+
+
+def beneficial_owners(parties: list[str], persons: list[str], relationships: list[Relationship],
+                      control: ReferenceControl, threshold: float = 0.25) -> dict[str, tuple]:
+    """R18 by a dense inverse of ``I - A`` (books without closed rings): every company's
+    beneficial owners, companies with none left out."""
+    import numpy as np
+
+    from graph.analysis.owners import BASES, BeneficialOwner
+
+    position = {p: i for i, p in enumerate(parties)}
+    a = np.zeros((len(parties), len(parties)))
+    for r in relationships:
+        if r.type == "OWNS":
+            a[position[r.source], position[r.target]] += r.share or 0.0
+    integrated = a @ np.linalg.inv(np.eye(len(parties)) - a)
+    people = set(persons)
+    found = {}
+    for company in parties:
+        if company in people:
+            continue
+        c = position[company]
+        entries: dict[str, str] = {}
+        for p in sorted(people):
+            if integrated[position[p], c] >= threshold - 1e-9:
+                entries[p] = "ownership"
+        for unit in control.controllers.get(company, ()):
+            for m in control.units[unit].members:
+                if m in people:
+                    entries.setdefault(m, "control")
+        if not entries:
+            for r in relationships:
+                if (r.type == "MANAGES" and r.target == company and r.source in people
+                        and r.role in ("legal_representative", "chairman", "ceo")):
+                    entries.setdefault(r.source, "senior_manager")
+        if entries:
+            share = {p: float(integrated[position[p], c]) for p in entries}
+            found[company] = tuple(
+                BeneficialOwner(p, basis, share[p]) for p, basis in sorted(
+                    entries.items(), key=lambda e: (BASES.index(e[1]), -share[e[0]], e[0])))
+    return found
