@@ -332,13 +332,16 @@ def integrated_of_holders(matrix: OwnershipMatrix, holders: np.ndarray
     sizes = np.bincount(label, minlength=count)
     looped = np.zeros(count, dtype=bool)
     looped[label[coo.row[coo.row == coo.col]]] = True
+    sets = _Sets(label, count, coo, ~across)
+    by_level = np.argsort(node_level, kind="stable")
+    level_ptr = csr_pointer(node_level[by_level], depth)
     done = sp.csr_array((n, len(holders)))
     for d in range(depth):
-        nodes = np.flatnonzero(node_level == d)
+        nodes = by_level[level_ptr[d]:level_ptr[d + 1]]       # sorted: a stable sort of 0..n-1
         rhs = (st[nodes] + at[nodes] @ done).tocsr()
         rings = np.unique(label[nodes][(sizes[label[nodes]] > 1) | looped[label[nodes]]])
         if len(rings):
-            rhs = _solve_rings(a, label, rings, nodes, rhs)
+            rhs = _solve_rings(sets, rings, nodes, rhs)
         found = rhs.tocoo()
         done = (done + sp.csr_array((found.data, (nodes[found.row], found.col)),
                                     shape=done.shape)).tocsr()
@@ -347,18 +350,42 @@ def integrated_of_holders(matrix: OwnershipMatrix, holders: np.ndarray
     return found.row[big], found.col[big], found.data[big], below
 
 
-def _solve_rings(a: sp.csr_array, label: np.ndarray, rings: np.ndarray, nodes: np.ndarray,
-                 rhs: sp.csr_array) -> sp.csr_array:
+class _Sets:
+    """The strongly connected sets of the ownership graph: each set's members (sorted) and
+    the holdings inside it, found by one sort rather than a scan of the book per set."""
+
+    def __init__(self, label: np.ndarray, count: int, coo: sp.coo_array, inside: np.ndarray) -> None:
+        self.order = np.argsort(label, kind="stable")
+        self.ptr = csr_pointer(label[self.order], count)
+        row, col, data = coo.row[inside], coo.col[inside], coo.data[inside]
+        by_set = np.argsort(label[row], kind="stable")
+        self.row, self.col, self.data = row[by_set], col[by_set], data[by_set]
+        self.edge_ptr = csr_pointer(label[self.row], count)
+
+    def members(self, s: int) -> np.ndarray:
+        return self.order[self.ptr[s]:self.ptr[s + 1]]
+
+    def block(self, s: int, members: np.ndarray) -> np.ndarray:
+        """``A`` restricted to the set, dense, rows and columns in the order of ``members``."""
+        lo, hi = self.edge_ptr[s], self.edge_ptr[s + 1]
+        block = np.zeros((len(members), len(members)))
+        np.add.at(block, (np.searchsorted(members, self.row[lo:hi]),
+                          np.searchsorted(members, self.col[lo:hi])), self.data[lo:hi])
+        return block
+
+
+def _solve_rings(sets: _Sets, rings: np.ndarray, nodes: np.ndarray, rhs: sp.csr_array
+                 ) -> sp.csr_array:
     """The rows (``rhs``, one per party of ``nodes``) of each cross-holding set ``C`` of
     ``rings`` solved: ``X_C = (I - A_CC^T)^-1 rhs_C``; the other rows stay."""
     k = len(nodes)
     solve = np.ones(k)
     rows, cols, data = [], [], []
     for ring in rings.tolist():
-        members = np.flatnonzero(label == ring)
+        members = sets.members(ring)
         local = np.searchsorted(nodes, members)
         solve[local] = 0.0
-        inverse = np.linalg.inv(np.eye(len(members)) - a[members][:, members].toarray().T)
+        inverse = np.linalg.inv(np.eye(len(members)) - sets.block(ring, members).T)
         rows.append(np.repeat(local, len(local)))
         cols.append(np.tile(local, len(local)))
         data.append(inverse.ravel())
