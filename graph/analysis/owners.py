@@ -225,8 +225,7 @@ def _book(owners: BeneficialOwnership) -> tuple[np.ndarray, ...]:
     arrays, matrix = owners.arrays, owners.ownership
     n = len(arrays.index)
     position_number = arrays.index.numbers(matrix.parties)
-    holders = np.flatnonzero(owners.is_person[position_number]) if len(matrix.parties) else (
-        np.zeros(0, dtype=np.int64))
+    holders = np.flatnonzero(owners.is_person[position_number])
     target, holder, value, below_rings = integrated_of_holders(matrix, holders)
     company, person = position_number[target], position_number[holders[holder]]
     keep = owners.is_company[company]
@@ -261,15 +260,15 @@ def _book(owners: BeneficialOwnership) -> tuple[np.ndarray, ...]:
     # the share of each (b) and (c) person: its integrated ownership, 0.0 when none
     key = company * n + person
     order = np.argsort(key, kind="stable")
-    sorted_key = key[order]
+    # a sentinel entry (no share) past every key, so that every look-up lands somewhere
+    sorted_key = np.r_[key[order], n * n]
+    value_sorted, undefined_sorted = np.r_[value[order], 0.0], np.r_[undefined[order], False]
 
     def share_of(companies: np.ndarray, persons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        wanted_key = companies * n + persons
-        at = np.minimum(np.searchsorted(sorted_key, wanted_key), max(len(sorted_key) - 1, 0))
-        found = (sorted_key[at] == wanted_key) if len(sorted_key) else np.zeros(len(wanted_key), bool)
-        hit = order[at]
-        return (np.where(found, value[hit] if len(value) else 0.0, 0.0),
-                found & (undefined[hit] if len(value) else False))
+        wanted = companies * n + persons
+        at = np.searchsorted(sorted_key, wanted)
+        found = sorted_key[at] == wanted
+        return np.where(found, value_sorted[at], 0.0), found & undefined_sorted[at]
 
     c_share, c_undefined = share_of(c_company, c_person)
     m_share, m_undefined = share_of(m_company, m_person)

@@ -40,8 +40,12 @@ def test_a_family_member_with_a_small_share_owns_by_control():
 
 
 def test_control_through_an_agreement_counts_with_share_zero():
-    a = analyse(dataset([R("CONTROLS", "P5", "C5", basis="agreement")]))
+    # a book without a single holding: the bulk path has an empty ownership matrix
+    a = analyse(dataset([R("CONTROLS", "P5", "C5", basis="agreement"),
+                         R("MANAGES", "P15", "C15", role="chairman")]))
     assert a.beneficial_owners("C5") == (B("P5", "control", 0.0),)
+    assert dict(a.beneficial_owners_by_company) == {
+        "C5": (B("P5", "control", 0.0),), "C15": (B("P15", "senior_manager", 0.0),)}
 
 
 def test_senior_managers_when_no_one_qualifies():
