@@ -14,13 +14,13 @@ from functools import cached_property
 
 from graph.analysis.control import ControlResult, compute_control
 from graph.analysis.exposure import Exposure, ExposureResult, compute_exposures
-from graph.analysis.groups import Group, connected_client_groups
+from graph.analysis.groups import Group, connected_client_groups, state_parties
 from graph.analysis.owners import BeneficialOwner, BeneficialOwnership
 from graph.analysis.ownership import OwnershipMatrix
 from schema.records import Dataset, Facility, Relationship, collector_paused
 from schema.regime import Regime, load_regime
 
-__all__ = ["Analysis", "analyse", "state_parties"]
+__all__ = ["Analysis", "analyse"]
 
 
 @dataclass
@@ -102,24 +102,10 @@ class Analysis:
         return self.ownership.row(owner).share_in(owned)
 
 
-def state_parties(dataset: Dataset, regime: Regime) -> list[str]:
-    """The parties whose counterparty class (R13) is in the regime's
-    ``no_grouping_through`` (R17), in input order."""
-    classes: dict[tuple[str, bool, str | None], bool] = {}
-    found = []
-    for party, e in dataset.entities.items():
-        key = (e.kind, e.is_bank, e.counterparty_class)
-        state = classes.get(key)
-        if state is None:     # a book has few distinct keys: class each once
-            state = classes[key] = regime.class_of(*key) in regime.no_grouping_through
-        if state:
-            found.append(party)
-    return found
-
-
 def analyse(dataset: Dataset, *, regime: Regime | None = None, as_of: date | None = None
             ) -> Analysis:
-    """Run R3-R7 on ``dataset``. R2 is computed on demand (see Analysis.integrated_ownership)."""
+    """Run R3-R7 and R17 on ``dataset``. R2 and R18 are computed on demand (see
+    Analysis.integrated_ownership and Analysis.beneficial_owners)."""
     as_of = as_of or date.today()
     regime = regime or load_regime(dataset.bank.regime)
     with collector_paused():
@@ -128,6 +114,6 @@ def analyse(dataset: Dataset, *, regime: Regime | None = None, as_of: date | Non
         control = compute_control(parties, current, family_relations=regime.family_relations)
         groups = connected_client_groups(parties, current, control,
                                          dependence_threshold=regime.dependence_threshold,
-                                         state_parties=state_parties(dataset, regime))
+                                         state_parties=state_parties(dataset.entities, regime))
         exposures = compute_exposures(dataset.bank, regime, dataset.facilities, current)
     return Analysis(dataset, regime, as_of, current, control, groups, exposures)

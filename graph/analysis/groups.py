@@ -53,9 +53,11 @@ from scipy.sparse.csgraph import connected_components
 
 from graph.analysis.columns import EdgeArrays, csr_pointer, run_starts
 from graph.analysis.control import ControlArrays, ControlResult, Unit
-from schema.records import Relationship
+from schema.records import Entity, Relationship
+from schema.regime import Regime
 
-__all__ = ["DEPENDENCE_THRESHOLD", "EvidenceStep", "Group", "connected_client_groups", "group_id"]
+__all__ = ["DEPENDENCE_THRESHOLD", "EvidenceStep", "Group", "connected_client_groups", "group_id",
+           "state_parties"]
 
 DEPENDENCE_THRESHOLD = 0.5
 _CONTROL, _DEPENDENCE = 0, 1
@@ -196,6 +198,28 @@ def connected_client_groups(parties: Iterable[str], relationships: Iterable[Rela
     sizes = np.diff(bounds)
     order = np.lexsort((np.array([g.id for g in groups], dtype=str), -sizes))
     return [groups[k] for k in order.tolist()]
+
+
+def state_parties(entities: Mapping[str, Entity], regime: Regime) -> list[str]:
+    """The parties whose counterparty class (R13, :meth:`Regime.class_of`) is in the
+    regime's ``no_grouping_through`` (R17), in input order.
+
+    >>> from schema.regime import load_regime
+    >>> entities = {"S": Entity("S", "SASAC", "company", counterparty_class="state_asset_agency"),
+    ...             "C": Entity("C", "C Ltd", "company")}
+    >>> state_parties(entities, load_regime("CN-2018"))
+    ['S']
+    """
+    classes: dict[tuple[str, bool, str | None], bool] = {}
+    found = []
+    for party, e in entities.items():
+        key = (e.kind, e.is_bank, e.counterparty_class)
+        state = classes.get(key)
+        if state is None:     # a book has few distinct keys: class each once
+            state = classes[key] = regime.class_of(*key) in regime.no_grouping_through
+        if state:
+            found.append(party)
+    return found
 
 
 class _LinkGraph:
