@@ -1,5 +1,6 @@
 """The rules R3-R7 as they were written before the array implementation: one Python
-object per party, NetworkX for families, a worklist of Relationship objects per unit.
+object per party, NetworkX for families, a worklist of Relationship objects per unit; with
+R17 (family relations, state bodies) added in the same style, and R18 by a dense inverse.
 
 Kept as an oracle only: the tests compare :mod:`graph.analysis` with it on random graphs.
 Its outputs use the public record classes, so the two can be compared with ``==``.
