@@ -45,6 +45,7 @@ import itertools
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 import networkx as nx
 import numpy as np
@@ -210,16 +211,10 @@ def state_parties(entities: Mapping[str, Entity], regime: Regime) -> list[str]:
     >>> state_parties(entities, load_regime("CN-2018"))
     ['S']
     """
-    classes: dict[tuple[str, bool, str | None], bool] = {}
-    found = []
-    for party, e in entities.items():
-        key = (e.kind, e.is_bank, e.counterparty_class)
-        state = classes.get(key)
-        if state is None:     # a book has few distinct keys: class each once
-            state = classes[key] = regime.class_of(*key) in regime.no_grouping_through
-        if state:
-            found.append(party)
-    return found
+    keys = list(map(attrgetter("kind", "is_bank", "counterparty_class"), entities.values()))
+    # a book has few distinct keys: class each once
+    state = {key: regime.class_of(*key) in regime.no_grouping_through for key in set(keys)}
+    return list(itertools.compress(entities, map(state.__getitem__, keys)))
 
 
 class _LinkGraph:
