@@ -32,6 +32,7 @@ from api.graphql.search import SearchIndex
 from graph.analysis import Analysis
 from graph.analysis.exposure import Exposure, FacilityExposure
 from graph.analysis.groups import Group
+from graph.analysis.owners import BeneficialOwner
 from graph.analysis.ownership import IntegratedRow
 from graph.risk import RiskAssessment
 from graph.risk.circles import GuaranteeCircle
@@ -226,6 +227,12 @@ class Snapshot:
         self._count("ultimate_controllers")
         control = self.analysis.control
         return [control.ultimate_controllers(i) if i in self.dataset.entities else [] for i in ids]
+
+    def beneficial_owners(self, ids: Sequence[str]) -> list[tuple[BeneficialOwner, ...]]:
+        """Each company's beneficial owners (R18); empty for a person or an unknown id. Each
+        is solved from its own column of integrated ownership."""
+        self._count("beneficial_owners")
+        return [self.analysis.beneficial_owners(i) for i in ids]
 
     def relationships(self, keys: Sequence[RelationshipKey]) -> list[list[Relationship]]:
         """The current relationships of each ``(entity id, type, direction)`` key."""
