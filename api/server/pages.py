@@ -37,13 +37,17 @@ from api.graphql.snapshot import Snapshot
 from api.server.security import COOKIE, role_of_key
 from api.server.state import ServerState
 from graph.reports.report import describe_step
+from graph.risk.headroom import binding_limit, limit_headroom
 from graph.stores.queries import MAX_HOPS
 from schema.model import load_model
 from viz.subjects import ViewError, ViewKind, view_of
 
-__all__ = ["PAGE_SIZE", "pages_router", "render", "secure_headers"]
+__all__ = ["OWNER_BASES", "PAGE_SIZE", "pages_router", "render", "secure_headers"]
 
 PAGE_SIZE = 50
+OWNER_BASES = {"ownership": "ownership 持股", "control": "control 控制",
+               "senior_manager": "senior manager 高级管理人员"}
+"""How the pages name each basis of a beneficial owner (R18)."""
 MEMBERS_SHOWN = 500
 VIEWS_CACHED = 32
 TEMPLATES = Path(__file__).parent / "templates"
@@ -187,10 +191,12 @@ def pages_router(state: ServerState) -> APIRouter:
         } for c in group.controllers]
         facilities = [{"facility": f, "value": v, "borrower": entities[f.borrower]}
                       for found in snapshot.facilities(list(shown)) for f, v in found]
+        checks = snapshot.limit_checks([group.id])[0]
+        room = tuple(limit_headroom(c, snapshot.analysis.regime) for c in checks)
         return _page("group.html", **_layout(snapshot, request), group=_group_row(snapshot, group.id),
                      record=group, members=members, hidden=group.size - len(shown),
-                     controllers=controllers, facilities=facilities,
-                     checks=snapshot.limit_checks([group.id])[0])
+                     controllers=controllers, facilities=facilities, checks=checks,
+                     headroom=room, binding=binding_limit(room))
 
     @router.get("/entities/{entity_id:path}", response_class=HTMLResponse)
     def entity_page(request: Request, entity_id: str,
@@ -215,6 +221,7 @@ def pages_router(state: ServerState) -> APIRouter:
                     (entity_id, "DEPENDS_ON", "in")]), strict=True)
         }
         exposure = snapshot.analysis.exposures.of(entity_id)
+        owners = [(entities[o.person], o) for o in snapshot.beneficial_owners([entity_id])[0]]
         return _page("entity.html", **_layout(snapshot, request), entity=entity,
                      exposure=exposure, share=snapshot.share_of_tier1(exposure.gross),
                      group=_group_row(snapshot, group.id),
@@ -225,7 +232,8 @@ def pages_router(state: ServerState) -> APIRouter:
                      flags=snapshot.assessment.flags.get(entity_id, []),
                      checks=snapshot.limit_checks([entity_id])[0],
                      facilities=snapshot.facilities([entity_id])[0], related=related, hops=hops,
-                     max_hops=MAX_HOPS)
+                     max_hops=MAX_HOPS, owners=owners, bases=OWNER_BASES,
+                     headroom=snapshot.headroom(entity_id))
 
     @router.get("/search", response_class=HTMLResponse)
     def search_page(request: Request, q: str = Query("", max_length=200),
