@@ -253,3 +253,14 @@ def test_a_broken_returns_table_is_a_clear_error():
         read_definition(replace(basel, returns={**basel.returns, "parts": parts}))
     with pytest.raises(InvalidReturns, match="no part 'G15'"):
         read_definition(regime).part("G15")
+
+
+def test_a_regime_checking_before_mitigation_picks_large_exposures_before_it():
+    """limits_apply_to = "gross": K is 25,000 before mitigation (2.5%, not above), C too;
+    A 40,000 and D stay large; the groups: {A, B} 50,000, {K, K2} 30,000."""
+    regime = replace(load_regime("CN-2018"), limits_apply_to="gross")
+    analysis = analyse(cn_book(), regime=regime)
+    returns = build_returns(analysis)
+    ab, kk = analysis.group_by_member["A"].id, analysis.group_by_member["K"].id
+    assert ids(returns.part("large_exposure_clients")) == [ab, kk, "A", "D"]   # by after: 42, 38, 32, 26
+    assert ids(returns.part("interbank_single")) == []
