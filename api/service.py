@@ -52,6 +52,7 @@ from typing import cast
 
 from graph.analysis import Analysis, analyse
 from graph.reports.reconcile import Reconciliation, reconcile
+from graph.reports.returns import Returns, build_returns
 from graph.risk import RiskAssessment, assess
 from graph.stores.base import GraphStore, LoadSummary, StoreInfo
 from graph.stores.neo4j import Neo4jStore
@@ -65,7 +66,7 @@ from schema.records import Dataset
 from schema.regime import load_regime
 
 __all__ = ["LoadOutcome", "Progress", "RangeShare", "assess_dataset", "assess_store", "generate_sample",
-           "load", "read_proposals", "read_store", "reconcile_store"]
+           "load", "read_proposals", "read_store", "reconcile_store", "returns_store"]
 
 Progress = Callable[[str], None]
 """Receives a line saying what the pipeline is doing now (shown on standard error)."""
@@ -178,6 +179,15 @@ def reconcile_store(store: GraphStore, *, as_of: date | None = None, regime: str
     progress(f"reading {store.uri}")
     _info, dataset = read_store(store)
     return reconcile(_analyse(dataset, as_of, regime))
+
+
+def returns_store(store: GraphStore, *, as_of: date | None = None, regime: str | None = None,
+                  progress: Progress = _quiet) -> Returns:
+    """Read the store's dataset, analyse it and fill the return of its regime (R20)."""
+    progress(f"reading {store.uri}")
+    _info, dataset = read_store(store)
+    progress(f"analysing {len(dataset.entities):,} parties")
+    return build_returns(_analyse(dataset, as_of, regime))
 
 
 def generate_sample(folder: Path, *, parties: int, seed: int) -> PortfolioSummary:

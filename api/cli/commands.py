@@ -28,6 +28,7 @@ from api.cli.formats import (
     write_csv,
     write_xlsx,
 )
+from api.cli.returns import render_returns_json, write_returns_csv, write_returns_xlsx
 from graph.reports.report import build_report
 from graph.risk import RiskAssessment
 from graph.risk.headroom import headroom as headroom_of
@@ -274,6 +275,42 @@ def whatif(
     _print(result.to_dict(), output_format, render_what_if)
     err.print(f"{len(proposals)} proposal(s): {result.to_dict()['new_flags']} new flag(s); "
               f"the store is unchanged")
+
+
+class ReturnsFormat(StrEnum):
+    xlsx = "xlsx"
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+def returns(
+    output: Annotated[Path, typer.Option(
+        "-o", "--output", help="The .xlsx or .json file, or the folder of CSV files.")],
+    store: StoreOption = None,
+    output_format: Annotated[ReturnsFormat, typer.Option(
+        "--format", help="xlsx (one sheet per part), csv (one file per part) or json")
+    ] = ReturnsFormat.xlsx,
+    as_of: AsOfOption = None,
+    regime: RegimeOption = None,
+) -> None:
+    """Write the large-exposure return of the dataset's regime (R20): CN-2018 the parts of
+    G14 in 万元, BASEL the four lists of LEX20.4, as the regime file defines them."""
+    with open_store(store) as source, err.status("reading the store") as status:
+        result = service.returns_store(source, as_of=_as_of(as_of), regime=regime,
+                                       progress=status.update)
+    if output_format == "csv":
+        written = write_returns_csv(result, output)
+        err.print(f"wrote {len(written)} CSV files to {output}")
+    else:
+        if output_format == "xlsx":
+            write_returns_xlsx(result, output)
+        else:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(render_returns_json(result), encoding="utf-8")
+        err.print(f"wrote {output}")
+    counts = ", ".join(f"{p.key} {len(p.rows)}" for p in result.parts)
+    err.print(f"{result.definition.title}, as of {result.as_of}: rows per part: {counts}")
 
 
 @app.command()
