@@ -4,10 +4,14 @@
 route                              page
 =================================  ==========================================================
 ``/``                              groups ranked by gross exposure, with flags and limit usage
-``/groups/{id}``                   a group: figures, flags, controllers with evidence chains,
-                                   members, exposure table (facilities), its network view
-``/entities/{id}``                 a party: figures, group, controllers, relationships,
+``/groups/{id}``                   a group: figures, flags, headroom, exposure by G14 column,
+                                   controllers with evidence chains, members, exposure table
+                                   (facilities), its network view
+``/entities/{id}``                 a party: figures, group, controllers, beneficial owners,
+                                   headroom, exposure by G14 column with what mitigation moved
+                                   and the exempt part, risk factors, relationships,
                                    facilities, its neighbourhood view
+``/returns``                       the regime's return (R20), :mod:`api.server.returns`
 ``/search?q=``                     parties by id, name, registration id or LEI
 ``/views/groups/{id}``             the group's network view (:mod:`viz`), self-contained
 ``/views/entities/{id}?hops=N``    the party's neighbourhood view
