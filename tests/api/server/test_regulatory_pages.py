@@ -253,6 +253,30 @@ def test_the_return_downloads_as_xlsx_csv_and_json(book):
     assert book.get("/returns/download?format=exe").status_code == 422
 
 
+
+def test_the_basel_return_is_its_four_lists(sample_store):
+    with in_process(sample_store, regime="BASEL") as test_client:
+        html = page(test_client, "/returns")
+    # at least 10% of tier 1 (100) after mitigation: the family group 845 + 50 = 895 and C3
+    # 120 (C1 and C2 are in the group, the others below 100); no other reaches 100 before
+    # mitigation, nothing is exempt: those two lists are empty; the 20 largest list all
+    assert re.findall(r'data-part="(\w+)"', html) == ["after_mitigation", "largest_20"]
+    assert html.count("No client in this part") == 2
+    rows = return_rows(html, "after_mitigation")
+    assert [(r["rank"], r["total"]) for r in rows.values()] == [("1", "895.00"), ("2", "120.00")]
+    assert list(rows)[1] == "C3"
+
+
+def test_a_regime_without_a_return_says_so(sample_store, tmp_path):
+    text = (Path(__file__).resolve().parents[3] / "schema/regimes/CN-2018.toml").read_text("utf-8")
+    regime = tmp_path / "no-returns.toml"
+    regime.write_text(text[:text.index("[returns]")], encoding="utf-8")
+    with in_process(sample_store, regime=str(regime)) as test_client:
+        response = test_client.get("/returns")
+        assert response.status_code == 404
+        assert "the regime file has no [returns] table" in response.text
+        assert test_client.get("/returns/download?format=json").status_code == 404
+
 # -- in a real browser ------------------------------------------------------------------
 
 
