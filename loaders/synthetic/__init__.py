@@ -69,21 +69,27 @@ its parts):
 
 
 from loaders.synthetic.book import (
+    COLLATERAL_COLUMNS,
     ENTITY_COLUMNS,
     FACILITY_COLUMNS,
     GROUP_COLUMNS,
+    PRODUCT_PARTY_COLUMNS,
     RELATIONSHIP_COLUMNS,
+    UNDERLYING_COLUMNS,
 )
 from loaders.synthetic.portfolio import DEFAULT_AS_OF, PortfolioSummary, generate_portfolio
 from loaders.synthetic.showcase import MIN_PARTIES
 
 __all__ = [
+    "COLLATERAL_COLUMNS",
     "DEFAULT_AS_OF",
     "ENTITY_COLUMNS",
     "FACILITY_COLUMNS",
     "GROUP_COLUMNS",
     "MIN_PARTIES",
+    "PRODUCT_PARTY_COLUMNS",
     "RELATIONSHIP_COLUMNS",
+    "UNDERLYING_COLUMNS",
     "PortfolioSummary",
     "generate_portfolio",
 ]
