@@ -9,8 +9,8 @@ a stake has ended, a supplier depends on the group for more than half its revenu
 too). Managers, guarantees from parents, and the bank's declared group (now and then with a
 member missing or one added) complete it. One holding company in four is state-owned: a
 state asset agency (国资委, :mod:`.state`) controls its apex, which still heads a group of
-its own (R17). A cluster of one is a standalone company or an
-individual borrower (:func:`singleton`).
+its own (R17). A cluster of one is a standalone company or an individual borrower
+(:func:`singleton`).
 
 Shares are kept in basis points: the OWNS rows into any company (current and historical
 together) sum to at most 99%, and outsiders hold at most 49% of any company in all, so no

@@ -89,9 +89,8 @@ def generate_portfolio(folder: Path, parties: int = 200, seed: int = 7, *,
         ``product_parties.csv`` and ``bank.toml`` in it are overwritten.
     parties : int, default 200
         Number of entity rows (companies, persons, the bank counterparties and the other
-        financial and state parties); the
-        portfolio has exactly this many. At least :data:`MIN_PARTIES`; a million take
-        well under a minute.
+        financial and state parties); the portfolio has exactly this many. At least
+        :data:`MIN_PARTIES`; a million take well under a minute.
     seed : int, default 7
         Seed of the random draws: the same ``(parties, seed, as_of)`` gives byte-identical
         files.
