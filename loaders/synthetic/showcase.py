@@ -8,7 +8,8 @@ that depends on it and a member the bank's declared group misses; a holding comp
 standalone company wrongly declared in its group; an eligible bank guarantee, suspected
 links and economic dependence below the threshold.
 
-Of DESIGN 3b: the holding company and the joint-venture partner, of two different groups,
+Of DESIGN 3b: the family's head and the defaulted apex's owner are cousins (``other``, not a
+family tie, R17). The holding company and the joint-venture partner, of two different groups,
 are both controlled by the central 国资委 (by a majority stake, and by a mandate beside a
 minority stake): R17 keeps them apart. Cash collateral on a facility of the family's apex,
 a government bond on the holding's (it substitutes to the sovereign, before the bank's
@@ -72,6 +73,10 @@ def showcase(book: Book) -> None:
     # economic dependence below the threshold: no merge
     book.link("DEPENDS_ON", c.id, family.companies[0].id, share="0.3",
               source_ref="annual_report")
+    # a cousin (relation `other`): not a family tie of R17, so it joins neither the units
+    # nor the groups of the two persons
+    book.link("RELATIVE_OF", family.top[0], person.top[0], relation="other",
+              source_ref="analyst")
     # two companies of two groups under one 国资委 (no one holds shares in a standalone
     # company: its holdings start empty)
     state_owned(book, holding.companies[0], agency(book, 0), control=False)

@@ -659,6 +659,10 @@ def test_non_bank_fi_is_interbank_where_the_class_decides(tiny: Portfolio) -> No
     assert tiny.exposures()[fi] == pytest.approx(0.18 * tier1, abs=0.01)
 
 
-def test_a_relative_of_another_relation(book: Portfolio) -> None:
-    # R17: it joins no family unit, and it is still there to be shown
-    assert any(r["relation"] == "other" for r in book.rows("RELATIVE_OF"))
+def test_a_relative_of_another_relation_between_two_groups(portfolio: Portfolio) -> None:
+    # R17: it joins no family unit and no group (the showcase's cousins head two declared
+    # groups), and it is still there to be shown
+    group_of = {row["member"]: row["group_id"] for row in portfolio.groups}
+    assert any(r["relation"] == "other"
+               and group_of.get(r["source"], r["source"]) != group_of.get(r["target"], r["target"])
+               for r in portfolio.rows("RELATIVE_OF"))
