@@ -525,6 +525,9 @@ def test_loader_accepts_the_output(book: Portfolio) -> None:
     assert len(loaded.entities) == len(book.entities)
     assert len(loaded.relationships) == len(book.relationships)
     assert len(loaded.facilities) == len(book.facilities)
+    assert len(loaded.underlyings) == len(book.underlyings)
+    assert len(loaded.collateral) == len(book.collateral)
+    assert len(loaded.product_parties) == len(book.product_parties)
 
 
 # --------------------------------------------------------------------------- DESIGN 3b
