@@ -199,7 +199,7 @@ class Book:
         co.holders.add(source)
         valid_from = valid_to = ""
         if historical:
-            valid_from, valid_to = self.day(2200, 4000), self.day(60, 2000)
+            valid_from, valid_to = self.day(2200, 4000, r), self.day(60, 2000, r)
         elif r.chance(0.15):
             valid_from = self.day(30, 4000, r)
         self.link("OWNS", source, co.id, share=share_text(bp, r.u()),
