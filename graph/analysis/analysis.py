@@ -1,7 +1,10 @@
-"""One analysis of a dataset: control (R3-R5), groups (R6) and exposures (R7) together.
+"""One analysis of a dataset: control (R3-R5), groups (R6) and exposures (R7, R13-R16)
+together.
 
 Every answer is computed from the current relationships on ``as_of`` (default today), with
-the regime the bank names in ``bank.toml`` unless another is given.
+the regime the bank names in ``bank.toml`` unless another is given. When look-through leaves
+exposure unidentified, ``Analysis.dataset`` is the dataset with the anonymous client
+(:mod:`graph.analysis.lookthrough`).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from functools import cached_property
 from graph.analysis.control import ControlResult, compute_control
 from graph.analysis.exposure import Exposure, ExposureResult, compute_exposures
 from graph.analysis.groups import Group, connected_client_groups
+from graph.analysis.lookthrough import with_anonymous
 from graph.analysis.ownership import OwnershipMatrix
 from schema.records import Dataset, Facility, Relationship, collector_paused
 from schema.regime import Regime, load_regime
@@ -90,9 +94,15 @@ def analyse(dataset: Dataset, *, regime: Regime | None = None, as_of: date | Non
     regime = regime or load_regime(dataset.bank.regime)
     with collector_paused():
         current = dataset.current_relationships(as_of)
+        exposures = compute_exposures(
+            dataset.bank, regime, dataset.facilities, current, entities=dataset.entities,
+            underlyings=dataset.underlyings, collateral=dataset.collateral,
+            product_parties=dataset.product_parties)
+        if exposures.unidentified:
+            # the anonymous client of look-through is a party like the others (R15)
+            dataset = with_anonymous(dataset)
         parties = list(dataset.entities)
         control = compute_control(parties, current)
         groups = connected_client_groups(parties, current, control,
                                          dependence_threshold=regime.dependence_threshold)
-        exposures = compute_exposures(dataset.bank, regime, dataset.facilities, current)
     return Analysis(dataset, regime, as_of, current, control, groups, exposures)
