@@ -38,10 +38,11 @@ def test_cn_group_at_21_percent_breaches_and_at_20_does_not():
     risk = assess(a)
     assert "LIMIT_BREACH" in codes(risk, group.id)
     flag = next(f for f in risk.flags_of(group.id) if f.code == "LIMIT_BREACH")
+    # R8 as amended: CN-2018 checks exposure after mitigation, the figure before it beside
     assert flag.message == (
-        f"name of A group [{group.id}]: gross exposure 210.00 CNY is 21.00% of tier 1 capital (1,000.00), "
-        "above the 20% limit on a group of connected non-interbank clients (CN-2018 Art. 6); "
-        "net 21.00%")
+        f"name of A group [{group.id}]: exposure after mitigation 210.00 CNY is 21.00% of tier 1 "
+        "capital (1,000.00), above the 20% limit on a group of connected non-interbank clients "
+        "(CN-2018 Art. 6); before mitigation 21.00%")
     assert risk.limit_usage(group) == pytest.approx(1.05)
 
     at_limit = analyse(group_book(100.0, 100.0))
