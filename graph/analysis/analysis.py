@@ -14,7 +14,7 @@ from datetime import date
 from functools import cached_property
 
 from graph.analysis.control import ControlResult, compute_control
-from graph.analysis.exposure import Exposure, ExposureResult, compute_exposures
+from graph.analysis.exposure import Exposure, ExposureBreakdown, ExposureResult, compute_exposures
 from graph.analysis.groups import Group, connected_client_groups
 from graph.analysis.lookthrough import with_anonymous
 from graph.analysis.ownership import OwnershipMatrix
@@ -76,6 +76,12 @@ class Analysis:
 
     def group_exposure(self, group: Group) -> Exposure:
         return self.exposures.of_parties(group.members)
+
+    def group_breakdown(self, group: Group) -> ExposureBreakdown:
+        """The group's exposure by G14 column before and after mitigation, its exempt and
+        non-exempt parts, and what mitigation moved (R13-R16); a party's is
+        ``exposures.breakdown_of(party)``."""
+        return self.exposures.breakdown_of_parties(group.members)
 
     def groups_by_exposure(self) -> list[Group]:
         """Groups ranked by gross exposure, largest first (then by id)."""

@@ -320,7 +320,8 @@ def compute_exposures(bank: Bank, regime: Regime, facilities: Iterable[Facility]
     values = FacilityValues(facilities, regime, bank)
     rates = values.rate.tolist()
     kept = values.own.copy()
-    looked = look_through(facilities, values.own, rates, underlyings, bank, regime) if any(
+    underlyings = underlyings if isinstance(underlyings, Sequence) else list(underlyings)
+    looked = look_through(facilities, values.own, rates, underlyings, bank, regime) if underlyings or any(
         c in LOOKED_THROUGH for c in dict.fromkeys(values.categories)) else None
     if looked is not None:
         kept[looked.positions] = looked.kept
