@@ -5,6 +5,13 @@ A party is its position in ``dataset.entities``; a group its position in ``analy
 flags, relationships by type) that every rule of :mod:`graph.risk` shares, so a rule costs a
 few array operations over the book and builds records only for what it reports.
 
+The exposure model of DESIGN 3b is here as arrays too: ``before`` and ``after``
+(``(parties, 6)``, the G14 columns of R14 in
+:data:`graph.analysis.categories.CATEGORIES` order, before and after mitigation),
+``moved_out`` and ``moved_in`` (R16), ``exempt`` (R13), ``interbank`` (by ``is_bank`` or
+class), and ``checked``: what R8 checks of each party under the regime's
+``limits_apply_to`` (:attr:`Book.basis`), summed per group in ``GroupArrays.checked``.
+
 Sums stay exact: the rules define a sum as :func:`math.fsum` gives it (correctly rounded,
 whatever the order), and :func:`segment_sums` gives the same numbers on arrays.
 
