@@ -72,9 +72,13 @@ def exempt_parties(parties: Sequence[str], entities: Mapping[str, Entity] | None
     if entities is None or not regime.exemptions:
         return exempt
     classes = {e["class"] for e in regime.exemptions}
+    # a party of no class of its own and no bank is corporate or individual: decided once
+    plain = {kind: regime.class_of(kind, False, None) in classes for kind in ("company", "person")}
     for k, party in enumerate(parties):
         entity = entities.get(party)
         if entity is None:
+            continue
+        if entity.counterparty_class is None and not entity.is_bank and not plain.get(entity.kind, True):
             continue
         cls = regime.class_of(entity.kind, entity.is_bank, entity.counterparty_class)
         if cls in classes:

@@ -283,6 +283,16 @@ class Book:
                            segment_sums(self.net[members], sizes),
                            segment_sums(self.checked[members], sizes))
 
+    def group_columns(self, groups: Sequence[Group]) -> tuple[np.ndarray, np.ndarray]:
+        """The G14 columns of each of ``groups``, before and after mitigation: two
+        ``(groups, 6)`` arrays, each entry the exact sum over the group's members (R14)."""
+        arrays = self.group_arrays(groups)
+        members, sizes = arrays.members, arrays.sizes
+        before, after = (np.column_stack([segment_sums(values[members, c], sizes)
+                                          for c in range(len(CATEGORIES))])
+                         for values in (self.before, self.after))
+        return before, after
+
     @cached_property
     def group_index(self) -> np.ndarray:
         """The position in ``analysis.groups`` of every party's group."""

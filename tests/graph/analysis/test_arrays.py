@@ -229,6 +229,9 @@ def assert_same_exposures(new, old) -> None:
         assert dict(zip(CATEGORIES, columns.after[k].tolist(), strict=True)) == old.after[party]
         assert (columns.moved_out[k], columns.moved_in[k]) == (old.moved_out[party], old.moved_in[party])
         assert columns.exempt[k] == old.exempt[party]
+        # R16: before = after + out - in
+        assert columns.gross[k] == pytest.approx(columns.net[k] + columns.moved_out[k] - columns.moved_in[k],
+                                                 abs=1e-9)
     assert set(columns.parties) == set(old.parties)
 
 
