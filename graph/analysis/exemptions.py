@@ -74,13 +74,9 @@ def exempt_parties(parties: Sequence[str], entities: Mapping[str, Entity] | None
     classes = {e["class"] for e in regime.exemptions}
     # a party of no class of its own and no bank is corporate or individual: decided once
     plain = {kind: regime.class_of(kind, False, None) in classes for kind in ("company", "person")}
-    for k, party in enumerate(parties):
-        entity = entities.get(party)
-        if entity is None:
-            continue
-        if entity.counterparty_class is None and not entity.is_bank and not plain.get(entity.kind, True):
-            continue
-        cls = regime.class_of(entity.kind, entity.is_bank, entity.counterparty_class)
-        if cls in classes:
-            exempt[k] = is_exempt(entity, regime)
+    records = list(map(entities.get, parties))
+    maybe = [k for k, e in enumerate(records) if e is not None and (
+        e.counterparty_class is not None or e.is_bank or plain.get(e.kind, True))]
+    for k in maybe:
+        exempt[k] = is_exempt(records[k], regime)
     return exempt

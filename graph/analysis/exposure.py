@@ -326,7 +326,8 @@ def compute_exposures(bank: Bank, regime: Regime, facilities: Iterable[Facility]
     if looked is not None:
         kept[looked.positions] = looked.kept
     mitigation, substitutions = mitigate(facilities, kept, values.potential, rates, collateral,
-                                         guarantees, bank, regime, entities)
+                                         guarantees, bank, regime, entities, column=values.column,
+                                         position=values.position)
     moved = looked.moves if looked is not None else []
 
     names = dict.fromkeys(map(attrgetter("borrower"), facilities))
@@ -343,15 +344,18 @@ def compute_exposures(bank: Bank, regime: Regime, facilities: Iterable[Facility]
     commits = np.flatnonzero(values.potential != 0.0)
     before.add(borrower[commits], np.full(len(commits), POTENTIAL), values.potential[commits])
     _add_moves(before, moved, number, taken=False)   # their sources hold only what they kept
-    after = before.extend(_add_moves(Ledger(), mitigation, number))
-
     out_keys = np.array([number[m.source] for m in mitigation], dtype=np.int64)
     in_moves = [m for m in mitigation if m.target is not None]
     in_keys = np.array([number[m.target] for m in in_moves], dtype=np.int64)
-    gross = before.totals(n)
-    net = np.maximum(after.totals(n), 0.0)
+    gross, by_column = before.totals(n), before.by_column(n)
+    if mitigation:
+        after = before.extend(_add_moves(Ledger(), mitigation, number))
+        net, after_by_column = np.maximum(after.totals(n), 0.0), after.by_column(n)
+    else:
+        # nothing mitigates: after is before (most of a large book's parties, summed once)
+        net, after_by_column = np.maximum(gross, 0.0), by_column
     columns = ExposureColumns(
-        parties, before.by_column(n), after.by_column(n), gross, net,
+        parties, by_column, after_by_column, gross, net,
         exact_sums(out_keys, np.array([m.amount for m in mitigation]), n),
         exact_sums(in_keys, np.array([m.amount for m in in_moves]), n),
         exempt_parties(parties, entities, regime))

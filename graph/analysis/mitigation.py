@@ -93,10 +93,9 @@ def guarantee_is_eligible(guarantee: Relationship, regime: Regime,
 class _Left:
     """What each facility has left to mitigate, per column (its own and ``potential``)."""
 
-    def __init__(self, facilities: Sequence[Facility], own: np.ndarray, potential: np.ndarray) -> None:
-        self.facilities = facilities
+    def __init__(self, own: np.ndarray, potential: np.ndarray, column: np.ndarray) -> None:
         self.own, self.potential = own.tolist(), potential.tolist()
-        self.column = column_of([f.category for f in facilities]).tolist()
+        self.column = column.tolist()
 
     def total(self, i: int) -> float:
         return self.own[i] + self.potential[i]
@@ -116,21 +115,31 @@ class _Left:
 def mitigate(facilities: Sequence[Facility], own: np.ndarray, potential: np.ndarray,
              rates: Sequence[float], collateral: Iterable[Collateral],
              guarantees: Iterable[Relationship], bank: Bank, regime: Regime,
-             entities: Mapping[str, Entity] | None = None
-             ) -> tuple[list[Move], list[Substitution]]:
+             entities: Mapping[str, Entity] | None = None, *, column: np.ndarray | None = None,
+             position: Mapping[str, int] | None = None) -> tuple[list[Move], list[Substitution]]:
     """R16 on every facility: the moves (one per step and G14 column) and, for the
     guarantees, one :class:`Substitution` each (R7's record of it).
 
     ``own`` and ``potential`` are what each facility's borrower holds of it, per column,
-    in base currency; ``rates`` each facility's currency rate.
+    in base currency; ``rates`` each facility's currency rate. ``column`` (the G14 column
+    of each facility's own part) and ``position`` (each facility id's position) save
+    reading the facilities again when the caller has them.
 
     Raises
     ------
     UnknownCollateral
         For collateral of a facility not in ``facilities``.
     """
-    position = {f.id: i for i, f in enumerate(facilities)}
-    left = _Left(facilities, own, potential)
+    collateral = list(collateral)
+    eligible = [g for g in guarantees
+                if g.type == "GUARANTEES" and guarantee_is_eligible(g, regime, entities)]
+    if not collateral and not eligible:
+        return [], []
+    if position is None:
+        position = {f.id: i for i, f in enumerate(facilities)}
+    if column is None:
+        column = column_of([f.category for f in facilities])
+    left = _Left(own, potential, column)
     moves: list[Move] = []
     reducing = set(regime.mitigation.get("reducing_collateral", ()))
     substituting = set(regime.mitigation.get("substituting_collateral", ()))
@@ -155,8 +164,6 @@ def mitigate(facilities: Sequence[Facility], own: np.ndarray, potential: np.ndar
                     value = c.value * (bank.rate(c.currency) if c.currency is not None else rate)
                     move(kind, i, None if kind == "reduction" else c.issuer, value, c)
 
-    eligible = [g for g in guarantees
-                if g.type == "GUARANTEES" and guarantee_is_eligible(g, regime, entities)]
     eligible.sort(key=lambda g: (g.facility is None, g.facility or g.target, g.source))
     borrowed: dict[str, list[int]] = {}
     wanted = {g.target for g in eligible if g.facility is None}
