@@ -327,7 +327,7 @@ def compute_exposures(bank: Bank, regime: Regime, facilities: Iterable[Facility]
         kept[looked.positions] = looked.kept
     mitigation, substitutions = mitigate(facilities, kept, values.potential, rates, collateral,
                                          guarantees, bank, regime, entities, column=values.column,
-                                         position=values.position)
+                                         position=lambda: values.position)
     moved = looked.moves if looked is not None else []
 
     names = dict.fromkeys(map(attrgetter("borrower"), facilities))
@@ -347,10 +347,10 @@ def compute_exposures(bank: Bank, regime: Regime, facilities: Iterable[Facility]
     out_keys = np.array([number[m.source] for m in mitigation], dtype=np.int64)
     in_moves = [m for m in mitigation if m.target is not None]
     in_keys = np.array([number[m.target] for m in in_moves], dtype=np.int64)
-    gross, by_column = before.totals(n), before.by_column(n)
+    by_column, gross = before.sums(n)
     if mitigation:
-        after = before.extend(_add_moves(Ledger(), mitigation, number))
-        net, after_by_column = np.maximum(after.totals(n), 0.0), after.by_column(n)
+        after_by_column, net = before.extend(_add_moves(Ledger(), mitigation, number)).sums(n)
+        net = np.maximum(net, 0.0)
     else:
         # nothing mitigates: after is before (most of a large book's parties, summed once)
         net, after_by_column = np.maximum(gross, 0.0), by_column

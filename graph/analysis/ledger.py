@@ -8,10 +8,9 @@ runs of one or two entries and fsum for longer ones.
 
 >>> ledger = Ledger()
 >>> ledger.add(np.array([0, 0, 0, 1]), np.array([0, 0, 0, 4]), np.array([0.1, 0.2, 0.3, 5.0]))
->>> ledger.by_column(2).tolist()
-[[0.6, 0.0, 0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 5.0, 0.0]]
->>> ledger.totals(2).tolist()
-[0.6, 5.0]
+>>> by_column, totals = ledger.sums(2)
+>>> by_column.tolist(), totals.tolist()
+([[0.6, 0.0, 0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 5.0, 0.0]], [0.6, 5.0])
 """
 
 from __future__ import annotations
@@ -27,12 +26,16 @@ from graph.analysis.categories import CATEGORIES
 __all__ = ["Ledger", "Move", "exact_sums"]
 
 
-def exact_sums(keys: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
-    """The fsum of the ``values`` of each key in ``[0, n)`` (0.0 for a key without any)."""
+def exact_sums(keys: np.ndarray, values: np.ndarray, n: int, *, order: np.ndarray | None = None
+               ) -> np.ndarray:
+    """The fsum of the ``values`` of each key in ``[0, n)`` (0.0 for a key without any).
+    ``order``, when given, is a stable sort of ``keys`` (one made for a finer key that sorts
+    the same way serves too)."""
     sums = np.zeros(n)
     if not len(keys):
         return sums
-    order = np.argsort(keys, kind="stable")
+    if order is None:
+        order = np.argsort(keys, kind="stable")
     keys, values = keys[order], values[order]
     counts = np.bincount(keys, minlength=n)
     filled = np.flatnonzero(counts)
@@ -75,16 +78,16 @@ class Ledger:
         return (np.concatenate(self._party), np.concatenate(self._column),
                 np.concatenate(self._amount))
 
-    def by_column(self, n: int) -> np.ndarray:
-        """An ``(n, 6)`` array: each party's sum per column."""
+    def sums(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Each party's sum per column, an ``(n, 6)`` array, and over every column (exact,
+        not the sum of the column sums); one sort serves both, since entries sorted by
+        party and column are sorted by party."""
         party, column, amount = self._arrays()
         width = len(CATEGORIES)
-        return exact_sums(party * width + column, amount, n * width).reshape(n, width)
-
-    def totals(self, n: int) -> np.ndarray:
-        """Each party's sum over every column (exact, not the sum of the column sums)."""
-        party, _, amount = self._arrays()
-        return exact_sums(party, amount, n)
+        keys = party * width + column
+        order = np.argsort(keys, kind="stable")
+        return (exact_sums(keys, amount, n * width, order=order).reshape(n, width),
+                exact_sums(party, amount, n, order=order))
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -116,13 +116,14 @@ def mitigate(facilities: Sequence[Facility], own: np.ndarray, potential: np.ndar
              rates: Sequence[float], collateral: Iterable[Collateral],
              guarantees: Iterable[Relationship], bank: Bank, regime: Regime,
              entities: Mapping[str, Entity] | None = None, *, column: np.ndarray | None = None,
-             position: Mapping[str, int] | None = None) -> tuple[list[Move], list[Substitution]]:
+             position: Callable[[], Mapping[str, int]] | None = None
+             ) -> tuple[list[Move], list[Substitution]]:
     """R16 on every facility: the moves (one per step and G14 column) and, for the
     guarantees, one :class:`Substitution` each (R7's record of it).
 
     ``own`` and ``potential`` are what each facility's borrower holds of it, per column,
     in base currency; ``rates`` each facility's currency rate. ``column`` (the G14 column
-    of each facility's own part) and ``position`` (each facility id's position) save
+    of each facility's own part) and ``position`` (gives each facility id's position) save
     reading the facilities again when the caller has them.
 
     Raises
@@ -135,8 +136,7 @@ def mitigate(facilities: Sequence[Facility], own: np.ndarray, potential: np.ndar
                 if g.type == "GUARANTEES" and guarantee_is_eligible(g, regime, entities)]
     if not collateral and not eligible:
         return [], []
-    if position is None:
-        position = {f.id: i for i, f in enumerate(facilities)}
+    position = position() if position is not None else {f.id: i for i, f in enumerate(facilities)}
     if column is None:
         column = column_of([f.category for f in facilities])
     left = _Left(own, potential, column)
