@@ -57,11 +57,16 @@ from graph.analysis.exemptions import exempt_parties
 from graph.analysis.ledger import Ledger, Move, exact_sums
 from graph.analysis.lookthrough import ANONYMOUS, ProductRoles, look_through
 from graph.analysis.mitigation import Substitution, mitigate
+from schema.errors import AnalysisError
 from schema.records import Bank, Collateral, Entity, Facility, ProductParty, Relationship, Underlying
 from schema.regime import Regime
 
 __all__ = ["CATEGORIES", "CategoryExposure", "Exposure", "ExposureBreakdown", "ExposureColumns",
-           "ExposureResult", "FacilityExposure", "Move", "Substitution", "compute_exposures"]
+           "ExposureResult", "FacilityExposure", "Move", "Substitution", "UnknownParty", "compute_exposures"]
+
+
+class UnknownParty(AnalysisError):
+    """An underlying's obligor or a collateral's issuer is not a party of the dataset."""
 
 
 @dataclass(frozen=True)
@@ -315,6 +320,12 @@ def compute_exposures(bank: Bank, regime: Regime, facilities: Iterable[Facility]
     ignored. ``entities`` give the counterparty classes that decide exemptions (R13) and a
     guarantee's eligibility when its row leaves ``eligible`` empty (R16); without them no
     party is exempt and only explicitly eligible guarantees count.
+
+    Raises
+    ------
+    UnknownParty
+        When ``entities`` are given and an underlying's obligor or a collateral's issuer
+        is not among them.
     """
     facilities = facilities if isinstance(facilities, Sequence) else list(facilities)
     values = FacilityValues(facilities, regime, bank)
@@ -329,6 +340,12 @@ def compute_exposures(bank: Bank, regime: Regime, facilities: Iterable[Facility]
                                          guarantees, bank, regime, entities, column=values.column,
                                          position=lambda: values.position)
     moved = looked.moves if looked is not None else []
+    if entities is not None:
+        stray = next((m for m in (*moved, *mitigation) if m.kind != "guarantee"
+                      and m.target not in (None, ANONYMOUS) and m.target not in entities), None)
+        if stray is not None:
+            raise UnknownParty(f"{'an underlying' if stray.kind == 'look_through' else 'collateral'} "
+                               f"of facility {stray.facility!r} names {stray.target!r}: no such party")
 
     names = dict.fromkeys(map(attrgetter("borrower"), facilities))
     names.update(dict.fromkeys(m.target for m in moved))

@@ -203,3 +203,12 @@ def test_product_parties_are_risk_factors_not_exposure():
 def test_underlyings_of_a_facility_that_is_not_looked_through_are_an_error():
     with pytest.raises(UnknownUnderlying, match="'F1'"):
         analyse(book((), [F("F1", "A", 10.0)], [Underlying("F1", 1.0, obligor="A")]))
+
+
+def test_an_issuer_or_obligor_that_is_not_a_party_is_an_error():
+    from graph.analysis.exposure import UnknownParty
+
+    with pytest.raises(UnknownParty, match="'NOBODY'"):
+        analyse(book((), [F("F1", "A", 10.0)], (), [Collateral("F1", "gov_bond", 5.0, issuer="NOBODY")]))
+    with pytest.raises(UnknownParty, match="'NOBODY'"):
+        analyse(book((), [F("F1", "A", 10.0, category="abs")], [Underlying("F1", 5.0, obligor="NOBODY")]))
