@@ -52,6 +52,7 @@ from typing import cast
 
 from graph.analysis import Analysis, analyse
 from graph.reports.reconcile import Reconciliation, reconcile
+from graph.reports.returns import Returns, build_returns
 from graph.risk import RiskAssessment, assess
 from graph.stores.base import GraphStore, LoadSummary, StoreInfo
 from graph.stores.neo4j import Neo4jStore
@@ -59,12 +60,13 @@ from graph.stores.neo4j_import import write_import_files
 from loaders.bods import RangeShare
 from loaders.merge import LoadResult, load_paths
 from loaders.synthetic import PortfolioSummary, generate_portfolio
-from schema.errors import StoreError
+from loaders.tables import read_table
+from schema.errors import InvalidDataset, StoreError
 from schema.records import Dataset
 from schema.regime import load_regime
 
 __all__ = ["LoadOutcome", "Progress", "RangeShare", "assess_dataset", "assess_store", "generate_sample",
-           "load", "read_store", "reconcile_store"]
+           "load", "read_proposals", "read_store", "reconcile_store", "returns_store"]
 
 Progress = Callable[[str], None]
 """Receives a line saying what the pipeline is doing now (shown on standard error)."""
@@ -179,7 +181,28 @@ def reconcile_store(store: GraphStore, *, as_of: date | None = None, regime: str
     return reconcile(_analyse(dataset, as_of, regime))
 
 
+def returns_store(store: GraphStore, *, as_of: date | None = None, regime: str | None = None,
+                  progress: Progress = _quiet) -> Returns:
+    """Read the store's dataset, analyse it and fill the return of its regime (R20)."""
+    progress(f"reading {store.uri}")
+    _info, dataset = read_store(store)
+    progress(f"analysing {len(dataset.entities):,} parties")
+    return build_returns(_analyse(dataset, as_of, regime))
+
+
 def generate_sample(folder: Path, *, parties: int, seed: int) -> PortfolioSummary:
     """Write the seeded sample portfolio of ``parties`` parties into ``folder``
     (:func:`loaders.synthetic.generate_portfolio`)."""
     return generate_portfolio(folder, parties=parties, seed=seed)
+
+
+def read_proposals(path: Path) -> list[dict[str, str]]:
+    """The rows of a table of proposed facilities (CSV, Excel or Parquet, read as the
+    loader reads a dataset's tables) as column name to cell text, for
+    :func:`graph.risk.whatif.parse_proposals`. Raises InvalidDataset when the file cannot be
+    read."""
+    table = read_table(path)
+    rows = [row.cells for row in table]
+    if table.problems:
+        raise InvalidDataset(table.problems)
+    return rows

@@ -20,6 +20,11 @@ provenance in ``extra['also_stated_by']``; when the two disagree (another share,
 conflict is reported and the other value kept in ``extra['conflicting_statement']``. Within
 one source, statements of one link with other start dates are history and all kept.
 
+The bank's own tables (facilities, declared groups, and the underlyings, collateral and
+product parties of DESIGN 3b) are kept as its folder gives them: a load reads at most one
+bank folder and public sources hold none of them, so there is nothing to join or to find
+twice, and since a matched party keeps the bank's id every reference in them still holds.
+
 A public-data-only load has no bank: :func:`placeholder_bank` stands in, named so, with base
 currency ``XXX`` (ISO 4217: no currency) and a tier 1 and net capital of 1 that are *not
 given* figures: there are no facilities, so every exposure and limit ratio is zero.
@@ -364,13 +369,12 @@ def merge_sources(sources: Sequence[PublicSource], base: Dataset | None = None, 
     merger.check_shares(as_of or date.today())
     if merger.problems:
         raise InvalidDataset(merger.problems)
-    dataset = Dataset(
-        bank=base.bank if base is not None else placeholder_bank(sources),
-        entities=merger.entities,
-        relationships=tuple(merger.relationships),
-        facilities=base.facilities if base is not None else (),
-        declared_groups=base.declared_groups if base is not None else (),
-    )
+    # the bank's own tables (facilities, declared groups, underlyings, collateral, product
+    # parties) come from its one folder as they are: public sources add none, and matching
+    # keeps the ids of the bank's parties, so every reference in them still holds
+    dataset = (replace(base, entities=merger.entities, relationships=tuple(merger.relationships))
+               if base is not None else
+               Dataset(placeholder_bank(sources), merger.entities, tuple(merger.relationships), ()))
     names = ([f"bank dataset ({base.bank.name})"] if base is not None else []) + [
         f"{s.standard}: {s.name}" for s in sources]
     return LoadResult(dataset, names, merger.notes)

@@ -7,6 +7,7 @@ traceback. Progress and messages go to standard error; reports to standard outpu
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -19,14 +20,19 @@ from rich.text import Text
 
 from api import service
 from api.cli.formats import (
+    render_headroom,
     render_json,
     render_markdown,
     render_reconciliation,
+    render_what_if,
     write_csv,
     write_xlsx,
 )
+from api.cli.returns import render_returns_json, write_returns_csv, write_returns_xlsx
 from graph.reports.report import build_report
 from graph.risk import RiskAssessment
+from graph.risk.headroom import headroom as headroom_of
+from graph.risk.whatif import parse_proposals, what_if
 from graph.stores.base import GraphStore
 from graph.stores.neo4j_import import ARGS_FILE
 from graph.stores.uri import open_store
@@ -195,6 +201,116 @@ def report(
         else:
             output.write_text(text, encoding="utf-8")
             err.print(f"wrote {output}")
+
+
+class TextFormat(StrEnum):
+    json = "json"
+    md = "md"
+
+
+TextFormatOption = Annotated[TextFormat, typer.Option("--format", help="json or md")]
+
+
+def _print(data: dict, output_format: TextFormat, markdown: Callable[[dict], str]) -> None:
+    sys.stdout.write(markdown(data) if output_format == TextFormat.md else render_json(data) + "\n")
+
+
+@app.command()
+def headroom(
+    ident: Annotated[str, typer.Argument(metavar="ID", help="A party id.")],
+    store: StoreOption = None,
+    output_format: TextFormatOption = TextFormat.json,
+    as_of: AsOfOption = None,
+    regime: RegimeOption = None,
+) -> None:
+    """Headroom (R19): for each limit of the party and of its group, the limit amount, the
+    exposure after and before mitigation and what is left under it; and the binding one."""
+    with open_store(store) as source:
+        assessment = _assess(source, _as_of(as_of), regime)
+    _print(headroom_of(assessment, ident).to_dict(), output_format, render_headroom)
+
+
+@app.command()
+def whatif(
+    borrower: Annotated[str | None, typer.Option(help="The borrower of one proposed facility.")
+                        ] = None,
+    outstanding: Annotated[str | None, typer.Option(help="Its drawn balance.")] = None,
+    undrawn: Annotated[str | None, typer.Option(help="Its undrawn commitment.")] = None,
+    ccf: Annotated[str | None, typer.Option(help="Its credit conversion factor (0 to 1).")] = None,
+    category: Annotated[str | None, typer.Option(help="Its category (default loan).")] = None,
+    product: Annotated[str | None, typer.Option(help="Its product.")] = None,
+    currency: Annotated[str | None, typer.Option(help="Its currency (default base).")] = None,
+    facility_id: Annotated[str | None, typer.Option(
+        "--id", help="Its id (default WHATIF-1, ...).")] = None,
+    guarantor: Annotated[str | None, typer.Option(
+        help="A party giving an eligible guarantee of it.")] = None,
+    guarantee_amount: Annotated[str | None, typer.Option(
+        help="The guaranteed amount, in the facility's currency.")] = None,
+    file: Annotated[Path | None, typer.Option(
+        "--file", help="Proposals as a table (CSV, Excel, Parquet) in the columns of "
+                       "facilities, with guarantor and guarantee_amount; instead of the "
+                       "options above.")] = None,
+    store: StoreOption = None,
+    output_format: TextFormatOption = TextFormat.json,
+    as_of: AsOfOption = None,
+    regime: RegimeOption = None,
+) -> None:
+    """What-if (R19): the limit checks and flags of the parties and groups that proposed
+    facilities touch, before and after, computed on a copy of the book. The store is never
+    changed."""
+    given = {"id": facility_id, "borrower": borrower, "outstanding": outstanding,
+             "undrawn": undrawn, "ccf": ccf, "category": category, "product": product,
+             "currency": currency, "guarantor": guarantor, "guarantee_amount": guarantee_amount}
+    options = {k: v for k, v in given.items() if v is not None}
+    if (file is None) == (not options):
+        raise typer.BadParameter("give one proposal as options (--borrower, --outstanding, ...) "
+                                 "or a table of them with --file, not both", param_hint="--file")
+    rows = service.read_proposals(file) if file is not None else [options]
+    with open_store(store) as source:
+        assessment = _assess(source, _as_of(as_of), regime)
+    proposals = parse_proposals(rows, assessment.analysis.dataset,
+                                source=file.name if file is not None else "what-if")
+    with err.status("assessing the book with the proposals"):
+        result = what_if(assessment, proposals)
+    _print(result.to_dict(), output_format, render_what_if)
+    err.print(f"{len(proposals)} proposal(s): {result.to_dict()['new_flags']} new flag(s); "
+              f"the store is unchanged")
+
+
+class ReturnsFormat(StrEnum):
+    xlsx = "xlsx"
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+def returns(
+    output: Annotated[Path, typer.Option(
+        "-o", "--output", help="The .xlsx or .json file, or the folder of CSV files.")],
+    store: StoreOption = None,
+    output_format: Annotated[ReturnsFormat, typer.Option(
+        "--format", help="xlsx (one sheet per part), csv (one file per part) or json")
+    ] = ReturnsFormat.xlsx,
+    as_of: AsOfOption = None,
+    regime: RegimeOption = None,
+) -> None:
+    """Write the large-exposure return of the dataset's regime (R20): CN-2018 the parts of
+    G14 in 万元, BASEL the four lists of LEX20.4, as the regime file defines them."""
+    with open_store(store) as source, err.status("reading the store") as status:
+        result = service.returns_store(source, as_of=_as_of(as_of), regime=regime,
+                                       progress=status.update)
+    if output_format == "csv":
+        written = write_returns_csv(result, output)
+        err.print(f"wrote {len(written)} CSV files to {output}")
+    else:
+        if output_format == "xlsx":
+            write_returns_xlsx(result, output)
+        else:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(render_returns_json(result), encoding="utf-8")
+        err.print(f"wrote {output}")
+    counts = ", ".join(f"{p.key} {len(p.rows)}" for p in result.parts)
+    err.print(f"{result.definition.title}, as of {result.as_of}: rows per part: {counts}")
 
 
 @app.command()

@@ -16,8 +16,8 @@ from typing import Any
 
 from graph.reports.reconcile import Reconciliation, percent_text
 
-__all__ = ["render_json", "render_markdown", "render_reconciliation", "report_tables", "write_csv",
-           "write_xlsx"]
+__all__ = ["render_headroom", "render_json", "render_markdown", "render_reconciliation",
+           "render_what_if", "report_tables", "write_csv", "write_xlsx"]
 
 Table = list[dict[str, Any]]
 
@@ -249,6 +249,55 @@ def render_reconciliation(result: Reconciliation) -> str:
                                       r.source.get("origin")) if v)]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+_LIMIT_HEADER = ["| subject | check | limit | limit amount | after mitigation | before mitigation "
+                 "| checked | headroom |", "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+
+
+def _limit_row(limit: dict[str, Any]) -> str:
+    cells = [f"{limit['subject_kind']} {limit['subject']}", limit["check"],
+             f"{limit['limit']:.1%} of {limit['denominator'].replace('tier1', 'tier 1').replace('_', ' ')}",
+             f"{limit['limit_amount']:,.2f}", f"{limit['exposure']['after_mitigation']:,.2f}",
+             f"{limit['exposure']['before_mitigation']:,.2f}",
+             f"{limit['checked_exposure']:,.2f}", f"{limit['headroom']:,.2f}"]
+    return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+
+
+def render_headroom(room: dict[str, Any]) -> str:
+    """R19 headroom (:meth:`graph.risk.headroom.Headroom.to_dict`) as Markdown: one row per
+    limit, then the binding one."""
+    lines = [f"# Headroom of {room['entity']}", "",
+             f"Amounts in {room['base_currency']}; limits apply to exposure "
+             f"{'after' if room['limits_apply_to'] == 'net' else 'before'} mitigation.", ""]
+    if not room["limits"]:
+        return "\n".join([*lines, "No limit applies: the bank has no exposure to it."]) + "\n"
+    lines += _LIMIT_HEADER + [_limit_row(limit) for limit in room["limits"]]
+    binding = room["binding"]
+    lines += ["", f"Binding: **{binding['check']}** of {binding['subject_kind']} "
+                  f"{binding['subject']}, headroom {binding['headroom']:,.2f}."]
+    return "\n".join(lines) + "\n"
+
+
+def render_what_if(result: dict[str, Any]) -> str:
+    """A what-if (:meth:`graph.risk.whatif.WhatIf.to_dict`) as Markdown: per party and group
+    touched, the checks before and after, and the flags the proposals would raise."""
+    proposals = ", ".join(f"{p['id']} to {p['borrower']}"
+                          + (f" guaranteed by {p['guarantor']}" if p["guarantor"] else "")
+                          for p in result["proposals"])
+    lines = [f"# What-if: {proposals}", "", f"Amounts in {result['base_currency']}; "
+             f"{result['new_flags']} new flag(s).", ""]
+    for subject in result["subjects"]:
+        lines += [f"## {subject['subject_kind']} {subject['subject']}", ""]
+        for when in ("before", "after"):
+            lines += [f"{when.capitalize()}:", ""]
+            rows = [_limit_row(limit) for limit in subject[when]]
+            lines += (_LIMIT_HEADER + rows) if rows else ["no limit checks (no exposure)"]
+            lines.append("")
+        new = subject["new_flags"]
+        lines += [f"- **{f['code']}**: {f['message']}" for f in new] or ["No new flags."]
+        lines.append("")
+    return "\n".join(lines)
 
 
 def _declaration(value: Any, party: str | None, name: str | None, names: tuple[str, ...] = ()

@@ -15,6 +15,11 @@ the length the served dataset gives it (``largeExposures``, ``guaranteeCircles``
 ``sizes`` the context knows), else 1 (such lists are short by construction: controllers,
 flags, limit checks). Fragments count where they are spread; aliases count each time.
 
+A field whose work is far beyond its answer adds a fixed weight (:data:`FIELD_WEIGHTS`):
+``whatIf`` analyses and assesses the whole book again, so it counts as 10,000 objects, and
+one query holds at most four under the default limit (each of at most 50 proposals, which
+its resolver checks).
+
 Example: ``{ groupOf(entityId: "C1") { id members(first: 50) { edges { node { id name } } } } }``
 costs 1 + (1 + (1 + 50 x (1 + (1 + 2)))) = 203, far under the default limit of 50,000
 (``GROUPGRAPH_MAX_COST``); the query above costs about 3,000,000 and is refused with its
@@ -52,8 +57,11 @@ from graphql import (
 from graphql import ExecutionResult as GraphQLExecutionResult
 from strawberry.extensions import SchemaExtension, ValidationCache
 
-__all__ = ["BoundedValidation", "MaxCostLimiter", "expanded_fields", "query_cost",
+__all__ = ["FIELD_WEIGHTS", "BoundedValidation", "MaxCostLimiter", "expanded_fields", "query_cost",
            "unknown_fragments"]
+
+FIELD_WEIGHTS = {"Query.whatIf": 10_000}
+"""Objects' worth of work a field does beyond its answer, by ``Type.field``."""
 
 
 def query_cost(schema: Any, operation: OperationDefinitionNode,
@@ -78,7 +86,8 @@ def query_cost(schema: Any, operation: OperationDefinitionNode,
             times = _multiplier(field, definition, variables, max_page_size)
             if times is None:
                 times = known.get(f"{parent.name}.{field.name.value}", 1)
-            total += 1 + times * cost(field.selection_set, child)
+            weight = FIELD_WEIGHTS.get(f"{parent.name}.{field.name.value}", 0)
+            total += 1 + weight + times * cost(field.selection_set, child)
         return total
 
     return cost(operation.selection_set, root)

@@ -20,6 +20,7 @@ from strawberry.dataloader import DataLoader
 from api.graphql.snapshot import RelationshipKey, Snapshot
 from graph.analysis.exposure import Exposure, FacilityExposure
 from graph.analysis.groups import Group
+from graph.analysis.owners import BeneficialOwner
 from graph.risk.limits import LimitCheck, RiskFlag
 from schema.records import Entity, Facility, Relationship
 
@@ -57,6 +58,7 @@ class Loaders:
     relationships: DataLoader[RelationshipKey, list[Relationship]]
     facilities: DataLoader[str, list[tuple[Facility, FacilityExposure]]]
     integrated_ownership: DataLoader[tuple[str, str], float]
+    beneficial_owners: DataLoader[str, tuple[BeneficialOwner, ...]]
 
     async def entities(self, ids: Sequence[str]) -> list[Entity]:
         """The parties of ``ids`` that exist, in order."""
@@ -79,4 +81,5 @@ def create_loaders(snapshot: Snapshot) -> Loaders:
         relationships=_loader(snapshot.relationships),
         facilities=_loader(snapshot.facilities),
         integrated_ownership=_loader(snapshot.integrated_ownerships, threaded=True),
+        beneficial_owners=_loader(snapshot.beneficial_owners, threaded=True),
     )

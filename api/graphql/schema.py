@@ -49,8 +49,10 @@ from api.graphql.types.entity import Entity
 from api.graphql.types.enums import ContagionModel, Dimension, GroupOrder, RiskFlagCode
 from api.graphql.types.group import Group
 from api.graphql.types.guarantee_circle import GuaranteeCircle
+from api.graphql.types.headroom import Headroom
 from api.graphql.types.large_exposure import LargeExposure
 from api.graphql.types.path import Path
+from api.graphql.types.what_if import ProposedFacility, WhatIf
 from graph.stores.queries import MAX_HOPS
 
 if TYPE_CHECKING:   # the server's settings; GraphQL takes them, never imports the server
@@ -60,6 +62,9 @@ __all__ = ["GroupGraphSchema", "Mutation", "Query", "build_schema"]
 
 MAX_DEFAULTED = 1000
 """The most initial defaults one contagion scenario may start from."""
+
+MAX_PROPOSALS = 50
+"""The most proposed facilities one what-if may add."""
 
 
 def _known(info: Info, *ids: str) -> None:
@@ -239,6 +244,30 @@ class Query:
         found = await run_in_threadpool(common.snapshot(info).contagion, initial,
                                         model is ContagionModel.DEBTRANK)
         return Contagion(result=found, model=model)
+
+    @strawberry.field(description="How much more the party `entityId` may borrow under each "
+                                  "limit of it and of its group (R19), and which binds; null "
+                                  "for an unknown party.")
+    def headroom(self, info: Info, entity_id: Annotated[strawberry.ID, strawberry.argument(
+            description="A party id (`Entity.id`).")]) -> Headroom | None:
+        found = common.snapshot(info).headroom(str(entity_id))
+        return Headroom(record=found) if found is not None else None
+
+    @strawberry.field(description="The limit checks and flags the book would have with the "
+                                  "proposed facilities added (R19), before and after, for every "
+                                  "party and group they touch. Computed on a copy of the served "
+                                  "book: nothing is stored. Bad proposals are refused whole, "
+                                  "each problem naming the proposal (from 1) and the field.")
+    async def what_if(
+            self, info: Info,
+            proposals: Annotated[list[ProposedFacility], strawberry.argument(
+                description=f"1 to {MAX_PROPOSALS} proposed facilities.")]) -> WhatIf:
+        if not 1 <= len(proposals) <= MAX_PROPOSALS:
+            raise BadRequest(f"proposals must hold 1 to {MAX_PROPOSALS} facilities, got "
+                             f"{len(proposals)}")
+        found = await run_in_threadpool(common.snapshot(info).what_if,
+                                        [p.row() for p in proposals])
+        return WhatIf(record=found)
 
     @strawberry.field(description="The dataset being served: version, bank, regime, analysis "
                                   "date, store, counts.")

@@ -32,6 +32,7 @@ from api.graphql.search import SearchIndex
 from graph.analysis import Analysis
 from graph.analysis.exposure import Exposure, FacilityExposure
 from graph.analysis.groups import Group
+from graph.analysis.owners import BeneficialOwner
 from graph.analysis.ownership import IntegratedRow
 from graph.risk import RiskAssessment
 from graph.risk.circles import GuaranteeCircle
@@ -43,7 +44,9 @@ from graph.risk.contagion import (
     cascade,
     debt_rank,
 )
+from graph.risk.headroom import Headroom, headroom
 from graph.risk.limits import LimitCheck, RiskFlag
+from graph.risk.whatif import WhatIf, parse_proposals, what_if
 from graph.stores.base import GraphStore, StoreInfo
 from schema.errors import ClosedOwnershipRing
 from schema.records import Entity, Facility, Relationship
@@ -134,6 +137,7 @@ class Snapshot:
         self.calls: Counter[str] = Counter()
         self.names: Mapping[str, str] = _Names(self.analysis)
         self._lock = threading.Lock()
+        self._what_if_lock = threading.Lock()
         self._group_lists: dict[tuple[str, str | None], tuple[tuple[str, ...], tuple[Group, ...]]] = {}
         self._concentrations: dict[tuple[str, int], Concentration] = {}
         arrays = self.analysis.control.arrays
@@ -223,6 +227,12 @@ class Snapshot:
         self._count("ultimate_controllers")
         control = self.analysis.control
         return [control.ultimate_controllers(i) if i in self.dataset.entities else [] for i in ids]
+
+    def beneficial_owners(self, ids: Sequence[str]) -> list[tuple[BeneficialOwner, ...]]:
+        """Each company's beneficial owners (R18); empty for a person or an unknown id. Each
+        is solved from its own column of integrated ownership."""
+        self._count("beneficial_owners")
+        return [self.analysis.beneficial_owners(i) for i in ids]
 
     def relationships(self, keys: Sequence[RelationshipKey]) -> list[list[Relationship]]:
         """The current relationships of each ``(entity id, type, direction)`` key."""
@@ -337,6 +347,23 @@ class Snapshot:
         result = cascade(self.analysis, initial)
         rank = debt_rank(self.analysis, initial, matrix=self.assessment.impact) if with_debt_rank else None
         return ContagionResult(result, rank)
+
+    def headroom(self, entity_id: str) -> Headroom | None:
+        """R19 for the party ``entity_id``, or None for an unknown id."""
+        self._count("headroom")
+        if entity_id not in self.dataset.entities:
+            return None
+        return headroom(self.assessment, entity_id)
+
+    def what_if(self, rows: Sequence[Mapping[str, str | None]]) -> WhatIf:
+        """R19: the served book with the proposals of ``rows`` (text cells, as a proposals
+        table holds them) added, analysed and assessed on a copy; the snapshot and the store
+        are left as they are. Raises InvalidProposal. One what-if runs at a time, as each
+        analyses the whole book again."""
+        self._count("what_if")
+        proposals = parse_proposals(rows, self.dataset)
+        with self._what_if_lock:
+            return what_if(self.assessment, proposals)
 
     def exposure_of_parties(self, ids: Iterable[str]) -> Exposure:
         return self.analysis.exposures.of_parties(ids)

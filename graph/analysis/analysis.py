@@ -1,5 +1,5 @@
-"""One analysis of a dataset: control (R3-R5), groups (R6) and exposures (R7, R13-R16)
-together.
+"""One analysis of a dataset: control (R3-R5), groups (R6, R17), beneficial owners (R18)
+and exposures (R7, R13-R16) together.
 
 Every answer is computed from the current relationships on ``as_of`` (default today), with
 the regime the bank names in ``bank.toml`` unless another is given. When look-through leaves
@@ -9,14 +9,16 @@ exposure unidentified, ``Analysis.dataset`` is the dataset with the anonymous cl
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
 from graph.analysis.control import ControlResult, compute_control
 from graph.analysis.exposure import Exposure, ExposureBreakdown, ExposureResult, compute_exposures
-from graph.analysis.groups import Group, connected_client_groups
+from graph.analysis.groups import Group, connected_client_groups, state_parties
 from graph.analysis.lookthrough import with_anonymous
+from graph.analysis.owners import BeneficialOwner, BeneficialOwnership
 from graph.analysis.ownership import OwnershipMatrix
 from schema.records import Dataset, Facility, Relationship, collector_paused
 from schema.regime import Regime, load_regime
@@ -87,6 +89,22 @@ class Analysis:
         """Groups ranked by gross exposure, largest first (then by id)."""
         return sorted(self.groups, key=lambda g: (-self.group_exposure(g).gross, g.id))
 
+    @cached_property
+    def _owners(self) -> BeneficialOwnership:
+        persons = [p for p, e in self.dataset.entities.items() if e.kind == "person"]
+        return BeneficialOwnership(list(self.dataset.entities), persons, self.relationships,
+                                   self.control, self.ownership, threshold=self.regime.ubo_threshold)
+
+    def beneficial_owners(self, company: str) -> tuple[BeneficialOwner, ...]:
+        """R18: the beneficial owners of ``company``, from its column of integrated
+        ownership only (see :mod:`graph.analysis.owners`)."""
+        return self._owners.of(company)
+
+    @cached_property
+    def beneficial_owners_by_company(self) -> Mapping[str, tuple[BeneficialOwner, ...]]:
+        """R18 for the whole book: every company with beneficial owners, computed at once."""
+        return self._owners.all()
+
     def integrated_ownership(self, owner: str, owned: str) -> float:
         """R2: the integrated ownership of ``owner`` in ``owned``; ClosedOwnershipRing when
         it is not defined."""
@@ -95,7 +113,8 @@ class Analysis:
 
 def analyse(dataset: Dataset, *, regime: Regime | None = None, as_of: date | None = None
             ) -> Analysis:
-    """Run R3-R7 on ``dataset``. R2 is computed on demand (see Analysis.integrated_ownership)."""
+    """Run R3-R7 and R13-R17 on ``dataset``. R2 and R18 are computed on demand (see
+    Analysis.integrated_ownership and Analysis.beneficial_owners)."""
     as_of = as_of or date.today()
     regime = regime or load_regime(dataset.bank.regime)
     with collector_paused():
@@ -108,7 +127,8 @@ def analyse(dataset: Dataset, *, regime: Regime | None = None, as_of: date | Non
             # the anonymous client of look-through is a party like the others (R15)
             dataset = with_anonymous(dataset)
         parties = list(dataset.entities)
-        control = compute_control(parties, current)
+        control = compute_control(parties, current, family_relations=regime.family_relations)
         groups = connected_client_groups(parties, current, control,
-                                         dependence_threshold=regime.dependence_threshold)
+                                         dependence_threshold=regime.dependence_threshold,
+                                         state_parties=state_parties(dataset.entities, regime))
     return Analysis(dataset, regime, as_of, current, control, groups, exposures)

@@ -19,6 +19,8 @@ category            column of the facility's own part  own part
 Every facility's ``ccf x undrawn`` (a commitment) goes to ``potential`` besides; for an
 ``off_balance`` item, whose own part is potential already, that makes its value
 ``ccf x (outstanding + undrawn)``. A facility's value is its own part plus its commitment.
+The figures are :func:`schema.measure.facility_arrays`' (the loader checks look-through
+amounts against the same values).
 
 The ccf is the facility's own, else the regime's default for its product (R7); a regime's
 ``ccf_floor`` (BASEL: 10%, LEX30) raises every ccf below it, given or default, since a ccf
@@ -37,6 +39,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from schema.errors import AnalysisError
+from schema.measure import LOOKED_THROUGH
 
 __all__ = ["CATEGORIES", "COLUMN", "LOOKED_THROUGH", "POTENTIAL", "UnknownCategory",
            "column_of"]
@@ -49,8 +52,6 @@ COLUMN = {"loan": 0, "bond": 0, "interbank": 0, "am_product": 1, "abs": 1, "trad
 """The column of each facility category's own part (the table above)."""
 
 POTENTIAL = CATEGORIES.index("potential")
-LOOKED_THROUGH = frozenset({"am_product", "abs"})
-"""The categories whose own part R15 allocates to the underlyings' obligors."""
 
 
 class UnknownCategory(AnalysisError):

@@ -1,7 +1,9 @@
 """Control units, control and ultimate controllers (rules R3, R4, R5).
 
 R3  Persons joined by ``RELATIVE_OF`` edges form one family unit (connected components);
-    every other party is a unit of its own.
+    every other party is a unit of its own. Only the relations of the regime's
+    ``family_relations`` count (R17; default spouse, parent, child, sibling): a tie of
+    another relation (``other``) joins no unit, and so no group; it is still a relationship.
 R4  Unit U controls entity Y when (a) a member of U, or an entity U controls, has a
     ``CONTROLS`` edge to Y; or (b) the shares of Y held by U's members and by entities U
     controls sum to more than 0.5. Control is transitive through (b): a fixpoint.
@@ -64,10 +66,11 @@ from graph.analysis.columns import (
 )
 from schema.records import Relationship
 
-__all__ = ["CONTROL_THRESHOLD", "ControlArrays", "ControlLink", "ControlResult", "Unit",
-           "compute_control", "family_units"]
+__all__ = ["CONTROL_THRESHOLD", "FAMILY_RELATIONS", "ControlArrays", "ControlLink", "ControlResult",
+           "Unit", "compute_control", "family_units"]
 
 CONTROL_THRESHOLD = 0.5
+FAMILY_RELATIONS = ("spouse", "parent", "child", "sibling")   # R17, the regimes' default
 _EPSILON = 1e-9
 # A running sum of shares this close to the threshold is decided again with math.fsum, so
 # that the decision is the one an exactly rounded sum gives (the arrays add in sequence,
@@ -172,6 +175,11 @@ class ControlArrays:
                          tuple(rels[r] for r in ties[tie_ptr[u]:tie_ptr[u + 1]]))
             self._units[u] = found
         return found
+
+    def top_among(self, keep: np.ndarray) -> np.ndarray:
+        """Which units are on top (as :attr:`top`) when only the links ``keep`` marks
+        count: grouping sets the links of state bodies aside this way (R17)."""
+        return _top(self, keep)
 
     def link(self, i: int) -> ControlLink:
         """The record of link ``i`` with the relationships behind it."""
@@ -353,8 +361,10 @@ class ControlResult:
         return [m for u in self.ultimate_units(entity) for m in self.units[u].members]
 
 
-def family_units(parties: Iterable[str], relationships: Iterable[Relationship]) -> dict[str, Unit]:
-    """R3: family units from ``RELATIVE_OF`` edges, every other party a unit of its own.
+def family_units(parties: Iterable[str], relationships: Iterable[Relationship], *,
+                 family_relations: Sequence[str] = FAMILY_RELATIONS) -> dict[str, Unit]:
+    """R3: family units from ``RELATIVE_OF`` edges whose relation is one of
+    ``family_relations`` (R17), every other party a unit of its own.
 
     A unit's key is its first member id in sorted order, prefixed ``family:`` for families.
     A family's ties are its ``RELATIVE_OF`` relationships, one per pair of persons (the
@@ -364,21 +374,31 @@ def family_units(parties: Iterable[str], relationships: Iterable[Relationship]) 
     >>> units = family_units(["P1", "P2", "C1"], [R("RELATIVE_OF", "P1", "P2", relation="spouse")])
     >>> sorted((u.key, u.members) for u in units.values())
     [('C1', ('C1',)), ('family:P1', ('P1', 'P2'))]
+    >>> units = family_units(["P1", "P2"], [R("RELATIVE_OF", "P1", "P2", relation="other")])
+    >>> sorted(u.key for u in units.values())
+    ['P1', 'P2']
     """
-    arrays = _units(list(parties), list(relationships))
+    arrays = _units(list(parties), list(relationships), family_relations)
     return {key: arrays.unit(u) for u, key in enumerate(arrays.unit_keys)}
 
 
-def compute_control(parties: Iterable[str], relationships: Iterable[Relationship]) -> ControlResult:
+def compute_control(parties: Iterable[str], relationships: Iterable[Relationship], *,
+                    family_relations: Sequence[str] = FAMILY_RELATIONS) -> ControlResult:
     """R3-R5 on current relationships: units, control as a fixpoint, the top units.
+
+    R17 leaves control as it is: a state body (a sovereign, a 国资委) that holds more than
+    half of a company controls it and is its ultimate controller (R5); only grouping
+    (:func:`graph.analysis.groups.connected_client_groups`) sets its control aside.
 
     Parameters
     ----------
     parties : every party id
     relationships : the relationships that hold (``OWNS``, ``CONTROLS``, ``RELATIVE_OF``
         are used; others are ignored)
+    family_relations : the ``RELATIVE_OF`` relations that make a family (R17, the
+        regime's ``family_relations``)
     """
-    arrays = _units(_listed(parties), _listed(relationships))
+    arrays = _units(_listed(parties), _listed(relationships), family_relations)
     edges = EdgeArrays.of(arrays.relationships, arrays.index, ("OWNS", "CONTROLS"), arrays.types)
     arrays.holdings = edges
     _fixpoint(arrays, edges)
@@ -388,8 +408,10 @@ def compute_control(parties: Iterable[str], relationships: Iterable[Relationship
                          {keys[u] for u in np.flatnonzero(arrays.top).tolist()}, arrays)
 
 
-def _units(parties: list[str], relationships: list[Relationship]) -> ControlArrays:
-    """R3 on arrays: families are the connected components of the ``RELATIVE_OF`` graph.
+def _units(parties: list[str], relationships: list[Relationship],
+           family_relations: Sequence[str]) -> ControlArrays:
+    """R3 on arrays: families are the connected components of the graph of the
+    ``RELATIVE_OF`` ties whose relation is one of ``family_relations``.
 
     Unit order and family ties follow what one undirected graph built tie by tie gives
     (NetworkX's order, which this replaced): components in the order their first person
@@ -397,6 +419,9 @@ def _units(parties: list[str], relationships: list[Relationship]) -> ControlArra
     """
     types = RelationshipTypes.of(relationships)
     tie_rows = types.rows(["RELATIVE_OF"])
+    wanted = frozenset(family_relations)
+    tie_rows = tie_rows[np.fromiter((relationships[i].relation in wanted for i in tie_rows.tolist()),
+                                    dtype=bool, count=len(tie_rows))]
     ties = [relationships[i] for i in tie_rows.tolist()]
     index = PartyIndex.of([*parties, *(r.source for r in ties), *(r.target for r in ties)])
     n = len(index)
@@ -596,15 +621,18 @@ class _Held:
         return self._rows[lo:hi].tolist()
 
 
-def _top(arrays: ControlArrays) -> np.ndarray:
+def _top(arrays: ControlArrays, keep: np.ndarray | None = None) -> np.ndarray:
     """R5: units that no unit outside their own control ring controls. The rings are the
     strongly connected components of the unit graph (unit -> unit of an entity it controls);
-    a unit is on top when it controls something and no edge enters its component."""
+    a unit is on top when it controls something and no edge enters its component. With
+    ``keep``, only the links it marks count (see :meth:`ControlArrays.top_among`)."""
     a = arrays.link_unit
     b = arrays.unit_of[arrays.link_target]
+    if keep is not None:
+        a, b = a[keep], b[keep]
     count = arrays.unit_count
     graph = sp.csr_array((np.ones(len(a), dtype=np.int8), (a, b)), shape=(count, count))
     _, label = connected_components(graph, directed=True, connection="strong")
     entered = np.zeros(count, dtype=bool)
     entered[label[b[label[a] != label[b]]]] = True
-    return (arrays.link_count > 0) & ~entered[label]
+    return (np.bincount(a, minlength=count) > 0) & ~entered[label]

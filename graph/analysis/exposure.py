@@ -58,6 +58,7 @@ from graph.analysis.ledger import Ledger, Move, exact_sums
 from graph.analysis.lookthrough import ANONYMOUS, ProductRoles, look_through
 from graph.analysis.mitigation import Substitution, mitigate
 from schema.errors import AnalysisError
+from schema.measure import facility_arrays
 from schema.records import Bank, Collateral, Entity, Facility, ProductParty, Relationship, Underlying
 from schema.regime import Regime
 
@@ -175,31 +176,13 @@ class FacilityValues(Mapping[str, FacilityExposure]):
         self._facilities = facilities
         self._regime = regime
         self._built: dict[int, FacilityExposure] = {}
-        n = len(facilities)
-
-        def column(name: str) -> list:
-            return list(map(attrgetter(name), facilities))
-
-        currencies, products, ccfs = column("currency"), column("product"), column("ccf")
-        self.categories = column("category")
-        rates = {c: bank.rate(c) for c in dict.fromkeys(currencies)}
-        defaults = {p: regime.ccf_for(p) for p in dict.fromkeys(products)}
-        self.own_ccf = np.fromiter((c is not None for c in ccfs), dtype=bool, count=n)
-        ccf = np.fromiter((defaults[p] if c is None else c for c, p in zip(ccfs, products, strict=True)),
-                          dtype=np.float64, count=n)
-        floor = regime.ccf_floor
-        self.floored = ccf < floor if floor is not None else np.zeros(n, dtype=bool)
-        self.ccf = np.maximum(ccf, floor) if floor is not None else ccf
-        self.rate = np.fromiter(map(rates.__getitem__, currencies), dtype=np.float64, count=n)
-        self.outstanding = np.fromiter(map(attrgetter("outstanding"), facilities), dtype=np.float64,
-                                       count=n)
-        self.undrawn = np.fromiter(map(attrgetter("undrawn"), facilities), dtype=np.float64, count=n)
+        # one computation with the loader's check of look-through amounts (schema.measure)
+        arrays = facility_arrays(facilities, regime, bank)
+        self.own_ccf, self.ccf, self.rate = arrays.own_ccf, arrays.ccf, arrays.rate
+        self.outstanding, self.undrawn, self.value = arrays.outstanding, arrays.undrawn, arrays.value
+        self.floored, self.own, self.potential = arrays.floored, arrays.own, arrays.potential
+        self.categories = list(map(attrgetter("category"), facilities))
         self.column = column_of(self.categories)
-        off = self.column == POTENTIAL
-        drawn = self.outstanding * self.rate
-        self.own = np.where(off, self.ccf * drawn, drawn)
-        self.potential = self.ccf * (self.undrawn * self.rate)
-        self.value = self.own + self.potential
 
     @cached_property
     def position(self) -> dict[str, int]:

@@ -5,6 +5,15 @@ family tie (R3) and every ``DEPENDS_ON`` edge with share at or above the regime'
 dependence threshold. Each connected component is one group; persons are members too; a
 party with no such link is a group of one.
 
+R17: control held by a state body (a party of a class in the regime's
+``no_grouping_through``: a sovereign, a central bank, a 国资委) joins no parties. Its
+control links are left out of the graph, and so is every other link with a state body at
+one end (dependence on it, or an odd control of it), so that the state holder is a group of
+its own and each company it controls roots its own group, joined to another only by some
+other link. Control itself is unchanged (R4, R5): the state body still controls those
+companies and is their ultimate controller; a group's ``controllers`` and root are read
+with its links set aside, so the company it controls is the root of its group.
+
 The evidence of a membership is the chain of links from the group's root to the member,
 found by breadth-first search in a fixed order, so the same data gives the same chains.
 The root is the unit at the top of the group: a unit no one controls that controls the most
@@ -36,6 +45,7 @@ import itertools
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 import networkx as nx
 import numpy as np
@@ -44,9 +54,11 @@ from scipy.sparse.csgraph import connected_components
 
 from graph.analysis.columns import EdgeArrays, csr_pointer, run_starts
 from graph.analysis.control import ControlArrays, ControlResult, Unit
-from schema.records import Relationship
+from schema.records import Entity, Relationship
+from schema.regime import Regime
 
-__all__ = ["DEPENDENCE_THRESHOLD", "EvidenceStep", "Group", "connected_client_groups", "group_id"]
+__all__ = ["DEPENDENCE_THRESHOLD", "EvidenceStep", "Group", "connected_client_groups", "group_id",
+           "state_parties"]
 
 DEPENDENCE_THRESHOLD = 0.5
 _CONTROL, _DEPENDENCE = 0, 1
@@ -99,8 +111,9 @@ def _id_of_sorted(members: Sequence[str]) -> str:
 
 def connected_client_groups(parties: Iterable[str], relationships: Iterable[Relationship],
                             control: ControlResult, *,
-                            dependence_threshold: float = DEPENDENCE_THRESHOLD) -> list[Group]:
-    """R6: every group of connected clients, largest first, then by id.
+                            dependence_threshold: float = DEPENDENCE_THRESHOLD,
+                            state_parties: Iterable[str] = ()) -> list[Group]:
+    """R6 and R17: every group of connected clients, largest first, then by id.
 
     Parameters
     ----------
@@ -109,12 +122,35 @@ def connected_client_groups(parties: Iterable[str], relationships: Iterable[Rela
         family ties come from ``control``)
     control : the result of :func:`graph.analysis.control.compute_control` on the same data
     dependence_threshold : a ``DEPENDS_ON`` share at or above this joins the two parties
+    state_parties : the parties whose class is in the regime's ``no_grouping_through``
+        (R17): their links join no one
+
+    Examples
+    --------
+    One 国资委 (S) holds 60% of C1 and of C2: three groups, although S controls both.
+
+    >>> from schema.records import Relationship as R
+    >>> from graph.analysis.control import compute_control
+    >>> edges = [R("OWNS", "S", "C1", share=0.6), R("OWNS", "S", "C2", share=0.6)]
+    >>> control = compute_control(["S", "C1", "C2"], edges)
+    >>> groups = connected_client_groups(["S", "C1", "C2"], edges, control, state_parties=["S"])
+    >>> sorted(g.members for g in groups), control.ultimate_controllers("C1")
+    ([('C1',), ('C2',), ('S',)], ['S'])
     """
     arrays = control.arrays
     if arrays is None:
         raise TypeError("control must be the result of compute_control")
     relationships = relationships if isinstance(relationships, list) else list(relationships)
-    links = _LinkGraph(arrays, relationships, dependence_threshold)
+    state_unit = np.zeros(arrays.unit_count, dtype=bool)
+    state = arrays.index.numbers(list(state_parties))
+    state_unit[arrays.unit_of[state[state >= 0]]] = True
+    links = _LinkGraph(arrays, relationships, dependence_threshold, state_unit)
+    if state_unit.any():
+        kept = links.kept_control
+        top = arrays.top_among(kept)
+        link_count = np.bincount(arrays.link_unit[kept], minlength=arrays.unit_count)
+    else:
+        top, link_count = arrays.top, arrays.link_count
     count = arrays.unit_count
     graph = sp.csr_array((np.ones(len(links.a), dtype=np.int8), (links.a, links.b)),
                          shape=(count, count))
@@ -133,17 +169,18 @@ def connected_client_groups(parties: Iterable[str], relationships: Iterable[Rela
     member_label = label[party_unit[member]]
     starts = run_starts(member_label)
     bounds = np.r_[starts, len(member)].tolist()
-    is_controller = arrays.top[party_unit[member]]
+    is_controller = top[party_unit[member]]
     with_controllers = np.add.reduceat(is_controller, starts).tolist() if len(starts) else []
 
     # the root: a top unit controlling the most members (then by key), else the least key
     unit = np.flatnonzero(present)
-    top = arrays.top[unit]
+    unit_top = top[unit]
     # keys are compared only within groups of several units
     shared = unit[np.bincount(label[unit], minlength=count)[label[unit]] > 1]
     rank = np.zeros(count, dtype=np.int64)
     rank[shared] = _key_rank([arrays.unit_keys[u] for u in shared.tolist()])
-    order = np.lexsort((rank[unit], np.where(top, -arrays.link_count[unit], 0), ~top, label[unit]))
+    order = np.lexsort((rank[unit], np.where(unit_top, -link_count[unit], 0), ~unit_top,
+                        label[unit]))
     roots = unit[order][run_starts(label[unit][order])]
     root_of = dict(zip(label[roots].tolist(), roots.tolist(), strict=True))
 
@@ -164,24 +201,44 @@ def connected_client_groups(parties: Iterable[str], relationships: Iterable[Rela
     return [groups[k] for k in order.tolist()]
 
 
+def state_parties(entities: Mapping[str, Entity], regime: Regime) -> list[str]:
+    """The parties whose counterparty class (R13, :meth:`Regime.class_of`) is in the
+    regime's ``no_grouping_through`` (R17), in input order.
+
+    >>> from schema.regime import load_regime
+    >>> entities = {"S": Entity("S", "SASAC", "company", counterparty_class="state_asset_agency"),
+    ...             "C": Entity("C", "C Ltd", "company")}
+    >>> state_parties(entities, load_regime("CN-2018"))
+    ['S']
+    """
+    keys = list(map(attrgetter("kind", "is_bank", "counterparty_class"), entities.values()))
+    # a book has few distinct keys: class each once
+    state = {key: regime.class_of(*key) in regime.no_grouping_through for key in set(keys)}
+    return list(itertools.compress(entities, map(state.__getitem__, keys)))
+
+
 class _LinkGraph:
     """The edges of the R6 graph between units, in the order their evidence is chosen:
     control links (units in unit order, each unit's links as found), then dependence in
-    input order; the first edge between two units is their evidence."""
+    input order; the first edge between two units is their evidence. Links with a state
+    unit at one end (R17) are left out; ``kept_control`` marks the control links kept."""
 
     def __init__(self, arrays: ControlArrays, relationships: Sequence[Relationship],
-                 threshold: float) -> None:
+                 threshold: float, state_unit: np.ndarray) -> None:
         self.arrays = arrays
         self.relationships = relationships
         dependence = EdgeArrays.of(relationships, arrays.index, ("DEPENDS_ON",), arrays.types)
         strong = dependence.share >= threshold
+        target_unit = arrays.unit_of[arrays.link_target]
+        self.kept_control = ~(state_unit[arrays.link_unit] | state_unit[target_unit])
+        strong &= ~(state_unit[arrays.unit_of[dependence.source]]
+                    | state_unit[arrays.unit_of[dependence.target]])
         a = np.concatenate([arrays.link_unit, arrays.unit_of[dependence.source[strong]]])
-        b = np.concatenate([arrays.unit_of[arrays.link_target],
-                            arrays.unit_of[dependence.target[strong]]])
+        b = np.concatenate([target_unit, arrays.unit_of[dependence.target[strong]]])
         kind = np.repeat(np.array([_CONTROL, _DEPENDENCE], dtype=np.int8),
                          [len(arrays.link_unit), int(strong.sum())])
         ref = np.concatenate([np.arange(len(arrays.link_unit)), dependence.row[strong]])
-        apart = a != b
+        apart = (a != b) & np.r_[self.kept_control, np.ones(int(strong.sum()), dtype=bool)]
         self.a, self.b, self.kind, self.ref = a[apart], b[apart], kind[apart], ref[apart]
         self.ptr = np.zeros(1, dtype=np.int64)
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -36,7 +37,7 @@ import scipy.sparse.linalg as spla
 from graph.analysis.columns import first_occurrences
 from schema.errors import ClosedOwnershipRing
 
-__all__ = ["IntegratedRow", "OwnershipMatrix", "integrated_ownership"]
+__all__ = ["IntegratedColumn", "IntegratedRow", "OwnershipMatrix", "integrated_ownership"]
 
 Holding = tuple[str, str, float]  # owner, owned, share
 
@@ -60,6 +61,17 @@ class IntegratedRow:
         if ring is not None:
             raise ClosedOwnershipRing(self.owner, owned, ring)
         return self.shares.get(owned, 0.0)
+
+
+@dataclass(frozen=True)
+class IntegratedColumn:
+    """The integrated ownership of every party in ``owned`` that reaches it: ``shares``
+    where it is defined (zeros left out), and ``rings``: each party whose share is not
+    defined, with the closed ring its walks to ``owned`` pass through."""
+
+    owned: str
+    shares: dict[str, float]
+    rings: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 class OwnershipMatrix:
@@ -153,6 +165,50 @@ class OwnershipMatrix:
         solved = spla.spsolve(system, rhs)
         shares = {self.parties[keep[k]]: float(v) for k, v in enumerate(solved) if v > 1e-15}
         return IntegratedRow(owner, shares, rings)
+
+    @cached_property
+    def _transposed(self) -> sp.csr_array:
+        return self.matrix.T.tocsr()
+
+    def upstream(self, owned: int) -> np.ndarray:
+        """Indices of the parties from which ``owned`` is reachable (itself included), sorted."""
+        found = csgraph.breadth_first_order(self._transposed, owned, directed=True,
+                                            return_predecessors=False)
+        return np.sort(found)
+
+    def column(self, owned: str) -> IntegratedColumn:
+        """Integrated ownership of every party in ``owned``: the column of ``A (I - A)^-1``.
+
+        Only the parties that reach ``owned`` take part (its upstream), so one company's
+        column costs its upstream, not the book. A party that reaches a closed ring in that
+        set has no defined share (``rings``); on the rest ``(I - A) x = A[:, owned]`` is
+        solved: a walk from such a party never enters a ring.
+
+        >>> m = OwnershipMatrix([("A", "B", 0.6), ("B", "C", 0.7), ("C", "B", 0.1)])
+        >>> {k: round(v, 4) for k, v in sorted(m.column("C").shares.items())}
+        {'A': 0.4516, 'B': 0.7527, 'C': 0.0753}
+        """
+        if owned not in self.index:
+            return IntegratedColumn(owned, {})
+        target = self.index[owned]
+        reaching = self.upstream(target)
+        undefined = np.zeros(len(self.parties), dtype=bool)
+        rings: dict[str, tuple[str, ...]] = {}
+        for ring in self._closed_rings(reaching):
+            named = tuple(sorted(self.parties[i] for i in ring))
+            above = self.upstream(int(ring[0]))
+            undefined[above] = True
+            for i in above.tolist():
+                rings.setdefault(self.parties[i], named)
+        if undefined[target]:    # it lies on a ring: everything that reaches it reaches the ring
+            return IntegratedColumn(owned, {}, rings)
+        keep = reaching[~undefined[reaching]]
+        a = self.matrix[keep][:, keep].tocsc()
+        rhs = a[:, [int(np.searchsorted(keep, target))]].toarray().ravel()
+        system = (sp.identity(len(keep), format="csc") - a).tocsc()
+        solved = np.atleast_1d(spla.spsolve(system, rhs))
+        shares = {self.parties[keep[k]]: float(v) for k, v in enumerate(solved) if v > 1e-15}
+        return IntegratedColumn(owned, shares, rings)
 
     def integrated_row(self, owner: str) -> dict[str, float]:
         """:meth:`row` as a mapping, zeros left out. Raises ClosedOwnershipRing (for the

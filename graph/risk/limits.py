@@ -28,8 +28,9 @@ mitigation, exempt included (the rule before DESIGN 3b). Every :class:`LimitChec
 ``gross`` and ``net`` (exempt included) beside the ``checked`` figure, and its flag
 message says which one it decided on ("after mitigation") and gives the other.
 
-Loans (``single_party_loans``) are the drawn balances of ``loan`` facilities whose product
-is in the check's ``loan_products`` (or that have no product); mitigation does not repay a
+Loans (``single_party_loans``) are the drawn balances of ``loan`` facilities (their
+``category``) whose product is in the check's ``loan_products`` (or that have no product),
+as R19 states them; mitigation does not repay a
 loan, so the loans figure is the same in both views; an exempt party's loans are left out
 under ``net``.
 
@@ -298,8 +299,9 @@ def _applies(limits: list[dict], *, single: np.ndarray, interbank: np.ndarray, g
 
 
 def _loans(book: Book, parties: np.ndarray, products: Sequence[str]) -> np.ndarray:
-    """The drawn balances (base currency) of the facilities each of ``parties`` borrows whose
-    product is among ``products`` or missing: exact sums, as fsum over its facilities."""
+    """The drawn balances (base currency) of the ``loan`` facilities each of ``parties``
+    borrows whose product is among ``products`` or missing: exact sums, as fsum over its
+    facilities."""
     chosen = [f for f in book.analysis.dataset.facilities
               if f.category == "loan" and (f.product is None or f.product in products)]
     rate = book.analysis.dataset.bank.rate

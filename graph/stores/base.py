@@ -39,6 +39,9 @@ class StoreInfo:
             "relationships": len(dataset.relationships),
             "facilities": len(dataset.facilities),
             "declared_groups": len(dataset.declared_groups),
+            "underlyings": len(dataset.underlyings),
+            "collateral": len(dataset.collateral),
+            "product_parties": len(dataset.product_parties),
         }
         return cls(uri, dataset.version, datetime.now(UTC).isoformat(timespec="seconds"),
                    source, counts)

@@ -14,6 +14,11 @@ instead, marked so in its field metadata, each value with its kind (``["json", 5
 ``["date", "2024-02-29"]``), so that text in a date field stays text. ``extra`` is JSON text
 of the mapping, null when it is empty.
 
+A chunk written before a field was added to its record class (``Entity.rating``,
+``Facility.category``: DESIGN 3b) has no column for it; reading it gives that field its
+default, so older store files stay readable. A column for no field, or a missing field
+without a default, makes the chunk unreadable.
+
 Chunks bound the memory a load or a read needs beside the records themselves (a column of
 Python values per field for one chunk, not for the whole table), and keep every blob far
 below SQLite's limit of 1 GB per value.
@@ -24,7 +29,7 @@ from __future__ import annotations
 import json
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import fields
+from dataclasses import MISSING, Field, fields
 from datetime import date, datetime
 from itertools import repeat
 from operator import attrgetter
@@ -35,14 +40,25 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from schema.records import NO_EXTRA, DeclaredMember, Entity, Facility, Relationship, collector_paused
+from schema.records import (
+    NO_EXTRA,
+    Collateral,
+    DeclaredMember,
+    Entity,
+    Facility,
+    ProductParty,
+    Relationship,
+    Underlying,
+    collector_paused,
+)
 
 __all__ = ["CHUNK_ROWS", "RECORD_CLASSES", "construct", "decode_chunk", "encode_chunks"]
 
 CHUNK_ROWS = 1 << 18
 
 RECORD_CLASSES: dict[str, type] = {
-    cls.__name__: cls for cls in (Entity, Relationship, Facility, DeclaredMember)}
+    cls.__name__: cls for cls in (Entity, Relationship, Facility, DeclaredMember, Underlying,
+                                  Collateral, ProductParty)}
 
 # A field's annotation (a string: the records module uses postponed annotations) -> the
 # Arrow type of its column and the Python types its values may have to be stored so.
@@ -115,17 +131,30 @@ def decode_chunk(kind: str, blob: bytes | memoryview, canonical: Mapping[str, st
                  ) -> list[Any]:
     """The records of one chunk written by :func:`encode_chunks`. Dictionary-encoded
     strings that are keys of ``canonical`` become its values (the entity ids, so that
-    relationships share their ids' objects).
+    relationships share their ids' objects). A field the chunk has no column for (one
+    added to the class since it was written) takes its default.
 
-    Raises ValueError when the chunk's columns are not the fields of ``kind``."""
+    Raises ValueError when the chunk's columns are not fields of ``kind`` in field order,
+    or a field without a default has no column."""
     cls = RECORD_CLASSES[kind]
     names = [f.name for f in fields(cls)]
     table = pa.ipc.open_stream(pa.py_buffer(blob)).read_all()
-    if table.column_names != names:
-        raise ValueError(f"expected the columns {names} of {kind}, found {table.column_names}")
-    columns = [_decode_column(name, table.schema.field(name), table.column(name), canonical)
-               for name in names]
+    present = set(table.column_names)
+    if ([n for n in names if n in present] != table.column_names
+            or any(_default(f) is MISSING for f in fields(cls) if f.name not in present)):
+        raise ValueError(f"expected the columns {names} of {kind} (those with a default may "
+                         f"be missing), found {table.column_names}")
+    columns = [_decode_column(f.name, table.schema.field(f.name), table.column(f.name), canonical)
+               if f.name in present else [_default(f)] * table.num_rows
+               for f in fields(cls)]
     return construct(cls, columns, table.num_rows)
+
+
+def _default(f: Field) -> Any:
+    """The value a record gets for field ``f`` when it is not given (MISSING: none)."""
+    if f.default_factory is not MISSING:
+        return f.default_factory()
+    return f.default
 
 
 def _decode_column(name: str, field: pa.Field, column: pa.ChunkedArray,

@@ -18,7 +18,12 @@ parties Parquet would be a fifth smaller (8 MB) but about four times slower to d
 
 A store file of the first format is still read (the same dataset, more slowly), and the next
 load of any dataset into it writes the columnar format, even a load of the dataset it
-already holds.
+already holds. So is a file of this format written before the fields and tables of DESIGN
+3b (``counterparty_class``, ``rating``, ``category``; underlyings, collateral, product
+parties): a chunk without a field's column gives that field its default, a table without
+chunks is empty (:func:`graph.stores.columns.decode_chunk`). Its dataset keeps the version
+the file records, which ``info`` reports, so a server's snapshot of it is not taken for
+stale; the next load of the same data writes it again, as its hash changed with DESIGN 3b.
 
 A load that is killed cannot remove its temporary file. The file's name says which host
 and process wrote it (``.store.sqlite.HOST.PID.RANDOM.tmp``), and every load first removes
@@ -62,6 +67,9 @@ _TABLES = {
     "relationships": "Relationship",
     "facilities": "Facility",
     "declared_groups": "DeclaredMember",
+    "underlyings": "Underlying",
+    "collateral": "Collateral",
+    "product_parties": "ProductParty",
 }
 
 
@@ -205,6 +213,9 @@ class EmbeddedStore(GraphStore):
             relationships=sections["relationships"],
             facilities=sections["facilities"],
             declared_groups=sections["declared_groups"],
+            underlyings=sections["underlyings"],
+            collateral=sections["collateral"],
+            product_parties=sections["product_parties"],
         )
         # The version is the content hash of exactly these records, computed on load; the
         # round trip is exact, so hashing them again (seconds for a large book) would give it.
@@ -250,10 +261,14 @@ def _read_columns(db: sqlite3.Connection) -> dict[str, tuple]:
 
 
 def _read_rows(db: sqlite3.Connection) -> dict[str, tuple]:
-    """The records of each table of a store file of the first format, one JSON text each."""
+    """The records of each table of a store file of the first format, one JSON text each.
+    That format had none of the tables of DESIGN 3b (they are empty), and a record without
+    one of its fields takes the field's default."""
+    present = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     return {
         table: tuple(record_from_dict(kind, json.loads(data))
                      for (data,) in db.execute(f"SELECT data FROM {table} ORDER BY seq"))
+        if table in present else ()
         for table, kind in _TABLES.items()
     }
 
@@ -264,16 +279,12 @@ def _write(db: sqlite3.Connection, dataset: Dataset, info: StoreInfo) -> None:
     db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
     db.execute("CREATE TABLE chunks (tbl TEXT NOT NULL, seq INTEGER NOT NULL, "
                "data BLOB NOT NULL, PRIMARY KEY (tbl, seq))")
-    records = {
-        "entities": list(dataset.entities.values()),
-        "relationships": dataset.relationships,
-        "facilities": dataset.facilities,
-        "declared_groups": dataset.declared_groups,
-    }
     for table, kind in _TABLES.items():
+        records = (list(dataset.entities.values()) if table == "entities"
+                   else getattr(dataset, table))
         db.executemany("INSERT INTO chunks VALUES (?, ?, ?)",
                        ((table, seq, memoryview(blob))
-                        for seq, blob in enumerate(encode_chunks(kind, records[table]))))
+                        for seq, blob in enumerate(encode_chunks(kind, records))))
     meta = {
         "format": FORMAT,
         "version": info.version,

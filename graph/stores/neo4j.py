@@ -17,6 +17,22 @@ that was killed half-way): then that version's relationships are deleted first. 
 load is recognised. A retried transaction is rolled back before it is retried, so CREATE
 in it is safe too.
 
+The rows of the tables of DESIGN 3b are nodes, one per row, labelled by their model kind
+(``Underlying``, ``Collateral``, ``ProductParty``: :func:`graph.stores.neo4j_import.row_kinds`)
+and holding the row's fields as properties, the references among them too, as a facility
+holds its ``borrower``. Each reference is also an edge named by the model, from the row's
+node to the node it names: ``(:Underlying)-[:UNDERLIES]->(:Facility)``,
+``(:Underlying)-[:OBLIGOR_OF]->(:Entity)`` (none when the obligor is not known),
+``(:Collateral)-[:SECURES]->(:Facility)``, ``(:Collateral)-[:ISSUED_BY]->(:Entity)``,
+``(:ProductParty)-[:PARTY_TO]->(:Facility)``, ``(:ProductParty)-[:ROLE_IN]->(:Entity)``.
+Nodes rather than lists of properties on the facility: a Cypher user then walks from a
+party to the products that look through to it or the bonds it issued as collateral
+(``MATCH (e:Entity {id: $id})<-[:OBLIGOR_OF]-(u)-[:UNDERLIES]->(f)``), which lists on a
+facility could only give by matching text. A row has no key of its own (a facility has many
+underlyings), so it is CREATEd like a relationship and its label has indexes on the
+facility and on ``_seq`` (what :meth:`Neo4jStore.read` pages by), not a uniqueness
+constraint; the version sweep removes the rows of other versions with their edges.
+
 A first load into an empty database goes faster still through ``neo4j-admin database
 import``: see :mod:`graph.stores.neo4j_import` and :meth:`Neo4jStore.bulk_import`.
 
@@ -46,7 +62,13 @@ from neo4j.exceptions import AuthError, ServiceUnavailable, SessionExpired, Tran
 
 from graph.stores.base import GraphStore, LoadSummary, StoreInfo
 from graph.stores.columns import construct
-from graph.stores.neo4j_import import BOOKKEEPING, META_LABEL, write_import_files
+from graph.stores.neo4j_import import (
+    BOOKKEEPING,
+    META_LABEL,
+    RowKind,
+    row_kinds,
+    write_import_files,
+)
 from graph.stores.queries import Path as GraphPath
 from graph.stores.queries import Subgraph, check_hops, sort_paths
 from schema.errors import StoreEmpty, StoreError, StoreUnavailable
@@ -88,8 +110,8 @@ def _q(text: str) -> LiteralString:
     return cast(LiteralString, text)
 
 
-def _properties(record: Entity | Relationship | Facility | DeclaredMember, seq: int,
-                version: str, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+def _properties(record: Any, seq: int, version: str, skip: tuple[str, ...] = ()
+                ) -> dict[str, Any]:
     """A record as Neo4j properties: typed fields as they are (dates as dates), ``extra`` as
     JSON text, plus the input order and the dataset version."""
     props: dict[str, Any] = {
@@ -104,6 +126,13 @@ def _properties(record: Entity | Relationship | Facility | DeclaredMember, seq: 
     props["_seq"] = seq
     props["_version"] = version
     return props
+
+
+def _name(name: str) -> str:
+    """A property name for a query: only field names of our record classes reach one."""
+    if not name.isidentifier():
+        raise StoreError(f"field {name!r} cannot be a property name")
+    return name
 
 
 def _record(kind: str, props: dict[str, Any], **more: Any) -> Any:
@@ -126,9 +155,7 @@ def _projection(cls: type, var: str, given: dict[str, str] | None = None) -> str
     given = given or {}
     items = []
     for f in fields(cls):
-        name = {"extra": "_extra", "origin": "_origin"}.get(f.name, f.name)
-        if not name.isidentifier():
-            raise StoreError(f"field {name!r} cannot be a property name")
+        name = _name({"extra": "_extra", "origin": "_origin"}.get(f.name, f.name))
         items.append(given.get(f.name, f"{var}.{name}"))
     return "[" + ", ".join([*items, f"{var}._seq"]) + "]"
 
@@ -265,12 +292,18 @@ class Neo4jStore(GraphStore):
                 time.sleep(0.5 * (attempt + 1))
 
     def ensure_constraints(self) -> None:
-        """Uniqueness constraints on each node kind's key, from the model; idempotent."""
+        """Uniqueness constraints on each node kind's key, from the model, and for a kind
+        of one node per row indexes on its key and input order instead; idempotent."""
         if self._constraints_done:
             return
-        model = load_model()
-        for kind in model.nodes.values():
+        rows = {kind.label for kind in row_kinds()}
+        for kind in load_model().nodes.values():
             label = _allowed_label(kind.label)
+            if label in rows:
+                for name in (kind.key, "_seq"):
+                    self._write(f"CREATE INDEX {label.lower()}_{name.strip('_')}_index IF NOT EXISTS "
+                                f"FOR (n:{label}) ON (n.{name})")
+                continue
             self._write(f"CREATE CONSTRAINT {label.lower()}_{kind.key} IF NOT EXISTS "
                         f"FOR (n:{label}) REQUIRE n.{kind.key} IS UNIQUE")
         self._write(f"CREATE CONSTRAINT groupgraph_meta IF NOT EXISTS "
@@ -313,6 +346,10 @@ class Neo4jStore(GraphStore):
             self._auto_commit(
                 "MATCH ()-[r]->() WHERE r._version = $version "
                 "CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS", version=version)
+            for kind in row_kinds():   # CREATEd too
+                self._auto_commit(
+                    f"MATCH (n:{_allowed_label(kind.label)}) WHERE n._version = $version "
+                    "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS", version=version)
 
         say(f"writing {len(dataset.entities):,} entities")
         self._write_batches(
@@ -334,12 +371,15 @@ class Neo4jStore(GraphStore):
              for i, g in enumerate(dataset.declared_groups)])
         say(f"writing {len(dataset.relationships):,} relationships")
         self.write_relationships(dataset.relationships, version)
+        for kind in row_kinds():
+            say(f"writing {len(getattr(dataset, kind.table)):,} {kind.table}")
+            self._write_rows(kind, getattr(dataset, kind.table), version)
 
         say("removing what the previous dataset had and this one has not")
         self._auto_commit(
             "MATCH ()-[r]->() WHERE r._version <> $version "
             "CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS", version=version)
-        for label in ("Entity", "Facility", "DeclaredGroup"):
+        for label in sorted(load_model().labels):
             self._auto_commit(
                 f"MATCH (n:{_allowed_label(label)}) WHERE n._version <> $version "
                 "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS", version=version)
@@ -405,6 +445,18 @@ class Neo4jStore(GraphStore):
                 f"CREATE (s)-[r:{_allowed_type(rel_type)}]->(t) SET r = row.props",
                 rows, batch_size=batch_size)
 
+    def _write_rows(self, kind: RowKind, records: Iterable[Any], version: str) -> None:
+        """CREATE a node of ``kind`` per record, and an edge from it to each node it refers
+        to (none for a reference left empty, ``{id: null}`` matching nothing)."""
+        links = "".join(
+            f" CALL (n, row) {{ MATCH (t:{_allowed_label(target)} {{id: row.{_name(name)}}}) "
+            f"CREATE (n)-[:{_allowed_type(edge)} {{_version: row._version}}]->(t) }}"
+            for name, edge, target in kind.edges)
+        self._write_batches(
+            f"UNWIND $rows AS row CREATE (n:{_allowed_label(kind.label)}) SET n = row WITH n, row"
+            + links,
+            [_properties(r, i, version) for i, r in enumerate(records)])
+
     def read(self) -> Dataset:
         meta = self._meta()
         if meta is None:
@@ -421,13 +473,22 @@ class Neo4jStore(GraphStore):
         declared = _records(DeclaredMember, members)
         relationships = _records(Relationship, self._relationship_rows(
             _projection(Relationship, "r", {"type": "type(r)", "source": "s.id", "target": "e.id"})))
-        return Dataset(
+        tables = {kind.table: tuple(_records(kind.record, self._nodes(
+                      kind.label, _projection(kind.record, "n"), key="_seq", after=-1)))
+                  for kind in row_kinds()}
+        dataset = Dataset(
             bank=Bank(**json.loads(meta["bank"])),
             entities={e.id: e for e in entities},
             relationships=tuple(relationships),
             facilities=tuple(facilities),
             declared_groups=tuple(declared),
+            **tables,
         )
+        # The version the store records, as the embedded store gives it: the hash of exactly
+        # these records, the round trip being exact; for a store loaded before DESIGN 3b
+        # (no category, no rows) the hash of that time, which info() reports too.
+        dataset.__dict__["version"] = meta["version"]
+        return dataset
 
     # Reading in bulk: the driver handles every record of a result as a message of its own,
     # which cost more than the data in it (100,000 entity ids took 6 s one per record), so
@@ -436,15 +497,18 @@ class Neo4jStore(GraphStore):
     # node or relationship a list of its values in field order (no map to unpack and pick
     # from), put in input order (``_seq``) here rather than sorting on the server.
 
-    def _nodes(self, label: str, projection: str) -> list[list[Any]]:
-        """Every node of ``label`` (keyed by ``id``) as the list ``projection`` makes of
-        ``n``."""
+    def _nodes(self, label: str, projection: str, *, key: str = "id", after: Any = ""
+               ) -> list[list[Any]]:
+        """Every node of ``label`` as the list ``projection`` makes of ``n``, in pages
+        walking the index on ``key`` (unique: ``id``; ``_seq`` for a kind of one node per
+        row) from above ``after``."""
         found: list[list[Any]] = []
-        after = ""
+        key = _name(key)
         while True:
             page = self._read(
-                f"MATCH (n:{_allowed_label(label)}) WHERE n.id > $after WITH n ORDER BY n.id "
-                f"LIMIT $size RETURN collect({projection}) AS page, max(n.id) AS last",
+                f"MATCH (n:{_allowed_label(label)}) WHERE n.{key} > $after WITH n "
+                f"ORDER BY n.{key} LIMIT $size RETURN collect({projection}) AS page, "
+                f"max(n.{key}) AS last",
                 after=after, size=_PAGE)[0]
             if not page["page"]:
                 break

@@ -16,6 +16,12 @@ and run ``neo4j-admin database import full neo4j --overwrite-destination=true
 @FOLDER/import.args`` with the server stopped (``groupgraph neo4j-import-files`` writes the
 folder; README, "Neo4j in bulk").
 
+The rows of the tables of DESIGN 3b (underlyings, collateral, product parties) are nodes
+of their own, one per row, each linked to the facility and entities it names
+(:func:`row_kinds`, :mod:`graph.stores.neo4j` says why): their file has an id column of its
+own id space, the row's input order, which is not stored, and each reference a file of
+edges, rows without that reference left out.
+
 Types come from the records' own field types (``float | None`` is a ``double``), so a field
 added to the model reaches the import with its type and nothing here to change. Each file is
 written a column at a time through Arrow's CSV writer (a million parties' files in seconds;
@@ -29,8 +35,9 @@ import json
 import types
 import typing
 from collections.abc import Sequence
-from dataclasses import asdict, fields
+from dataclasses import asdict, dataclass, fields
 from datetime import date
+from functools import cache
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -39,17 +46,53 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from graph.stores.base import StoreInfo
+from graph.stores.columns import RECORD_CLASSES
+from schema.model import load_model
 from schema.records import Dataset, DeclaredMember, Entity, Facility, Relationship
 
-__all__ = ["ARGS_FILE", "BOOKKEEPING", "META_LABEL", "write_import_files"]
+__all__ = ["ARGS_FILE", "BOOKKEEPING", "META_LABEL", "RowKind", "row_kinds", "write_import_files"]
 
 ARGS_FILE = "import.args"
 META_LABEL = "GroupgraphMeta"
 # record fields kept as the store's own properties (_extra, _origin), not as themselves
 BOOKKEEPING = ("extra", "origin")
+# the label of the node a reference property's type names
+_REFERENCED = {"entity_ref": "Entity", "facility_ref": "Facility"}
 _IMPORT_TYPES = {float: "double", bool: "boolean", date: "date", int: "long", str: ""}
 _ARROW_TYPES = {"double": pa.float64(), "boolean": pa.bool_(), "date": pa.date32(),
                 "long": pa.int64(), "": pa.string()}
+
+
+@dataclass(frozen=True)
+class RowKind:
+    """A node kind stored as one node per row of its table: ``label`` (also the record
+    class's name), ``table`` (the dataset's attribute and the file of the model), and each
+    reference ``(property, relationship type, label referred to)``."""
+
+    label: str
+    table: str
+    record: type
+    key: str
+    edges: tuple[tuple[str, str, str], ...]
+
+
+@cache
+def row_kinds() -> tuple[RowKind, ...]:
+    """The model's node kinds keyed by a reference to another node: an underlying, a
+    collateral or a product party is a row of its facility, many to a key, so each row is a
+    node of its own, linked by the reference's ``edge`` to what it names.
+
+    >>> [(k.label, k.table, k.edges[0]) for k in row_kinds()][0]
+    ('Underlying', 'underlyings', ('facility', 'UNDERLIES', 'Facility'))
+    """
+    found = []
+    for kind in load_model().nodes.values():
+        if not kind.properties[kind.key].edge:
+            continue   # a node per key value (Entity, Facility, DeclaredGroup)
+        edges = tuple((spec.name, spec.edge, _REFERENCED[spec.type])
+                      for spec in kind.properties.values() if spec.edge)
+        found.append(RowKind(kind.label, kind.file, RECORD_CLASSES[kind.name], kind.key, edges))
+    return tuple(found)
 
 
 def _field_types(cls: type) -> dict[str, str]:
@@ -137,6 +180,19 @@ def write_import_files(dataset: Dataset, folder: Path, *, uri: str, source: str 
         table(rel_type.lower(), "relationships", rel_type,
               [(":START_ID(Entity)", "", list(map(attrgetter("source"), picked))),
                (":END_ID(Entity)", "", list(map(attrgetter("target"), picked))), *columns])
+
+    for kind in row_kinds():
+        rows = getattr(dataset, kind.table)
+        ids = [str(seq) for seq in range(len(rows))]
+        table(kind.table, "nodes", kind.label,
+              [("", f"ID({kind.label})", ids), *_record_columns(kind.record, rows, version)])
+        for name, edge, target in kind.edges:
+            ends = [(i, ref) for i, ref in zip(ids, map(attrgetter(name), rows), strict=True)
+                    if ref is not None]
+            table(edge.lower(), "relationships", edge,
+                  [(f":START_ID({kind.label})", "", [i for i, _ in ends]),
+                   (f":END_ID({target})", "", [ref for _, ref in ends]),
+                   ("_version", "", [version] * len(ends))])
 
     info = StoreInfo.now(uri, dataset, source)
     meta = {"status": "ready", "version": version, "loaded_at": info.loaded_at, "source": source,

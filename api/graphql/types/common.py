@@ -137,7 +137,8 @@ async def prefetch_entities(info: Info[Any, Any], ids: Sequence[str], *path: str
     chosen = [loader for name, loader in (
         ("exposure", loaders.exposure), ("flags", loaders.flags), ("group", loaders.group_of),
         ("limitChecks", loaders.limit_checks), ("facilities", loaders.facilities),
-        ("ultimateControllers", loaders.ultimate_controllers)) if name in wanted]
+        ("ultimateControllers", loaders.ultimate_controllers),
+        ("beneficialOwners", loaders.beneficial_owners)) if name in wanted]
     if chosen:
         await asyncio.gather(*(loader.load_many(list(ids)) for loader in chosen))
 

@@ -18,8 +18,16 @@ from strawberry.types import Info
 
 from api.graphql.errors import BadRequest
 from api.graphql.types import common
+from api.graphql.types.beneficial_owner import BeneficialOwner
 from api.graphql.types.connection import After, Connection, First
-from api.graphql.types.enums import ChainDirection, Direction, EntityKind, EntityStatus, RelationshipType
+from api.graphql.types.enums import (
+    BeneficialOwnerBasis,
+    ChainDirection,
+    Direction,
+    EntityKind,
+    EntityStatus,
+    RelationshipType,
+)
 from api.graphql.types.exposure import Exposure
 from api.graphql.types.facility import Facility
 from api.graphql.types.guarantee import Guarantee
@@ -148,6 +156,17 @@ class Entity:
     async def ultimate_controllers(self, info: Info) -> list[Entity]:
         ids = await common.context(info).loaders.ultimate_controllers.load(self.record.id)
         return await common.entities(info, ids)
+
+    @strawberry.field(description="The company's beneficial owners (受益所有人, R18): persons "
+                                  "holding at least the regime's threshold (25%) by integrated "
+                                  "ownership, or belonging to a unit that controls it, else its "
+                                  "legal representative, chairman or CEO; one entry per person, "
+                                  "by basis, then share. Empty for a person.")
+    async def beneficial_owners(self, info: Info) -> list[BeneficialOwner]:
+        found = await common.context(info).loaders.beneficial_owners.load(self.record.id)
+        people = {e.record.id: e for e in await common.entities(info, [o.person for o in found])}
+        return [BeneficialOwner(person=people[o.person], basis=BeneficialOwnerBasis(o.basis),
+                                share=o.share) for o in found]
 
     @strawberry.field(description="The party's own risk flags (limits as a single party, "
                                   "large exposure, guarantee circle, cross-holding).")

@@ -53,7 +53,9 @@ class Group:
 
     @strawberry.field(description="The group's ultimate controllers: every member of each "
                                   "controlling unit at the top of the group. Empty when no one "
-                                  "controls (a group joined by dependence only, or of one).")
+                                  "controls (a group joined by dependence only, or of one). A "
+                                  "state body is never one (R17): under it, the company it "
+                                  "controls is the top of its own group.")
     async def controllers(self, info: Info) -> list[Entity]:
         return await common.entities(info, self.record.controllers)
 

@@ -274,3 +274,22 @@ def test_bad_arguments_get_clear_errors(server):
     assert answer["errors"][0]["message"] == "unknown entity id(s): NOPE"
     answer = server.graphql('{ groups(first: 101) { totalCount } }')
     assert "first must be between 0 and 100" in answer["errors"][0]["message"]
+
+
+def test_beneficial_owners_of_companies(server):
+    # R18 on the sample: the family (P1 40%, P2 15%) controls C1 and, through C1's 60%, C2.
+    #   C1: P1 owns 40% >= 25% (ownership); P2 15%, a member of the controlling family (control)
+    #   C2: P1 0.4 x 0.6 = 24% < 25%, P2 0.15 x 0.6 = 9%: both by control
+    #   C3: P1 0.024, nobody controls it (C2 holds 10%) and no one manages it: none
+    data = server.data("""{
+        c1: entity(id: "C1") { beneficialOwners { person { id name } basis share } }
+        c2: entity(id: "C2") { beneficialOwners { person { id } basis share } }
+        c3: entity(id: "C3") { beneficialOwners { person { id } } }
+        p1: entity(id: "P1") { beneficialOwners { person { id } } } }""")
+    assert data["c1"]["beneficialOwners"] == [
+        {"person": {"id": "P1", "name": "王建国"}, "basis": "OWNERSHIP", "share": 0.4},
+        {"person": {"id": "P2", "name": "李芳"}, "basis": "CONTROL", "share": 0.15}]
+    c2 = data["c2"]["beneficialOwners"]
+    assert [(o["person"]["id"], o["basis"]) for o in c2] == [("P1", "CONTROL"), ("P2", "CONTROL")]
+    assert [o["share"] for o in c2] == pytest.approx([0.24, 0.09])
+    assert data["c3"]["beneficialOwners"] == [] and data["p1"]["beneficialOwners"] == []

@@ -1,5 +1,6 @@
 """The rules R3-R7 as they were written before the array implementation: one Python
-object per party, NetworkX for families, a worklist of Relationship objects per unit.
+object per party, NetworkX for families, a worklist of Relationship objects per unit; with
+R17 (family relations, state bodies) added in the same style, and R18 by a dense inverse.
 
 Kept as an oracle only: the tests compare :mod:`graph.analysis` with it on random graphs.
 Its outputs use the public record classes, so the two can be compared with ``==``.
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from graph.analysis.components import components, groups_of
-from graph.analysis.control import CONTROL_THRESHOLD, ControlLink, Unit
+from graph.analysis.control import CONTROL_THRESHOLD, FAMILY_RELATIONS, ControlLink, Unit
 from graph.analysis.exposure import Exposure, FacilityExposure, Move, Substitution
 from graph.analysis.groups import EvidenceStep, Group
 from schema.records import Bank, Collateral, Entity, Facility, Relationship, Underlying
@@ -42,8 +43,9 @@ class ReferenceControl:
         return [m for u in self.ultimate_units(entity) for m in self.units[u].members]
 
 
-def family_units(parties: Iterable[str], relationships: Iterable[Relationship]) -> dict[str, Unit]:
-    ties = [r for r in relationships if r.type == "RELATIVE_OF"]
+def family_units(parties: Iterable[str], relationships: Iterable[Relationship],
+                 family_relations=FAMILY_RELATIONS) -> dict[str, Unit]:
+    ties = [r for r in relationships if r.type == "RELATIVE_OF" and r.relation in family_relations]
     family = nx.Graph()
     for tie in ties:
         family.add_edge(tie.source, tie.target, tie=tie)
@@ -60,9 +62,10 @@ def family_units(parties: Iterable[str], relationships: Iterable[Relationship]) 
     return {u.key: u for u in units.values()}
 
 
-def compute_control(parties: Iterable[str], relationships: Iterable[Relationship]) -> ReferenceControl:
+def compute_control(parties: Iterable[str], relationships: Iterable[Relationship],
+                    family_relations=FAMILY_RELATIONS) -> ReferenceControl:
     relationships = list(relationships)
-    units = family_units(parties, relationships)
+    units = family_units(parties, relationships, family_relations)
     unit_of = {m: u.key for u in units.values() for m in u.members}
     out_edges: dict[str, list[Relationship]] = defaultdict(list)
     for r in relationships:
@@ -105,10 +108,12 @@ def _controlled(unit: Unit, out_edges: dict[str, list[Relationship]]) -> dict[st
     return links
 
 
-def _top_units(result: ReferenceControl) -> set[str]:
+def _top_units(result: ReferenceControl, state: frozenset[str] = frozenset()) -> set[str]:
+    """R5's top units; with ``state`` (unit keys), the links from or to them left out."""
     edges = [(unit_key, result.unit_of[target])
-             for unit_key, links in result.links.items() for target in links]
-    nodes, labels = components(edges, result.links, strong=True)
+             for unit_key, links in result.links.items() for target in links
+             if unit_key not in state and result.unit_of[target] not in state]
+    nodes, labels = components(edges, {a for a, _ in edges}, strong=True)
     label_of = dict(zip(nodes, labels.tolist(), strict=True))
     entered = {label_of[b] for a, b in edges if label_of[a] != label_of[b]}
     return {node for node, label in label_of.items() if label not in entered}
@@ -121,12 +126,17 @@ def group_id(members: Iterable[str]) -> str:
 
 def connected_client_groups(parties: Iterable[str], relationships: Iterable[Relationship],
                             control: ReferenceControl, *,
-                            dependence_threshold: float = 0.5) -> list[Group]:
+                            dependence_threshold: float = 0.5,
+                            state_parties: Iterable[str] = ()) -> list[Group]:
     unit_keys = list(dict.fromkeys(control.unit_of[p] for p in parties))
     links: dict[str, dict[str, EvidenceStep]] = defaultdict(dict)
+    state = frozenset(control.unit_of[p] for p in state_parties if p in control.unit_of)
+    top_units = _top_units(control, state) if state else control.top_units
+    link_count = {u: sum(control.unit_of[t] not in state for t in links_of)
+                  for u, links_of in control.links.items() if u not in state}
 
     def link(a: str, b: str, step: EvidenceStep) -> None:
-        if a != b and b not in links[a]:
+        if a != b and b not in links[a] and a not in state and b not in state:
             links[a][b] = links[b][a] = step
 
     for unit_key, controlled in control.links.items():
@@ -141,7 +151,7 @@ def connected_client_groups(parties: Iterable[str], relationships: Iterable[Rela
     nodes, labels = components(((a, b) for a, nbrs in links.items() for b in nbrs), unit_keys)
     groups = []
     for component in groups_of(nodes, labels):
-        root = _root(component, control)
+        root = _root(component, top_units, link_count)
         evidence: dict[str, tuple[EvidenceStep, ...]] = {}
         for unit_key, chain in _chains(links, root).items():
             unit = control.units[unit_key]
@@ -149,17 +159,17 @@ def connected_client_groups(parties: Iterable[str], relationships: Iterable[Rela
                 evidence[member] = chain + _family_chain(unit, member)
         members = tuple(sorted(evidence))
         controllers = tuple(sorted(
-            m for u in component if u in control.top_units and control.links.get(u)
+            m for u in component if u in top_units and link_count.get(u)
             for m in control.units[u].members))
         groups.append(Group(group_id(members), members, root, controllers, evidence))
     groups.sort(key=lambda g: (-g.size, g.id))
     return groups
 
 
-def _root(component: list[str], control: ReferenceControl) -> str:
-    tops = [u for u in component if u in control.top_units]
+def _root(component: list[str], top_units: set[str], link_count: dict[str, int]) -> str:
+    tops = [u for u in component if u in top_units]
     if tops:
-        return min(tops, key=lambda u: (-len(control.links.get(u, ())), u))
+        return min(tops, key=lambda u: (-link_count.get(u, 0), u))
     return min(component)
 
 
@@ -362,3 +372,44 @@ def compute_exposures(bank: Bank, regime: Regime, facilities: Iterable[Facility]
 
 
 _CATEGORIES = ("general", "specific", "trading", "counterparty", "potential", "other")
+
+
+def beneficial_owners(parties: list[str], persons: list[str], relationships: list[Relationship],
+                      control: ReferenceControl, threshold: float = 0.25) -> dict[str, tuple]:
+    """R18 by a dense inverse of ``I - A`` (books without closed rings): every company's
+    beneficial owners, companies with none left out."""
+    import numpy as np
+
+    from graph.analysis.owners import BASES, BeneficialOwner
+
+    position = {p: i for i, p in enumerate(parties)}
+    a = np.zeros((len(parties), len(parties)))
+    for r in relationships:
+        if r.type == "OWNS":
+            a[position[r.source], position[r.target]] += r.share or 0.0
+    integrated = a @ np.linalg.inv(np.eye(len(parties)) - a)
+    people = set(persons)
+    found = {}
+    for company in parties:
+        if company in people:
+            continue
+        c = position[company]
+        entries: dict[str, str] = {}
+        for p in sorted(people):
+            if integrated[position[p], c] >= threshold - 1e-9:
+                entries[p] = "ownership"
+        for unit in control.controllers.get(company, ()):
+            for m in control.units[unit].members:
+                if m in people:
+                    entries.setdefault(m, "control")
+        if not entries:
+            for r in relationships:
+                if (r.type == "MANAGES" and r.target == company and r.source in people
+                        and r.role in ("legal_representative", "chairman", "ceo")):
+                    entries.setdefault(r.source, "senior_manager")
+        if entries:
+            share = {p: float(integrated[position[p], c]) for p in entries}
+            found[company] = tuple(
+                BeneficialOwner(p, basis, share[p]) for p, basis in sorted(
+                    entries.items(), key=lambda e: (BASES.index(e[1]), -share[e[0]], e[0])))
+    return found

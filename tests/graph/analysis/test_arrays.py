@@ -36,7 +36,7 @@ def random_graph(rng: random.Random, companies: int = 25, persons: int = 8, edge
     people = [p for p in parties if p.startswith("P")]
     for _ in range(rng.randint(0, 5)):
         a, b = rng.sample(people, 2)
-        rels.append(R("RELATIVE_OF", a, b, relation=rng.choice(["spouse", "child"])))
+        rels.append(R("RELATIVE_OF", a, b, relation=rng.choice(["spouse", "child", "other"])))
     for _ in range(rng.randint(0, 5)):
         a, b = rng.sample(parties, 2)
         rels.append(R("DEPENDS_ON", a, b, share=rng.choice([0.3, 0.5, 0.8, None])))
@@ -115,11 +115,11 @@ def test_sums_at_the_threshold_itself_are_decided_as_an_exact_sum_would(shares):
     assert_same_control(["A", "X", "T"], rels)
 
 
-def assert_same_groups(parties, rels, threshold=0.5):
+def assert_same_groups(parties, rels, threshold=0.5, state=()):
     new = connected_client_groups(parties, rels, compute_control(parties, rels),
-                                  dependence_threshold=threshold)
+                                  dependence_threshold=threshold, state_parties=state)
     old = reference.connected_client_groups(parties, rels, reference.compute_control(parties, rels),
-                                            dependence_threshold=threshold)
+                                            dependence_threshold=threshold, state_parties=state)
     assert [(g.id, g.members, g.root, g.controllers) for g in new] == [
         (g.id, g.members, g.root, g.controllers) for g in old]
     for n, o in zip(new, old, strict=True):
@@ -133,6 +133,14 @@ def test_groups_equal_reference_on_random_graphs(seed):
     rng = random.Random(seed)
     parties, rels = random_graph(rng)
     assert_same_groups(parties, rels, threshold=rng.choice([0.5, 0.3, 0.0]))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_groups_through_state_bodies_equal_reference_on_random_graphs(seed):
+    # R17: a few companies (and a person, as data may say) are state bodies
+    rng = random.Random(500 + seed)
+    parties, rels = random_graph(rng)
+    assert_same_groups(parties, rels, state=rng.sample(parties, rng.randint(1, 4)))
 
 
 @pytest.mark.parametrize("seed", range(20))

@@ -80,7 +80,8 @@ def test_groups_partition_like_connected_components_oracle():
                 edges.append(R("OWNS", a, b, share=rng.choice([0.2, 0.3, 0.51, 0.6])))
         for _ in range(3):
             a, b = rng.sample(parties[-8:], 2)
-            edges.append(R("RELATIVE_OF", min(a, b), max(a, b), relation="other"))
+            edges.append(R("RELATIVE_OF", min(a, b), max(a, b),
+                           relation=rng.choice(["sibling", "other"])))
         for _ in range(4):
             a, b = rng.sample(parties, 2)
             edges.append(R("DEPENDS_ON", a, b, share=rng.choice([0.3, 0.5, 0.8])))
@@ -100,7 +101,9 @@ def test_groups_partition_like_connected_components_oracle():
                 for member in control.units[unit].members:
                     oracle.add_edge(member, target)
         for e in kept:
-            if e.type == "RELATIVE_OF" or (e.type == "DEPENDS_ON" and e.share >= 0.5):
+            # R17: a tie of relation "other" joins no family and no group
+            if (e.type == "RELATIVE_OF" and e.relation != "other") or (
+                    e.type == "DEPENDS_ON" and e.share >= 0.5):
                 oracle.add_edge(e.source, e.target)
         expected = sorted(tuple(sorted(c)) for c in nx.connected_components(oracle))
         groups = connected_client_groups(parties, kept, control)
@@ -117,3 +120,60 @@ def test_analysis_ranks_groups_by_gross_exposure():
     ranked = analyse(d).groups_by_exposure()
     assert [(g.members, analyse(d).group_exposure(g).gross) for g in ranked] == [
         (("A", "B"), 160.0), (("X",), 150.0)]
+
+
+STATE = {"SASAC": {"counterparty_class": "state_asset_agency"}}
+
+
+def test_two_companies_under_one_state_asset_agency_are_two_groups():
+    # R17: the 国资委 holds 60% of C1 and 70% of C2: it controls both (R4) and is their
+    # ultimate controller (R5), yet its control joins no one: three groups of one
+    d = dataset([R("OWNS", "SASAC", "C1", share=0.6), R("OWNS", "SASAC", "C2", share=0.7)], **STATE)
+    a = analyse(d)
+    assert members(a.groups) == [("C1",), ("C2",), ("SASAC",)]
+    assert a.control.ultimate_controllers("C1") == ["SASAC"]
+    assert a.control.ultimate_controllers("C2") == ["SASAC"]
+    assert all(g.controllers == () for g in a.groups)
+
+
+def test_companies_under_one_state_body_join_through_another_link():
+    # C1 also holds 55% of C3 and C2 depends on C1 (0.6 >= 0.5): {C1, C2, C3} is one group
+    # rooted at C1, the company the state controls; the state body stays alone
+    d = dataset([R("OWNS", "SASAC", "C1", share=0.6), R("OWNS", "SASAC", "C2", share=0.7),
+                 R("OWNS", "C1", "C3", share=0.55), R("DEPENDS_ON", "C2", "C1", share=0.6)], **STATE)
+    a = analyse(d)
+    assert members(a.groups) == [("C1", "C2", "C3"), ("SASAC",)]
+    group = a.group_by_member["C1"]
+    assert (group.root, group.controllers) == ("C1", ("C1",))
+    assert [(s.rule, s.source, s.target) for s in group.evidence["C3"]] == [("R4b", "C1", "C3")]
+    # ultimate controllers are R5's: the state body controls C3 through C1 (60% of C1)
+    assert a.control.ultimate_controllers("C3") == ["SASAC"]
+
+
+def test_the_same_book_without_the_class_is_one_group():
+    # the class alone makes the difference: a corporate holder of the same shares is a parent
+    d = dataset([R("OWNS", "SASAC", "C1", share=0.6), R("OWNS", "SASAC", "C2", share=0.7)])
+    assert members(analyse(d).groups) == [("C1", "C2", "SASAC")]
+
+
+def test_a_sovereign_controlled_company_roots_its_own_group():
+    d = dataset([R("CONTROLS", "GOV", "C5", basis="agreement"), R("OWNS", "C5", "C6", share=0.8),
+                 R("DEPENDS_ON", "C7", "GOV", share=0.9)],
+                GOV={"counterparty_class": "sovereign"})
+    a = analyse(d)
+    # dependence on the sovereign joins no one either: the state holder is a group of its own
+    assert members(a.groups) == [("C5", "C6"), ("C7",), ("GOV",)]
+    assert a.group_by_member["C6"].root == "C5"
+    assert a.control.ultimate_controllers("C6") == ["GOV"]
+
+
+def test_a_relative_of_other_joins_nothing_while_a_spouse_joins():
+    d = dataset([R("RELATIVE_OF", "P1", "P2", relation="spouse"),
+                 R("RELATIVE_OF", "P3", "P4", relation="other"),
+                 R("OWNS", "P2", "C1", share=0.6), R("OWNS", "P4", "C2", share=0.6)])
+    a = analyse(d)
+    assert members(a.groups) == [("C1", "P1", "P2"), ("C2", "P4"), ("P3",)]
+    assert "family:P1" in a.control.units and "family:P3" not in a.control.units
+    assert a.control.ultimate_controllers("C2") == ["P4"]
+    # the tie is still a relationship of the book
+    assert R("RELATIVE_OF", "P3", "P4", relation="other") in a.relationships

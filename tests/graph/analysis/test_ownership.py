@@ -81,3 +81,23 @@ def test_a_ring_holding_a_little_less_than_all_of_itself_is_defined():
     # 99% each way: A in B = 0.99 / (1 - 0.99^2) = 0.99 / 0.0199
     holdings = [("A", "B", 0.99), ("B", "A", 0.99)]
     assert integrated_ownership(holdings, "A", "B") == pytest.approx(0.99 / 0.0199, rel=1e-12)
+
+
+def test_a_column_is_every_row_read_at_one_company():
+    # the cross-holding of the DESIGN example, with a closed ring (X, Y) beside it that
+    # the column of C never reaches, and one (R, S) above D whose shares it leaves undefined
+    holdings = [("A", "B", 0.6), ("B", "C", 0.7), ("C", "B", 0.1), ("P", "A", 0.5),
+                ("X", "Y", 1.0), ("Y", "X", 1.0),
+                ("R", "S", 1.0), ("S", "R", 1.0), ("S", "D", 0.3), ("Q", "D", 0.2)]
+    m = OwnershipMatrix(holdings)
+    column = m.column("C")
+    # P in C = 0.5 x 0.42 / 0.93; C in C = 0.1 x 0.7 / 0.93 (its walks back to itself)
+    assert column.shares == pytest.approx({"P": 0.21 / 0.93, "A": 0.42 / 0.93, "B": 0.7 / 0.93,
+                                           "C": 0.07 / 0.93}, abs=1e-12)
+    assert column.rings == {}
+    for owner, share in column.shares.items():
+        assert m.row(owner).share_in("C") == pytest.approx(share, abs=1e-12)
+    below = m.column("D")
+    assert below.shares == {"Q": 0.2} and below.rings == {"R": ("R", "S"), "S": ("R", "S")}
+    with pytest.raises(ClosedOwnershipRing):
+        m.row("R").share_in("D")

@@ -23,7 +23,7 @@ from graph.stores.embedded import EmbeddedStore
 from graph.stores.uri import open_store
 from loaders.synthetic import generate_portfolio
 from schema.errors import StoreEmpty, StoreUnavailable
-from schema.records import Dataset, DeclaredMember, Entity
+from schema.records import Collateral, Dataset, DeclaredMember, Entity, ProductParty, Underlying
 from schema.records import Facility as F
 from schema.records import Relationship as R
 from tests.datasets import BANK, dataset
@@ -46,7 +46,8 @@ def test_round_trip_keeps_every_record(tmp_path):
     assert back.entities["A"].extra == {"rating": "AA"}
     info = store.info()
     assert info.counts == {"entities": 4, "relationships": 3, "facilities": 1,
-                           "declared_groups": 0}
+                           "declared_groups": 0, "underlyings": 0, "collateral": 0,
+                           "product_parties": 0}
     assert info.source == "test"
 
 
@@ -248,6 +249,69 @@ def test_a_store_of_the_first_format_is_read_and_the_next_load_rewrites_it(tmp_p
     assert store.replace(old).unchanged
 
 
+def write_before_design_3b(path: Path, data: Dataset, version: str) -> None:
+    """A store file of this format as the code before DESIGN 3b wrote it: entity and
+    facility chunks without the columns of the fields it added, no chunks of its tables,
+    the version that code's hash gave, counts of the four tables it knew."""
+    EmbeddedStore(path).replace(data)
+    added = {"entities": ["counterparty_class", "rating"], "facilities": ["category"]}
+    with closing(sqlite3.connect(path)) as db:
+        for table, columns in added.items():
+            for seq, blob in db.execute("SELECT seq, data FROM chunks WHERE tbl = ?",
+                                        (table,)).fetchall():
+                old = pa.ipc.open_stream(blob).read_all().drop_columns(columns)
+                sink = pa.BufferOutputStream()
+                with pa.ipc.new_stream(sink, old.schema) as writer:
+                    writer.write_table(old)
+                db.execute("UPDATE chunks SET data = ? WHERE tbl = ? AND seq = ?",
+                           (sink.getvalue().to_pybytes(), table, seq))
+        db.execute("DELETE FROM chunks WHERE tbl IN ('underlyings', 'collateral', "
+                   "'product_parties')")
+        counts = {"entities": len(data.entities), "relationships": len(data.relationships),
+                  "facilities": len(data.facilities), "declared_groups": len(data.declared_groups)}
+        db.executemany("UPDATE meta SET value = ? WHERE key = ?",
+                       [(version, "version"), (json.dumps(counts), "counts")])
+        db.commit()
+
+
+def test_a_store_written_before_design_3b_is_read_with_the_defaults(tmp_path):
+    path = tmp_path / "s.sqlite"
+    # eabe2e3ecfb845d8: FIRST's version by the code before DESIGN 3b (commit c0dd3ae), whose
+    # store file this one reproduces (checked against a file that commit wrote)
+    write_before_design_3b(path, FIRST, "eabe2e3ecfb845d8")
+    with closing(sqlite3.connect(path)) as db:
+        blob = db.execute("SELECT data FROM chunks WHERE tbl = 'facilities'").fetchone()[0]
+    assert "category" not in pa.ipc.open_stream(blob).read_all().column_names   # really old
+    store = EmbeddedStore(path)
+    back = store.read()
+    assert back == FIRST    # counterparty_class and rating None, category "loan", no rows
+    assert [f.category for f in back.facilities] == ["loan"]
+    assert back.entities["A"].counterparty_class is None and back.entities["A"].rating is None
+    assert (back.underlyings, back.collateral, back.product_parties) == ((), (), ())
+    # the dataset keeps the version the file records, which info reports (a server's
+    # snapshot of it is not stale); the next load of the same data writes it again
+    assert back.version == store.info().version == "eabe2e3ecfb845d8" != FIRST.version
+    assert not store.replace(FIRST).unchanged
+    assert store.read().version == store.info().version == FIRST.version
+    assert store.replace(FIRST).unchanged
+
+
+def test_a_chunk_without_a_column_its_field_cannot_do_without_is_refused(tmp_path):
+    path = tmp_path / "s.sqlite"
+    EmbeddedStore(path).replace(FIRST)
+    with closing(sqlite3.connect(path)) as db:
+        blob = db.execute("SELECT data FROM chunks WHERE tbl = 'facilities'").fetchone()[0]
+        old = pa.ipc.open_stream(blob).read_all().drop_columns(["borrower"])   # no default
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, old.schema) as writer:
+            writer.write_table(old)
+        db.execute("UPDATE chunks SET data = ? WHERE tbl = 'facilities'",
+                   (sink.getvalue().to_pybytes(),))
+        db.commit()
+    with pytest.raises(StoreUnavailable, match="those with a default may be missing"):
+        EmbeddedStore(path).read()
+
+
 def test_a_store_of_an_unknown_format_or_with_a_damaged_chunk_is_refused(tmp_path):
     path = tmp_path / "s.sqlite"
     EmbeddedStore(path).replace(ODD)
@@ -302,13 +366,16 @@ def records_of(cls: type) -> st.SearchStrategy:
 @given(entities=st.lists(records_of(Entity), max_size=7, unique_by=lambda e: e.id),
        relationships=st.lists(records_of(R), max_size=7),
        facilities=st.lists(records_of(F), max_size=3),
-       members=st.lists(records_of(DeclaredMember), max_size=3))
+       members=st.lists(records_of(DeclaredMember), max_size=3),
+       underlyings=st.lists(records_of(Underlying), max_size=4),
+       collateral=st.lists(records_of(Collateral), max_size=4),
+       parties=st.lists(records_of(ProductParty), max_size=4))
 def test_any_records_come_back_exactly(tmp_path, monkeypatch, entities, relationships,
-                                       facilities, members):
+                                       facilities, members, underlyings, collateral, parties):
     # chunks of three rows: a column may be JSON in one chunk and typed in the next
     monkeypatch.setattr(graph.stores.columns, "CHUNK_ROWS", 3)
     data = Dataset(BANK, {e.id: e for e in entities}, tuple(relationships), tuple(facilities),
-                   tuple(members))
+                   tuple(members), tuple(underlyings), tuple(collateral), tuple(parties))
     path = tmp_path / "s.sqlite"
     path.unlink(missing_ok=True)
     EmbeddedStore(path).replace(data)
@@ -316,5 +383,5 @@ def test_any_records_come_back_exactly(tmp_path, monkeypatch, entities, relation
     assert as_json(back) == as_json(data)
     assert back == data
     copy = Dataset(back.bank, back.entities, back.relationships, back.facilities,
-                   back.declared_groups)
+                   back.declared_groups, back.underlyings, back.collateral, back.product_parties)
     assert copy.version == data.version

@@ -78,3 +78,16 @@ def test_a_load_killed_while_writing_is_refused_then_replaced_whole(neo4j_store,
     assert not neo4j_store.replace(FIRST).unchanged                # the next load rewrites...
     assert neo4j_store.read() == FIRST                             # ...whole, nothing left over
     assert neo4j_store.count() == whole
+
+
+def test_a_store_loaded_before_design_3b_is_read_with_the_defaults(neo4j_store):
+    neo4j_store.write(FIRST)
+    # what the code before DESIGN 3b left: no category on facilities, no row nodes, and
+    # FIRST's version by that code's hash (commit c0dd3ae)
+    neo4j_store._write("MATCH (f:Facility) REMOVE f.category")
+    neo4j_store._write("MATCH (m:GroupgraphMeta) SET m.version = 'eabe2e3ecfb845d8'")
+    back = neo4j_store.read()
+    assert back == FIRST and [f.category for f in back.facilities] == ["loan"]
+    assert back.version == neo4j_store.info().version == "eabe2e3ecfb845d8"
+    assert not neo4j_store.replace(FIRST).unchanged      # the same data, written again
+    assert neo4j_store.read().version == FIRST.version

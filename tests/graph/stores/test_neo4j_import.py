@@ -18,6 +18,7 @@ from loaders.dataset import read_dataset
 from loaders.synthetic import generate_portfolio
 from schema.errors import StoreError
 from tests.graph.stores.test_embedded import FIRST
+from tests.graph.stores.test_parity import EXPOSURE_MODEL
 
 
 def _graph(store: Neo4jStore) -> tuple[list[str], list[str]]:
@@ -31,9 +32,12 @@ def _graph(store: Neo4jStore) -> tuple[list[str], list[str]]:
         value = {k: str(v) for k, v in value.items() if k != "loaded_at"}
         return json.dumps(value, sort_keys=True)
 
+    def end(node: dict[str, Any]) -> str:   # a row node (Underlying, ...) by its fields
+        return str(node.get("id", node.get("group_id", text(node))))
+
     return (sorted(f"{row['l']} {text(row['p'])}" for row in nodes),
-            sorted(f"{row['t']} {row['a'].get('id', row['a'].get('group_id'))} "
-                   f"{row['b']['id']} {text(row['p'])}" for row in edges))
+            sorted(f"{row['t']} {end(row['a'])} {end(row['b'])} {text(row['p'])}"
+                   for row in edges))
 
 
 @pytest.fixture
@@ -60,6 +64,35 @@ def test_a_bulk_import_makes_the_database_an_online_load_makes(neo4j_store, book
     # and the next load goes online, replacing the imported dataset whole
     assert not neo4j_store.replace(FIRST).unchanged
     assert neo4j_store.read() == FIRST
+
+
+def test_a_bulk_import_of_the_exposure_model_tables_makes_the_online_graph(neo4j_store):
+    neo4j_store.write(EXPOSURE_MODEL, source="online")
+    online = _graph(neo4j_store)
+    neo4j_store.clear()
+    info = neo4j_store.bulk_import(EXPOSURE_MODEL, source="online")
+    assert _graph(neo4j_store) == online
+    back = neo4j_store.read()
+    assert back == EXPOSURE_MODEL
+    assert back.version == info.version == neo4j_store.info().version == EXPOSURE_MODEL.version
+    # the graph a Cypher user walks: 3 underlyings of F2, 2 of them with a known obligor;
+    # 1 of 3 collateral rows names an issuer, S; 2 product parties of F2
+    rows = neo4j_store._read(
+        "MATCH (u:Underlying)-[:UNDERLIES]->(f:Facility) OPTIONAL MATCH (u)-[:OBLIGOR_OF]->(e) "
+        "RETURN f.id AS f, u.amount AS amount, e.id AS obligor ORDER BY u._seq")
+    assert [(r["f"], r["amount"], r["obligor"]) for r in rows] == [
+        ("F2", 30.0, "A"), ("F2", 25.0, None), ("F2", 5.0, "B")]
+    issued = neo4j_store._read("MATCH (c:Collateral)-[:ISSUED_BY]->(e:Entity) "
+                               "MATCH (c)-[:SECURES]->(f:Facility) RETURN f.id AS f, e.id AS e")
+    assert [(r["f"], r["e"]) for r in issued] == [("F1", "S")]
+    parties = neo4j_store._read("MATCH (p:ProductParty)-[:PARTY_TO]->(:Facility {id: 'F2'}) "
+                                "MATCH (p)-[:ROLE_IN]->(e:Entity) RETURN e.id AS e, p.role AS role "
+                                "ORDER BY e")
+    assert [(r["e"], r["role"]) for r in parties] == [("B", "liquidity_provider"), ("M", "manager")]
+    # the next load, online, sweeps the row nodes and their edges away: FIRST is 4 entities,
+    # 1 facility and the metadata node; 3 relationships and 1 OWED_BY
+    assert not neo4j_store.replace(FIRST).unchanged
+    assert neo4j_store.count() == {"nodes": 4 + 1 + 1, "relationships": 3 + 1}
 
 
 def test_a_bulk_import_refuses_a_database_that_holds_anything(neo4j_store):
@@ -94,6 +127,26 @@ def test_import_files_carry_typed_headers_and_arguments(tmp_path):
     assert "--ignore-empty-strings=true" in args
 
 
+def test_import_files_of_the_exposure_model_tables(tmp_path):
+    write_import_files(EXPOSURE_MODEL, tmp_path, uri="bolt://x:1")
+    with (tmp_path / "underlyings.csv").open(encoding="utf-8") as f:
+        header, *rows = list(csv.reader(f))
+    assert header[:4] == [":ID(Underlying)", "facility", "amount:double", "obligor"]
+    assert [row[:4] for row in rows] == [["0", "F2", "30", "A"], ["1", "F2", "25", ""],
+                                         ["2", "F2", "5", "B"]]
+    with (tmp_path / "obligor_of.csv").open(encoding="utf-8") as f:
+        assert list(csv.reader(f)) == [[":START_ID(Underlying)", ":END_ID(Entity)", "_version"],
+                                       ["0", "A", EXPOSURE_MODEL.version],
+                                       ["2", "B", EXPOSURE_MODEL.version]]   # row 1: unknown
+    with (tmp_path / "facilities.csv").open(encoding="utf-8") as f:
+        header, *rows = list(csv.reader(f))
+    assert [dict(zip(header, row, strict=True))["category"] for row in rows] == [
+        "loan", "am_product", "interbank"]
+    args = [json.loads(line) for line in (tmp_path / ARGS_FILE).read_text().splitlines()]
+    assert f"--nodes=Collateral={tmp_path / 'collateral.csv'}" in args
+    assert f"--relationships=ISSUED_BY={tmp_path / 'issued_by.csv'}" in args
+
+
 def test_a_rewrite_of_a_version_a_killed_load_left_creates_no_second_edge(neo4j_store):
     neo4j_store.write(FIRST)
     whole = neo4j_store.count()
@@ -107,6 +160,22 @@ def test_a_rewrite_of_a_version_a_killed_load_left_creates_no_second_edge(neo4j_
     assert not neo4j_store.replace(FIRST).unchanged
     assert neo4j_store.count() == whole
     assert neo4j_store.read() == FIRST
+
+
+def test_a_rewrite_of_a_version_a_killed_load_left_creates_no_second_row(neo4j_store):
+    neo4j_store.write(EXPOSURE_MODEL)
+    whole = neo4j_store.count()
+    # a killed load of the same version that had written one underlying again
+    neo4j_store._write("MATCH (f:Facility {id: 'F2'}) CREATE (u:Underlying {facility: 'F2', "
+                       "amount: 30.0, _seq: 0, _version: $v})-[:UNDERLIES {_version: $v}]->(f)",
+                       v=EXPOSURE_MODEL.version)
+    neo4j_store._write("MATCH (m:GroupgraphMeta) SET m.status = 'loading', m.loading = $v, "
+                       "m.version = 'older'", v=EXPOSURE_MODEL.version)
+    assert neo4j_store.count() == {"nodes": whole["nodes"] + 1,
+                                   "relationships": whole["relationships"] + 1}
+    assert not neo4j_store.replace(EXPOSURE_MODEL).unchanged
+    assert neo4j_store.count() == whole
+    assert neo4j_store.read() == EXPOSURE_MODEL
 
 
 def test_the_script_refuses_a_folder_without_arguments(tmp_path):

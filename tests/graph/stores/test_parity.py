@@ -5,6 +5,7 @@ Each scenario is written into the store, read back and analysed; the answers are
 against hand-computed values, so both stores must give exactly those.
 """
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -16,6 +17,7 @@ from graph.risk.contagion import cascade, debt_rank
 from graph.stores.embedded import EmbeddedStore
 from loaders.dataset import read_dataset
 from loaders.synthetic import generate_portfolio
+from schema.records import Collateral, ProductParty, Underlying
 from schema.records import Facility as F
 from schema.records import Relationship as R
 from tests.datasets import dataset
@@ -160,3 +162,57 @@ def test_public_data_survives_both_stores_with_its_provenance(store):
     assert all(e.source_standard and e.record_id for e in back.dataset.entities.values())
     rows = reconcile(back).to_dict()
     assert rows == reconcile(analyse(data)).to_dict()
+
+
+# DESIGN 3b: the new fields, away from their defaults, and a row of every table with and
+# without its optional references (an underlying whose obligor is not known, collateral
+# without an issuer)
+EXPOSURE_MODEL = replace(
+    dataset([R("OWNS", "A", "V", share=0.2)],
+            [F("F1", "A", 100.0), F("F2", "V", 80.0, category="am_product"),
+             F("F3", "B", 50.0, category="interbank", currency="USD")],
+            A={"counterparty_class": "state_asset_agency"},
+            B={"is_bank": True, "counterparty_class": "policy_bank", "rating": "A+"},
+            V={"counterparty_class": "am_product"}, S={"counterparty_class": "sovereign",
+                                                       "rating": "AA-", "country": "CN"},
+            M={"counterparty_class": "non_bank_fi"}),
+    underlyings=(Underlying("F2", 30.0, obligor="A", origin="underlyings.csv:2"),
+                 Underlying("F2", 25.0, currency="USD", extra={"isin": "X1"}),
+                 Underlying("F2", 5.0, obligor="B")),
+    collateral=(Collateral("F1", "gov_bond", 40.0, issuer="S", origin="collateral.csv:2"),
+                Collateral("F1", "real_estate", 90.0),
+                Collateral("F3", "cash", 5.0, currency="USD", extra={"account": "9"})),
+    product_parties=(ProductParty("F2", "M", "manager"),
+                     ProductParty("F2", "B", "liquidity_provider", origin="product_parties.csv:3")),
+)
+
+
+def test_the_exposure_model_fields_and_tables_come_back_exactly(store):
+    store.replace(EXPOSURE_MODEL)
+    back = store.read()
+    assert back == EXPOSURE_MODEL     # every record, the new tables in their order
+    assert back.version == EXPOSURE_MODEL.version == store.info().version
+    # and it is the hash of the records read back, not only what the store recorded
+    assert replace(back).version == EXPOSURE_MODEL.version
+    assert [u.obligor for u in back.underlyings] == ["A", None, "B"]
+    assert [c.issuer for c in back.collateral] == ["S", None, None]
+    assert [f.category for f in back.facilities] == ["loan", "am_product", "interbank"]
+    assert (back.entities["B"].counterparty_class, back.entities["B"].rating) == ("policy_bank", "A+")
+    assert back.entities["V"].rating is None
+    assert back.underlyings[1].extra == {"isin": "X1"}
+    assert back.collateral[0].origin == "collateral.csv:2"
+    assert {k: v for k, v in store.info().counts.items() if k in ("underlyings", "collateral",
+            "product_parties")} == {"underlyings": 3, "collateral": 3, "product_parties": 2}
+
+
+def test_a_reload_replaces_the_exposure_model_tables_whole(store):
+    store.replace(EXPOSURE_MODEL)
+    fewer = replace(EXPOSURE_MODEL, underlyings=EXPOSURE_MODEL.underlyings[1:], collateral=(),
+                    product_parties=(ProductParty("F2", "B", "originator"),))
+    assert not store.replace(fewer).unchanged
+    back = store.read()
+    assert back == fewer
+    assert (len(back.underlyings), back.collateral, back.product_parties) == (
+        2, (), (ProductParty("F2", "B", "originator"),))
+    assert back.version == replace(back).version == fewer.version != EXPOSURE_MODEL.version
+    assert store.replace(fewer).unchanged
