@@ -178,6 +178,18 @@ def test_headroom_on_the_figure_after_mitigation(book):
     assert rows["group/group"] == ("200.00", "152.00", "48.00", True)
 
 
+def test_an_exempt_party_is_left_out_of_its_limits(book):
+    # 财政部's 225 after mitigation is exempt: the limits check 0, its whole limit is room
+    html = page(book, "/entities/S1")
+    assert headroom_rows(html)["single_party/party"] == ("150.00", "0.00", "150.00", False)
+    limits = {row[0]: row[1:] for row in cells(html, "limits")[1:]}
+    assert limits["a single non-interbank party"][:4] == [
+        "15.0% of tier 1 capital", "0.00%", "ok", "22.50%"]
+    # A: 147 / 1,000 = 14.70%, at 98% of the 15% limit: a warning (from 80%); 17.20% before
+    limits = {row[0]: row[1:] for row in cells(page(book, "/entities/A"), "limits")[1:]}
+    assert limits["a single non-interbank party"][1:5] == ["14.70%", "warning", "14.70%", "17.20%"]
+
+
 def test_the_group_page_shows_its_columns_exempt_part_and_headroom(book, book_group):
     html = page(book, f"/groups/{book_group}")
     # A and B: general 120 + 30 = 150 before, 95 + 5 = 100 after; 202 and 152; out 25 + 25
@@ -223,14 +235,26 @@ def test_the_returns_page_lists_each_part_with_its_rows(book, book_group):
     assert "<h1>G14 大额风险暴露统计表" in html and 'href="/returns"' in html
     # large exposures: above 2.5% x 1,000 = 25 after mitigation, without exempt exposure:
     # the group (152), A (147), the anonymous client (47); B (5) and G1 (15) are not
+    # (财政部's 225 is exempt: not large); shown in CNY, the columns after mitigation, and
+    # mitigation moved out less moved in
+    columns = ("rank", "total", "non_exempt", "share_of_tier1", "general", "specific", "trading",
+               "counterparty", "potential", "other", "mitigation_out", "total_before")
     rows = return_rows(html, "non_interbank_single")
-    assert int(rows["A"]["rank"]) < int(rows["ANONYMOUS"]["rank"])
-    assert {k: rows["A"][k] for k in ("total", "non_exempt", "share_of_tier1", "total_before")} == {
-        "total": "147.00", "non_exempt": "147.00", "share_of_tier1": "14.70%", "total_before": "172.00"}
-    assert rows["ANONYMOUS"]["total"] == "47.00" and "B" not in rows and "G1" not in rows
+    assert list(rows) == ["A", "ANONYMOUS"]
+    assert [rows["A"][k] for k in columns] == [
+        "1", "147.00", "147.00", "14.70%", "95.00", "2.00", "5.00", "0.00", "45.00", "0.00",
+        "25.00", "172.00"]
+    # the anonymous client: the fund's 47 unidentified, specific
+    assert [rows["ANONYMOUS"][k] for k in ("rank", "total", "specific")] == ["2", "47.00", "47.00"]
     groups = return_rows(html, "non_interbank_groups")
     assert list(groups) == [book_group]
-    assert (groups[book_group]["total"], groups[book_group]["total_before"]) == ("152.00", "202.00")
+    # A + B: general 95 + 5 = 100, moved out 25 + 25 = 50, before 172 + 30 = 202
+    assert [groups[book_group][k] for k in columns] == [
+        "1", "152.00", "152.00", "15.20%", "100.00", "2.00", "5.00", "0.00", "45.00", "0.00",
+        "50.00", "202.00"]
+    totals = return_rows(html, "totals")
+    assert [totals["非同业单一客户 non-interbank single clients"][k]
+            for k in ("count", "total")] == ["2", "194.00"]            # 147 + 47
     assert f'<a href="/groups/{book_group}">' in html and '<a href="/entities/A">' in html
     assert "No client in this part" in html              # no interbank client is large
 
