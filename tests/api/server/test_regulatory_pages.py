@@ -327,6 +327,8 @@ def returns_to_party_to_group(browser: Any, server: Server) -> None:
         texts = row.locator("td").all_inner_texts()
         # rank, id, name shown as text (its tags too), total 147, non-exempt 147, 14.70%
         assert texts[1:6] == ["A", A_NAME, "147.00", "147.00", "14.70%"]
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "api-returns-page.png"), full_page=True)
         with page.expect_download() as download:
             page.click("a[href='/returns/download?format=xlsx']")
         assert download.value.suggested_filename.endswith(".xlsx")
@@ -346,7 +348,6 @@ def returns_to_party_to_group(browser: Any, server: Server) -> None:
         general = page.locator("#categories tr[data-category=general] td").all_inner_texts()
         assert general[1:] == ["120.00", "95.00"]
         assert page.locator("#mitigation [data-figure=moved_out]").inner_text() == "25.00"
-        ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "api-party-exposure-model.png"), full_page=True)
 
         page.click("p.sub a[href^='/groups/']")
