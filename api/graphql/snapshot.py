@@ -34,6 +34,7 @@ from graph.analysis.exposure import Exposure, FacilityExposure
 from graph.analysis.groups import Group
 from graph.analysis.owners import BeneficialOwner
 from graph.analysis.ownership import IntegratedRow
+from graph.reports.returns import Returns, build_returns
 from graph.risk import RiskAssessment
 from graph.risk.circles import GuaranteeCircle
 from graph.risk.columns import Book
@@ -138,6 +139,8 @@ class Snapshot:
         self.names: Mapping[str, str] = _Names(self.analysis)
         self._lock = threading.Lock()
         self._what_if_lock = threading.Lock()
+        self._returns_lock = threading.Lock()
+        self._returns: Returns | None = None
         self._group_lists: dict[tuple[str, str | None], tuple[tuple[str, ...], tuple[Group, ...]]] = {}
         self._concentrations: dict[tuple[str, int], Concentration] = {}
         arrays = self.analysis.control.arrays
@@ -364,6 +367,17 @@ class Snapshot:
         proposals = parse_proposals(rows, self.dataset)
         with self._what_if_lock:
             return what_if(self.assessment, proposals)
+
+    @property
+    def returns(self) -> Returns:
+        """R20: the return of the snapshot's regime, filled when first asked for and kept
+        with the snapshot (every later request, page or file reads the same one). Raises
+        InvalidReturns when the regime file cannot define it."""
+        with self._returns_lock:   # one filling at a time: each walks the whole book
+            if self._returns is None:
+                self._count("returns")
+                self._returns = build_returns(self.analysis)
+            return self._returns
 
     def exposure_of_parties(self, ids: Iterable[str]) -> Exposure:
         return self.analysis.exposures.of_parties(ids)
