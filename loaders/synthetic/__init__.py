@@ -2,8 +2,10 @@
 dataset folder.
 
 :func:`generate_portfolio` writes ``entities.csv``, ``relationships.csv``,
-``facilities.csv``, ``groups.csv`` and ``bank.toml`` (DESIGN section 2) for exactly
-``parties`` entities (companies, persons and a few bank counterparties). The same
+``facilities.csv``, ``groups.csv`` and ``bank.toml`` (DESIGN section 2), and
+``underlyings.csv``, ``collateral.csv`` and ``product_parties.csv`` (DESIGN 3b), for exactly
+``parties`` entities (companies, persons, a few bank counterparties and the other parties
+of 3b). The same
 ``(parties, seed, as_of)`` gives byte-identical files (with the same numpy version: the
 draws come from ``numpy.random.default_rng``). Rows are streamed to the CSV writers cluster
 by cluster and random numbers are drawn from numpy in blocks, so a million parties take
@@ -43,6 +45,31 @@ CN-2018 and no single party above 25% of tier 1 (so the largest party breaches t
 single-party limit: there is always a breach to show), and a handful of parties are large
 exposures (above 2.5% of tier 1). Interbank counterparties get 3-20% of tier 1.
 
+What DESIGN 3b added (the exposure model, R13-R20) is drawn from a random stream of its own,
+so the rows of before stay as they were, but for the last clusters (the parties below are
+taken from the same count):
+
+* every entity states its ``counterparty_class``; banks, the larger companies and some
+  non-bank financial institutions an external ``rating``;
+* every facility its ``category``: loans, bonds in the banking book (``bond``) or the
+  trading book (``trading``), interbank lending to the banks and to non-bank financial
+  institutions (securities firms, trust and leasing companies: ``non_bank_fi``, interbank
+  under CN-2018 although ``is_bank`` is false), derivatives (``counterparty``, the bank's
+  EAD), off-balance items (notional and ccf) and other claims on a few per hundred
+  companies, and one holding in about every 200th party, an asset-management product or a
+  securitisation (``am_product``, ``abs``), 30-60% of it known by look-through
+  (``underlyings.csv``, some obligors not known) and with its manager, originator and
+  liquidity provider (``product_parties.csv``);
+* collateral on about 4% of facilities (``collateral.csv``), of every kind of the model:
+  deposits, cash and gold; government bonds, central bank bills, policy bank bonds and bank
+  bonds, each naming its issuer (the sovereign 中华人民共和国财政部, 中国人民银行, 国家开发银行,
+  the bank counterparties); real estate (most individual loans with collateral are
+  mortgages), receivables, equity and other;
+* the state: the bank holds government bonds (an exempt exposure, R13), central bank bills
+  and policy bank bonds; one holding company in four is state-owned, controlled by a state
+  asset agency (国资委, class ``state_asset_agency``) by a majority stake or a mandate, so
+  that one agency controls companies of many groups, which R17 keeps apart.
+
 Dates: historical rows end before ``as_of``; by default ``as_of`` is the fixed date
 :data:`DEFAULT_AS_OF` (not today), so that the output does not change with the calendar and
 every row that is current on that date is also current today.
@@ -59,7 +86,10 @@ its parts):
 :mod:`.clusters`       one cluster: its top, ownership tree, managers, declared group
 :mod:`.links`          links between clusters that merge no groups
 :mod:`.parties`        persons, families, companies, bank counterparties
-:mod:`.facilities`     the bank's facilities and their exposure
+:mod:`.facilities`     the bank's facilities and their exposure, the claims beyond loans
+:mod:`.collateral`     collateral of every kind
+:mod:`.products`       asset-management products and securitisations, looked through
+:mod:`.state`          the sovereign, the central bank, a policy bank, the 国资委
 :mod:`.calibration`    the regime, the largest exposures and tier 1 capital
 :mod:`.book`           the portfolio being written: tables, counters, relationship rows
 :mod:`.names`          names and places
@@ -69,21 +99,27 @@ its parts):
 
 
 from loaders.synthetic.book import (
+    COLLATERAL_COLUMNS,
     ENTITY_COLUMNS,
     FACILITY_COLUMNS,
     GROUP_COLUMNS,
+    PRODUCT_PARTY_COLUMNS,
     RELATIONSHIP_COLUMNS,
+    UNDERLYING_COLUMNS,
 )
 from loaders.synthetic.portfolio import DEFAULT_AS_OF, PortfolioSummary, generate_portfolio
 from loaders.synthetic.showcase import MIN_PARTIES
 
 __all__ = [
+    "COLLATERAL_COLUMNS",
     "DEFAULT_AS_OF",
     "ENTITY_COLUMNS",
     "FACILITY_COLUMNS",
     "GROUP_COLUMNS",
     "MIN_PARTIES",
+    "PRODUCT_PARTY_COLUMNS",
     "RELATIONSHIP_COLUMNS",
+    "UNDERLYING_COLUMNS",
     "PortfolioSummary",
     "generate_portfolio",
 ]

@@ -1,7 +1,7 @@
 """The portfolio being written: its tables, counters and reservoirs, and the relationship rows.
 
-A :class:`Book` holds the four CSV tables of the data contract (:class:`Table`, columns from
-the model), the random draws, the id counters, the relationship counts, a few bounded
+A :class:`Book` holds the CSV tables of the data contract (:class:`Table`, columns from the
+model), the random draws, the id counters, the relationship counts, a few bounded
 reservoirs of recent ids for links between clusters, and the largest exposures for tier 1.
 The other modules of the generator write into it: parties (:mod:`.parties`), facilities
 (:mod:`.facilities`), clusters (:mod:`.clusters`) and the links between them (:mod:`.links`).
@@ -20,17 +20,29 @@ from loaders.synthetic.calibration import LargestExposures
 from loaders.synthetic.draws import Rand
 from schema.model import load_model
 
-__all__ = ["ENTITY_COLUMNS", "FACILITY_COLUMNS", "GROUP_COLUMNS", "RELATIONSHIP_COLUMNS",
-           "RELATIONSHIP_TYPES", "Anchor", "Book", "Co", "Table", "money", "share_text"]
+__all__ = ["COLLATERAL_COLUMNS", "ENTITY_COLUMNS", "FACILITY_COLUMNS", "GROUP_COLUMNS",
+           "PRODUCT_PARTY_COLUMNS", "RELATIONSHIP_COLUMNS", "RELATIONSHIP_TYPES", "TABLES",
+           "UNDERLYING_COLUMNS", "Anchor", "Book", "Claim", "Co", "Table", "money",
+           "share_text"]
 
 _MODEL = load_model()
 ENTITY_COLUMNS = _MODEL.contract_columns("entities")
 RELATIONSHIP_COLUMNS = _MODEL.contract_columns("relationships")
 FACILITY_COLUMNS = _MODEL.contract_columns("facilities")
 GROUP_COLUMNS = _MODEL.contract_columns("groups")
+UNDERLYING_COLUMNS = _MODEL.contract_columns(_MODEL.nodes["Underlying"].file)
+COLLATERAL_COLUMNS = _MODEL.contract_columns(_MODEL.nodes["Collateral"].file)
+PRODUCT_PARTY_COLUMNS = _MODEL.contract_columns(_MODEL.nodes["ProductParty"].file)
 RELATIONSHIP_TYPES = _MODEL.contract_relationship_types
-"""Column names of the four tables, in the order written, and the relationship types: the
-data contract of the model (``Model.contract_columns``), its extensions left out."""
+"""Column names of the tables, in the order written, and the relationship types: the data
+contract of the model (``Model.contract_columns``), its extensions left out."""
+
+TABLES = {"entities": ENTITY_COLUMNS, "relationships": RELATIONSHIP_COLUMNS,
+          "facilities": FACILITY_COLUMNS, "groups": GROUP_COLUMNS,
+          _MODEL.nodes["Underlying"].file: UNDERLYING_COLUMNS,
+          _MODEL.nodes["Collateral"].file: COLLATERAL_COLUMNS,
+          _MODEL.nodes["ProductParty"].file: PRODUCT_PARTY_COLUMNS}
+"""Every CSV table the generator writes (file stem to columns), the model's file names."""
 
 
 class Table:
@@ -87,28 +99,47 @@ Anchor = tuple[int, str, tuple[str, float] | None, float]
 """A company of an earlier cluster that later clusters link to: (cluster number, company id,
 (facility id, exposure) or None, net assets)."""
 
+Claim = tuple[str, float]
+"""A company borrower drawn for a claim beyond its loans (:func:`.facilities.other_claims`):
+(its id, the exposure in CNY of the facility it was drawn with)."""
+
 
 class Book:
     """One portfolio being written: the tables, counters and small reservoirs of recent ids."""
 
     def __init__(self, tables: dict[str, Table], parties: int, seed: int, as_of: date) -> None:
         self.r = Rand(seed)
+        # the draws of what DESIGN 3b added (classes, ratings, categories, collateral, the
+        # state, products): a stream of their own, so that the rows written before 3b keep
+        # their draws and stay as they were
+        self.r2 = Rand((seed, 3))
         self.ent = tables["entities"]
         self.rel = tables["relationships"]
         self.fac = tables["facilities"]
         self.grp = tables["groups"]
+        self.und = tables[_MODEL.nodes["Underlying"].file]
+        self.col = tables[_MODEL.nodes["Collateral"].file]
+        self.pps = tables[_MODEL.nodes["ProductParty"].file]
         self.as_of = as_of
+        self.parties = parties
         width = max(6, len(str(parties)))
         self.company_fmt = f"C{{:0{width}d}}"
         self.person_fmt = f"P{{:0{width}d}}"
+        self.vehicle_fmt = f"V{{:0{width}d}}"
         self.facility_fmt = f"F{{:0{max(6, len(str(4 * parties)))}d}}"
         self.group_fmt = f"G{{:0{width}d}}"
         self.n_companies = 0
         self.n_persons = 0
+        self.n_special = 0          # the state's parties and the non-bank FIs
+        self.n_vehicles = 0         # the product vehicles
         self.n_facilities = 0
         self.n_groups = 0
         self.n_members = 0
         self.n_clusters = 0
+        self.n_underlyings = 0
+        self.n_collateral = 0
+        self.n_product_parties = 0
+        self.categories: dict[str, int] = {}
         self.counts = dict.fromkeys(RELATIONSHIP_TYPES, 0)
         self.banks = [f"B{i:04d}" for i in range(1, 3 + min(parties // 50_000, 9000))]
         # reservoirs of recent ids for links between clusters (bounded, never the whole book)
@@ -117,10 +148,40 @@ class Book:
         self.standalone: deque[str] = deque(maxlen=32)
         self.cross_guarantees: set[tuple[str, str]] = set()
         self.largest = LargestExposures()
+        # a uniform sample of company borrowers over the whole book (reservoir sampling, a
+        # few per hundred parties) for the derivatives and off-balance items written last
+        self.claims: list[Claim] = []
+        self.claims_wanted = 8 + parties // 30
+        self.claims_seen = 0
+        # named parties of the showcase that the holdings written last refer to
+        self.featured: dict[str, str] = {}
 
-    def day(self, lo: int, hi: int) -> str:
+    def note_claim(self, borrower: str, exposure: float) -> None:
+        """Offer a company's facility to the sample of :attr:`claims` (Algorithm R: each
+        offered one is kept with the same probability)."""
+        self.claims_seen += 1
+        if len(self.claims) < self.claims_wanted:
+            self.claims.append((borrower, exposure))
+            return
+        at = self.r2.below(self.claims_seen)
+        if at < self.claims_wanted:
+            self.claims[at] = (borrower, exposure)
+
+    def day(self, lo: int, hi: int, r: Rand | None = None) -> str:
         """An ISO date from ``lo`` to ``hi`` days before ``as_of``."""
-        return date.fromordinal(self.as_of.toordinal() - self.r.between(lo, hi)).isoformat()
+        return date.fromordinal(self.as_of.toordinal()
+                                - (r or self.r).between(lo, hi)).isoformat()
+
+    def facility(self, borrower: str, outstanding: float, undrawn: float, *, product: str,
+                 currency: str, category: str, ccf: str = "") -> str:
+        """Write one facility under the next id; return the id."""
+        self.n_facilities += 1
+        self.categories[category] = self.categories.get(category, 0) + 1
+        fid = self.facility_fmt.format(self.n_facilities)
+        self.fac.row(id=fid, borrower=borrower, outstanding=money(outstanding),
+                     undrawn=money(undrawn), ccf=ccf, product=product, currency=currency,
+                     category=category)
+        return fid
 
     def link(self, type_: str, source: str, target: str, **cells: str) -> None:
         """A relationship row; ``cells`` are its other columns by name."""
@@ -128,17 +189,19 @@ class Book:
         self.counts[type_] += 1
 
     def owns(self, source: str, co: Co, bp: int, *, outside: bool,
-             historical: bool = False) -> None:
-        r = self.r
+             historical: bool = False, r: Rand | None = None) -> None:
+        """An OWNS row of ``bp`` basis points into ``co``, its cells drawn from ``r`` (the
+        book's main draws by default)."""
+        r = r or self.r
         co.held += bp
         if outside:
             co.outside += bp
         co.holders.add(source)
         valid_from = valid_to = ""
         if historical:
-            valid_from, valid_to = self.day(2200, 4000), self.day(60, 2000)
+            valid_from, valid_to = self.day(2200, 4000, r), self.day(60, 2000, r)
         elif r.chance(0.15):
-            valid_from = self.day(30, 4000)
+            valid_from = self.day(30, 4000, r)
         self.link("OWNS", source, co.id, share=share_text(bp, r.u()),
                   valid_from=valid_from, valid_to=valid_to,
                   source_ref="register" if r.chance(0.8) else "annual_report")

@@ -7,8 +7,10 @@ joint venture or a minority associate (both not controlled: not members). Outsid
 hold minority stakes, now and then a subsidiary holds shares back in its parent or a sibling,
 a stake has ended, a supplier depends on the group for more than half its revenue (a member
 too). Managers, guarantees from parents, and the bank's declared group (now and then with a
-member missing or one added) complete it. A cluster of one is a standalone company or an
-individual borrower (:func:`singleton`).
+member missing or one added) complete it. One holding company in four is state-owned: a
+state asset agency (国资委, :mod:`.state`) controls its apex, which still heads a group of
+its own (R17). A cluster of one is a standalone company or an individual borrower
+(:func:`singleton`).
 
 Shares are kept in basis points: the OWNS rows into any company (current and historical
 together) sum to at most 99%, and outsiders hold at most 49% of any company in all, so no
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from loaders.synthetic import names, parties
 from loaders.synthetic.book import Book, Co, share_text
 from loaders.synthetic.facilities import facilities
+from loaders.synthetic.state import agency, state_owned
 
 __all__ = ["Cluster", "Spec", "cluster", "cluster_spec", "singleton"]
 
@@ -53,6 +56,7 @@ class Spec:
     extra_member: bool | None = None
     defaulted_apex: bool = False
     watch_last: bool = False
+    state: bool | None = None         # a holding company's apex is state-owned
 
 
 @dataclass(slots=True)
@@ -157,6 +161,9 @@ def cluster(book: Book, spec: Spec) -> Cluster:
                            status="defaulted" if spec.defaulted_apex else None)
     cluster.companies.append(apex)
     _apex_owners(book, cluster, apex, spec)
+    if spec.top == "company" and (spec.state if spec.state is not None
+                                  else book.r2.chance(0.25)):
+        state_owned(book, apex, agency(book))
 
     taken = {apex.name}
     # the bank lends to a few members of a conglomerate, not to every one of them

@@ -1,6 +1,6 @@
 """Random draws for the sample generator, and the identifiers drawn with them.
 
-Every draw of a portfolio comes from one :class:`Rand`, in the order the generator asks for
+Every draw of a portfolio comes from a :class:`Rand`, in the order the generator asks for
 them: the same seed gives the same portfolio. Identifiers carry real check characters: the
 unified social credit code (GB 32100-2015) with its organisation code part (GB 11714-1997),
 and the LEI (ISO 17442, check digits ISO 7064 MOD 97-10).
@@ -29,7 +29,7 @@ class Rand:
     __slots__ = ("_gen", "_u", "_z")
     _BLOCK = 16384
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int | Sequence[int]) -> None:
         self._gen = np.random.default_rng(seed)
         self._u: list[float] = []
         self._z: list[float] = []
@@ -98,11 +98,12 @@ def _org_code_check(body8: str) -> str:
     return "X" if check == 10 else "0" if check == 11 else str(check)
 
 
-def uscc(r: Rand, division: str) -> str:
-    """A unified social credit code of an enterprise (91) registered in ``division``; its
-    organisation code part carries its own GB 11714 check character."""
+def uscc(r: Rand, division: str, category: str = "91") -> str:
+    """A unified social credit code registered in ``division``, of an enterprise (``91``)
+    or of another ``category`` (``11``: a government body); its organisation code part
+    carries its own GB 11714 check character."""
     body = r.code(_USCC_CHARSET, 8)
-    first17 = "91" + division + body + _org_code_check(body)
+    first17 = category + division + body + _org_code_check(body)
     return first17 + uscc_check_char(first17)
 
 

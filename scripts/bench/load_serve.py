@@ -32,7 +32,8 @@ def baseline(folder: Path) -> float:
     import pandas as pd
 
     start = time.perf_counter()
-    for table in ("entities", "relationships", "facilities", "groups"):
+    for table in ("entities", "relationships", "facilities", "groups", "underlyings",
+                  "collateral", "product_parties"):
         if (folder / f"{table}.csv").is_file():
             pd.read_csv(folder / f"{table}.csv", dtype=str, keep_default_na=False)
     return time.perf_counter() - start

@@ -45,8 +45,11 @@ def calls_for(client: TestClient, first: int) -> tuple[Counter[str], dict]:
     return Counter(snapshot.calls), answer["data"]["groups"]
 
 
-def test_a_page_of_50_groups_costs_as_many_calls_as_a_page_of_5(portfolio_client):
-    small, _ = calls_for(portfolio_client, 5)
+def test_a_page_of_50_groups_costs_as_many_calls_as_a_page_of_20(portfolio_client):
+    # 20, not 5: the first page of this book that holds a state-owned group, whose ultimate
+    # controller (a 国资委, a group of its own by R17) is no member of a group on the page,
+    # so its entity is looked up in one call more (3 in all), as on every larger page
+    small, _ = calls_for(portfolio_client, 20)
     large, page = calls_for(portfolio_client, 50)
     groups = [e["node"] for e in page["edges"]]
     assert len(groups) == 50
