@@ -83,7 +83,9 @@ class Relationship:
     amount: float | None = None
     currency: str | None = None
     facility: str | None = None
-    eligible: bool = False
+    # GUARANTEES: True or False as the row says; None (an empty cell) leaves it to the
+    # guarantor's class (R16)
+    eligible: bool | None = None
     valid_from: date | None = None
     valid_to: date | None = None
     source_ref: str | None = None

@@ -1,8 +1,10 @@
 """One analysis of a dataset: control (R3-R5), groups (R6, R17), beneficial owners (R18)
-and exposures (R7) together.
+and exposures (R7, R13-R16) together.
 
 Every answer is computed from the current relationships on ``as_of`` (default today), with
-the regime the bank names in ``bank.toml`` unless another is given.
+the regime the bank names in ``bank.toml`` unless another is given. When look-through leaves
+exposure unidentified, ``Analysis.dataset`` is the dataset with the anonymous client
+(:mod:`graph.analysis.lookthrough`).
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from datetime import date
 from functools import cached_property
 
 from graph.analysis.control import ControlResult, compute_control
-from graph.analysis.exposure import Exposure, ExposureResult, compute_exposures
+from graph.analysis.exposure import Exposure, ExposureBreakdown, ExposureResult, compute_exposures
 from graph.analysis.groups import Group, connected_client_groups, state_parties
+from graph.analysis.lookthrough import with_anonymous
 from graph.analysis.owners import BeneficialOwner, BeneficialOwnership
 from graph.analysis.ownership import OwnershipMatrix
 from schema.records import Dataset, Facility, Relationship, collector_paused
@@ -76,6 +79,12 @@ class Analysis:
     def group_exposure(self, group: Group) -> Exposure:
         return self.exposures.of_parties(group.members)
 
+    def group_breakdown(self, group: Group) -> ExposureBreakdown:
+        """The group's exposure by G14 column before and after mitigation, its exempt and
+        non-exempt parts, and what mitigation moved (R13-R16); a party's is
+        ``exposures.breakdown_of(party)``."""
+        return self.exposures.breakdown_of_parties(group.members)
+
     def groups_by_exposure(self) -> list[Group]:
         """Groups ranked by gross exposure, largest first (then by id)."""
         return sorted(self.groups, key=lambda g: (-self.group_exposure(g).gross, g.id))
@@ -104,16 +113,22 @@ class Analysis:
 
 def analyse(dataset: Dataset, *, regime: Regime | None = None, as_of: date | None = None
             ) -> Analysis:
-    """Run R3-R7 and R17 on ``dataset``. R2 and R18 are computed on demand (see
+    """Run R3-R7 and R13-R17 on ``dataset``. R2 and R18 are computed on demand (see
     Analysis.integrated_ownership and Analysis.beneficial_owners)."""
     as_of = as_of or date.today()
     regime = regime or load_regime(dataset.bank.regime)
     with collector_paused():
         current = dataset.current_relationships(as_of)
+        exposures = compute_exposures(
+            dataset.bank, regime, dataset.facilities, current, entities=dataset.entities,
+            underlyings=dataset.underlyings, collateral=dataset.collateral,
+            product_parties=dataset.product_parties)
+        if exposures.unidentified:
+            # the anonymous client of look-through is a party like the others (R15)
+            dataset = with_anonymous(dataset)
         parties = list(dataset.entities)
         control = compute_control(parties, current, family_relations=regime.family_relations)
         groups = connected_client_groups(parties, current, control,
                                          dependence_threshold=regime.dependence_threshold,
                                          state_parties=state_parties(dataset.entities, regime))
-        exposures = compute_exposures(dataset.bank, regime, dataset.facilities, current)
     return Analysis(dataset, regime, as_of, current, control, groups, exposures)

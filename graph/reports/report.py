@@ -149,7 +149,13 @@ def build_report(risk: RiskAssessment) -> dict[str, Any]:
     # the report lists
     checks = risk.limit_checks
     gross_status, net_status = checks.status_codes("gross"), checks.status_codes("net")
-    not_ok = [checks[k] for k in np.flatnonzero((gross_status > 0) | (net_status > 0)).tolist()]
+    status = checks.status_codes()     # on the figure R8 checks (net or gross, the regime says)
+    not_ok = [checks[k] for k in np.flatnonzero((gross_status > 0) | (net_status > 0)
+                                                 | (status > 0)).tolist()]
+
+    def gross_of(subject: str) -> float:
+        group = analysis.group_by_id.get(subject)
+        return (analysis.group_exposure(group) if group else analysis.exposures.of(subject)).gross
 
     return {
         "dataset": {
@@ -168,8 +174,9 @@ def build_report(risk: RiskAssessment) -> dict[str, Any]:
             "groups": len(analysis.groups),
             "groups_with_more_than_one_member": sum(1 for g in analysis.groups if g.size > 1),
             "exposure": _exposure(total),
-            "limit_breaches": int((gross_status == 2).sum()),
-            "limit_warnings": int((gross_status == 1).sum()),
+            "limit_breaches": int((status == 2).sum()),
+            "limit_warnings": int((status == 1).sum()),
+            "limits_apply_to": checks.basis,
             "large_exposures": len(risk.large_exposures),
             "guarantee_circles": len(risk.circles),
         },
@@ -181,14 +188,16 @@ def build_report(risk: RiskAssessment) -> dict[str, Any]:
              "source": f"{analysis.regime.name} {c.source}",
              "gross": round(c.gross, 2), "gross_ratio": _ratio(c.gross_ratio),
              "gross_status": c.status("gross"), "net": round(c.net, 2),
-             "net_ratio": _ratio(c.net_ratio), "net_status": c.status("net")}
+             "net_ratio": _ratio(c.net_ratio), "net_status": c.status("net"),
+             "basis": c.basis, "checked": round(c.checked, 2),
+             "checked_ratio": _ratio(c.checked_ratio), "status": c.status()}
             for c in sorted(not_ok, key=lambda c: (-c.usage, c.subject, c.check))
         ],
         "large_exposures": [
             {"subject": f.subject, "name": subject_name(f.subject),
              "kind": "group" if f.subject in analysis.group_by_id else "party",
-             "gross": round(f.figure or 0.0, 2), "share_of_tier1": _ratio(f.ratio or 0.0),
-             "message": f.message}
+             "checked": round(f.figure or 0.0, 2), "share_of_tier1": _ratio(f.ratio or 0.0),
+             "gross": round(gross_of(f.subject), 2), "message": f.message}
             for f in risk.large_exposures
         ],
         "concentration": {

@@ -64,9 +64,9 @@ class RiskAssessment:
         return self.checks_of(self.checked_subject(subject))
 
     def limit_usage(self, group: Group) -> float:
-        """The highest share of a limit the group's gross exposure uses (1.0 = at the
-        limit), over its group checks (for a group of one, its party checks); 0 when no
-        limit applies."""
+        """The highest share of a limit the group's checked exposure uses (1.0 = at the
+        limit; :attr:`LimitCheck.checked`), over its group checks (for a group of one, its
+        party checks); 0 when no limit applies."""
         return self.limit_checks.usage_of(self.checked_subject(group.id))
 
     @cached_property
@@ -96,7 +96,7 @@ class RiskAssessment:
     @property
     def breaches(self) -> list[LimitCheck]:
         checks = self.limit_checks
-        rows = (checks.status_codes("gross") == 2) | (checks.status_codes("net") == 2)
+        rows = checks.status_codes() == 2
         return [checks[k] for k in np.flatnonzero(rows).tolist()]
 
 
@@ -114,7 +114,7 @@ def assess(analysis: Analysis, *, top: int = 10, systemic_top: int = 10) -> Risk
         return f"{analysis.group_name(group)} group [{group.id}]"
 
     flags: dict[str, list[RiskFlag]] = defaultdict(list)
-    for row in np.flatnonzero(checks.status_codes("gross")).tolist():
+    for row in np.flatnonzero(checks.status_codes()).tolist():
         check = checks[row]
         flag = check.flag(name(check.subject), bank.base_currency, regime)
         if flag is not None:

@@ -5,6 +5,13 @@ A party is its position in ``dataset.entities``; a group its position in ``analy
 flags, relationships by type) that every rule of :mod:`graph.risk` shares, so a rule costs a
 few array operations over the book and builds records only for what it reports.
 
+The exposure model of DESIGN 3b is here as arrays too: ``before`` and ``after``
+(``(parties, 6)``, the G14 columns of R14 in
+:data:`graph.analysis.categories.CATEGORIES` order, before and after mitigation),
+``moved_out`` and ``moved_in`` (R16), ``exempt`` (R13), ``interbank`` (by ``is_bank`` or
+class), and ``checked``: what R8 checks of each party under the regime's
+``limits_apply_to`` (:attr:`Book.basis`), summed per group in ``GroupArrays.checked``.
+
 Sums stay exact: the rules define a sum as :func:`math.fsum` gives it (correctly rounded,
 whatever the order), and :func:`segment_sums` gives the same numbers on arrays.
 
@@ -26,6 +33,7 @@ from typing import ParamSpec, TypeVar
 import numpy as np
 
 from graph.analysis import Analysis
+from graph.analysis.categories import CATEGORIES
 from graph.analysis.groups import Group
 from schema.records import Entity, Relationship
 
@@ -83,12 +91,14 @@ class Edges:
 class GroupArrays:
     """Groups as runs over ``members`` (party positions, group by group in member order):
     group ``k`` holds the ``sizes[k]`` members after the first ``sum(sizes[:k])``; ``gross``
-    and ``net`` are the groups' summed exposures (as :meth:`Analysis.group_exposure`)."""
+    and ``net`` are the groups' summed exposures (as :meth:`Analysis.group_exposure`),
+    ``checked`` the sum of their members' :attr:`Book.checked` (what R8 checks)."""
 
     members: np.ndarray
     sizes: np.ndarray
     gross: np.ndarray
     net: np.ndarray
+    checked: np.ndarray
 
 
 _BOOKS: dict[int, Book] = {}
@@ -172,6 +182,70 @@ class Book:
     def net(self) -> np.ndarray:
         return self._exposures[1]
 
+    @cached_property
+    def _breakdown(self) -> dict[str, np.ndarray]:
+        """The arrays of ``ExposureResult.columns`` by party position (0 without
+        exposure)."""
+        columns = self.analysis.exposures.columns
+        n = len(self.parties)
+        found = {"before": np.zeros((n, len(CATEGORIES))), "after": np.zeros((n, len(CATEGORIES))),
+                 "moved_out": np.zeros(n), "moved_in": np.zeros(n), "exempt": np.zeros(n, dtype=bool),
+                 "non_exempt": np.zeros(n)}
+        if columns is not None and columns.parties:
+            at = self.positions(columns.parties)
+            for name, values in found.items():
+                values[at] = getattr(columns, name)
+        return found
+
+    @property
+    def before(self) -> np.ndarray:
+        """Every party's exposure before mitigation per G14 column, ``(parties, 6)`` in
+        CATEGORIES order (R14)."""
+        return self._breakdown["before"]
+
+    @property
+    def after(self) -> np.ndarray:
+        """Every party's exposure after mitigation per G14 column (R14, R16)."""
+        return self._breakdown["after"]
+
+    @property
+    def moved_out(self) -> np.ndarray:
+        """What mitigation took out of each party (转出, R16)."""
+        return self._breakdown["moved_out"]
+
+    @property
+    def moved_in(self) -> np.ndarray:
+        """What mitigation brought onto each party (转入, R16)."""
+        return self._breakdown["moved_in"]
+
+    @property
+    def exempt(self) -> np.ndarray:
+        """Whether each party is exempt (R13)."""
+        return self._breakdown["exempt"]
+
+    @property
+    def basis(self) -> str:
+        """What R8 checks: ``net`` (after mitigation, without exempt exposure; the shipped
+        regimes) or ``gross`` (before mitigation, exempt included: the rule before DESIGN
+        3b), as the regime's ``limits_apply_to`` says."""
+        return self.analysis.regime.limits_apply_to
+
+    @property
+    def checked(self) -> np.ndarray:
+        """Every party's exposure as R8 checks it (see :attr:`basis`)."""
+        return self._breakdown["non_exempt"] if self.basis == "net" else self.gross
+
+    @cached_property
+    def interbank(self) -> np.ndarray:
+        """Whether each party is interbank (同业) for R8: ``is_bank``, or a class in the
+        regime's ``interbank_classes``."""
+        regime = self.analysis.regime
+        classes = set(regime.interbank_classes)
+        read = attrgetter("kind", "is_bank", "counterparty_class")
+        return np.fromiter((regime.class_of(*read(e)) in classes or e.is_bank
+                            for e in self.analysis.dataset.entities.values()), dtype=bool,
+                           count=len(self.parties))
+
     def entity_flag(self, name: str) -> np.ndarray:
         """A boolean field of every entity (``is_bank``, ``is_gsib``) as an array."""
         return self._entity_fields[name]
@@ -206,7 +280,18 @@ class Book:
                             count=len(groups))
         members = self.positions(list(chain.from_iterable(map(attrgetter("members"), groups))))
         return GroupArrays(members, sizes, segment_sums(self.gross[members], sizes),
-                           segment_sums(self.net[members], sizes))
+                           segment_sums(self.net[members], sizes),
+                           segment_sums(self.checked[members], sizes))
+
+    def group_columns(self, groups: Sequence[Group]) -> tuple[np.ndarray, np.ndarray]:
+        """The G14 columns of each of ``groups``, before and after mitigation: two
+        ``(groups, 6)`` arrays, each entry the exact sum over the group's members (R14)."""
+        arrays = self.group_arrays(groups)
+        members, sizes = arrays.members, arrays.sizes
+        before, after = (np.column_stack([segment_sums(values[members, c], sizes)
+                                          for c in range(len(CATEGORIES))])
+                         for values in (self.before, self.after))
+        return before, after
 
     @cached_property
     def group_index(self) -> np.ndarray:

@@ -3,26 +3,36 @@
 The regime file (``schema/regimes/*.toml``) gives the numbers; this module gives the meaning
 of each check name:
 
-=====================  =========================================================  ==========
-check                  applies to                                                 figure
-=====================  =========================================================  ==========
-``single_party``       a party that is not a bank                                 exposure
-``single_party_loans`` a party that is not a bank                                 loans
-``group``              a group of two or more, not interbank                      exposure
-``interbank``          a bank; a group whose borrowing members are all banks      exposure
-``gsib``               a G-SIB party, or a group holding one, if the bank is one  exposure
-``any``                every party and every group of two or more                 exposure
-=====================  =========================================================  ==========
+=====================  ==============================================================  ==========
+check                  applies to                                                      figure
+=====================  ==============================================================  ==========
+``single_party``       a party that is not interbank                                   exposure
+``single_party_loans`` a party that is not interbank                                   loans
+``group``              a group of two or more, not interbank                           exposure
+``interbank``          an interbank party; a group whose borrowing members all are     exposure
+``gsib``               a G-SIB party, or a group holding one, if the bank is one       exposure
+``any``                every party and every group of two or more                      exposure
+=====================  ==============================================================  ==========
 
-A group of one is checked as a single party. Every party is checked on its own too. Status:
-``breach`` above the limit, ``warning`` at or above ``warning_level`` (80%) of it but not
-above, else ``ok``; computed for gross and net exposure side by side. Flags follow the gross
-figure (DESIGN R8: limits apply to gross exposure unless a report says net).
+A party is interbank (同业) when ``is_bank`` is true or its class is one of the regime's
+``interbank_classes`` (CN-2018: ``bank``, ``policy_bank``, ``non_bank_fi``). A group of one
+is checked as a single party. Every party is checked on its own too. Status: ``breach``
+above the limit, ``warning`` at or above ``warning_level`` (80%) of it but not above, else
+``ok``.
+
+**Which figure is checked** (R8 as amended, R13). Under ``limits_apply_to = "net"`` (the
+shipped CN-2018 and BASEL), limits, warnings and large-exposure status apply to exposure
+after mitigation (R16) without exempt exposure: a party's own if it is not exempt, else 0;
+a group's, the sum of its members' that are not. Under ``"gross"``, to exposure before
+mitigation, exempt included (the rule before DESIGN 3b). Every :class:`LimitCheck` keeps
+``gross`` and ``net`` (exempt included) beside the ``checked`` figure, and its flag
+message says which one it decided on ("after mitigation") and gives the other.
 
 Loans (``single_party_loans``) are the drawn balances of ``loan`` facilities (their
 ``category``) whose product is in the check's ``loan_products`` (or that have no product),
-as R19 states them; guarantees do not repay a loan, so the
-loans figure is the same in both views.
+as R19 states them; mitigation does not repay a
+loan, so the loans figure is the same in both views; an exempt party's loans are left out
+under ``net``.
 
 Large exposures (``LARGE_EXPOSURE``): above the regime's threshold (CN-2018: more than 2.5%
 of tier 1), or at or above it where the regime says ``inclusive`` (BASEL: at least 10%).
@@ -71,7 +81,15 @@ class RiskFlag:
 
 @dataclass(frozen=True)
 class LimitCheck:
-    """One limit applied to one party or group, on gross and on net exposure."""
+    """One limit applied to one party or group.
+
+    ``gross`` and ``net`` are the exposure before and after mitigation (R16), exempt
+    exposure included (for ``single_party_loans``: the loans, the same in both);
+    ``checked`` is the figure R8 compares with the limit, as ``basis`` says: ``net``
+    (after mitigation, without exempt exposure, R8 as amended and R13) or ``gross`` (before
+    mitigation, exempt included: a regime's ``limits_apply_to = "gross"``). Left out,
+    ``checked`` is the ``basis`` figure.
+    """
 
     subject: str
     subject_kind: str
@@ -84,6 +102,12 @@ class LimitCheck:
     gross: float
     net: float
     warning_level: float
+    basis: str = "gross"
+    checked: float = None  # type: ignore[assignment]  # filled in by __post_init__
+
+    def __post_init__(self) -> None:
+        if self.checked is None:
+            object.__setattr__(self, "checked", self.net if self.basis == "net" else self.gross)
 
     @property
     def gross_ratio(self) -> float:
@@ -94,19 +118,30 @@ class LimitCheck:
         return self.net / self.denominator_value
 
     @property
+    def checked_ratio(self) -> float:
+        """:attr:`checked` over the denominator: the ratio the status is read from."""
+        return self.checked / self.denominator_value
+
+    @property
+    def exempt_left_out(self) -> bool:
+        """Whether exempt exposure is left out of :attr:`checked` (R13)."""
+        return self.basis == "net" and self.checked < self.net
+
+    @property
     def denominator_label(self) -> str:
         """``tier 1 capital`` or ``net capital``."""
         return self.denominator.replace("tier1", "tier 1").replace("_", " ")
 
     @property
     def usage(self) -> float:
-        """Gross exposure as a fraction of the limit (1.0 = the limit used up)."""
-        return self.gross_ratio / self.limit
+        """The checked exposure as a fraction of the limit (1.0 = the limit used up)."""
+        return self.checked_ratio / self.limit
 
-    def status(self, view: str = "gross") -> str:
+    def status(self, view: str = "checked") -> str:
         """``breach`` above the limit, ``warning`` from ``warning_level`` of it, else ``ok``,
-        on the ``gross`` or the ``net`` ratio."""
-        ratio = self.gross_ratio if view == "gross" else self.net_ratio
+        on the ``checked`` ratio (what R8 decides on), or the ``gross`` or ``net`` one."""
+        ratio = {"checked": self.checked_ratio, "gross": self.gross_ratio,
+                 "net": self.net_ratio}[view]
         if ratio > self.limit + _TOLERANCE:
             return "breach"
         if ratio >= self.limit * self.warning_level - _TOLERANCE:
@@ -114,20 +149,26 @@ class LimitCheck:
         return "ok"
 
     def flag(self, name: str, currency: str, regime: str) -> RiskFlag | None:
-        """LIMIT_BREACH or LIMIT_WARNING on the gross figure, or None."""
-        status = self.status("gross")
+        """LIMIT_BREACH or LIMIT_WARNING on the checked figure, or None. The message says
+        which figure that is, and gives the other view beside it."""
+        status = self.status()
         if status == "ok":
             return None
         code = "LIMIT_BREACH" if status == "breach" else "LIMIT_WARNING"
         relation = "above" if status == "breach" else f"at {self.usage:.0%} of"
         what = "loans" if self.check == "single_party_loans" else "exposure"
+        if self.basis == "net":
+            figure = f"{what} after mitigation" + (
+                ", exempt exposure left out," if self.exempt_left_out else "")
+            beside = f"before mitigation {self.gross_ratio:.2%}"
+        else:
+            figure, beside = f"gross {what}", f"net {self.net_ratio:.2%}"
         message = (
-            f"{name}: gross {what} {self.gross:,.2f} {currency} is {self.gross_ratio:.2%} of "
+            f"{name}: {figure} {self.checked:,.2f} {currency} is {self.checked_ratio:.2%} of "
             f"{self.denominator_label} ({self.denominator_value:,.2f}), {relation} the "
-            f"{self.limit:.0%} limit on {self.description} ({regime} {self.source}); "
-            f"net {self.net_ratio:.2%}"
+            f"{self.limit:.0%} limit on {self.description} ({regime} {self.source}); {beside}"
         )
-        return RiskFlag(code, self.subject, message, self.check, self.gross, self.gross_ratio,
+        return RiskFlag(code, self.subject, message, self.check, self.checked, self.checked_ratio,
                         self.limit, self.denominator, f"{regime} {self.source}")
 
 
@@ -142,8 +183,8 @@ class LimitChecks(Sequence[LimitCheck]):
     """
 
     def __init__(self, subjects: list[str], parties: int, limits: list[dict],
-                 denominators: dict[str, float], warning_level: float, rows: dict[str, np.ndarray]
-                 ) -> None:
+                 denominators: dict[str, float], warning_level: float, rows: dict[str, np.ndarray],
+                 basis: str = "gross") -> None:
         self._subjects = subjects        # the party subjects first, then the groups
         self._parties = parties
         self._limits = [(limit["check"], limit.get("description", limit["check"]),
@@ -152,6 +193,9 @@ class LimitChecks(Sequence[LimitCheck]):
         self._warning_level = warning_level
         self._subject, self._limit = rows["subject"], rows["limit"]
         self._gross, self._net = rows["gross"], rows["net"]
+        self._checked = rows.get("checked", self._net if basis == "net" else self._gross)
+        self.basis = basis
+        """What every row checks: ``net`` or ``gross`` (:attr:`LimitCheck.basis`)."""
 
     def __len__(self) -> int:
         return len(self._subject)
@@ -182,7 +226,8 @@ class LimitChecks(Sequence[LimitCheck]):
         check, description, limit, of, value, source = self._limits[self._limit[row]]
         return LimitCheck(self._subjects[subject], "party" if subject < self._parties else "group",
                           check, description, limit, of, value, source, float(self._gross[row]),
-                          float(self._net[row]), self._warning_level)
+                          float(self._net[row]), self._warning_level, self.basis,
+                          float(self._checked[row]))
 
     @cached_property
     def _rows_of(self) -> dict[str, list[range]]:
@@ -213,20 +258,22 @@ class LimitChecks(Sequence[LimitCheck]):
     def _column(self, field: int) -> np.ndarray:
         return np.array([limit[field] for limit in self._limits], dtype=float)[self._limit]
 
-    def ratios(self, view: str = "gross") -> np.ndarray:
-        """Every row's :attr:`LimitCheck.gross_ratio` (or ``net_ratio``)."""
-        return (self._gross if view == "gross" else self._net) / self._column(4)
+    def ratios(self, view: str = "checked") -> np.ndarray:
+        """Every row's :attr:`LimitCheck.checked_ratio` (or ``gross_ratio``, ``net_ratio``
+        for ``view`` ``gross``, ``net``)."""
+        figures = {"checked": self._checked, "gross": self._gross, "net": self._net}[view]
+        return figures / self._column(4)
 
     def usages(self) -> np.ndarray:
         """Every row's :attr:`LimitCheck.usage`."""
-        return self.ratios("gross") / self._column(2)
+        return self.ratios() / self._column(2)
 
-    def statuses(self, view: str = "gross") -> np.ndarray:
+    def statuses(self, view: str = "checked") -> np.ndarray:
         """Every row's :meth:`LimitCheck.status` on ``view``: ``ok``, ``warning`` or
         ``breach``."""
         return np.array(_STATUSES)[self.status_codes(view)]
 
-    def status_codes(self, view: str = "gross") -> np.ndarray:
+    def status_codes(self, view: str = "checked") -> np.ndarray:
         """:meth:`statuses` as indexes into ``("ok", "warning", "breach")``: 0 is ok."""
         ratio, limit = self.ratios(view), self._column(2)
         code = (ratio >= limit * self._warning_level - _TOLERANCE).astype(np.int8)
@@ -329,38 +376,45 @@ def check_limits(analysis: Analysis) -> LimitChecks:
                                f"expected one of {', '.join(CHECKS)}")
     book = Book.of(analysis)
     limits = list(regime.limits)
-    is_bank, is_gsib = book.entity_flag("is_bank"), book.entity_flag("is_gsib")
+    interbank, is_gsib = book.interbank, book.entity_flag("is_gsib")
+    net_basis = book.basis == "net"
 
     parties = book.exposed_positions
-    applies = _applies(limits, single=~is_bank[parties], interbank=is_bank[parties],
+    applies = _applies(limits, single=~interbank[parties], interbank=interbank[parties],
                        gsib=is_gsib[parties] & bank.is_gsib, parties=True)
     party_rows, party_limits = np.nonzero(applies)
     gross, net = book.gross[parties][party_rows], book.net[parties][party_rows]
+    checked = book.checked[parties][party_rows]
     for k, limit in enumerate(limits):
         if limit["check"] == "single_party_loans":
             loans = _loans(book, parties, limit.get("loan_products", ("loan",)))
             mine = party_limits == k
-            gross[mine] = net[mine] = loans[party_rows[mine]]
+            gross[mine] = net[mine] = checked[mine] = loans[party_rows[mine]]
+            if net_basis:
+                # an exempt party's loans are left out like the rest of its exposure (R13)
+                checked[mine & book.exempt[parties][party_rows]] = 0.0
 
     arrays = book.group_arrays(analysis.groups)
-    checked = checked_as_groups(arrays.sizes) & ((arrays.gross != 0) | (arrays.net != 0))
+    chosen_groups = checked_as_groups(arrays.sizes) & ((arrays.gross != 0) | (arrays.net != 0))
     borrowing = book.gross[arrays.members] > 0
     borrowers = segment_counts(borrowing, arrays.sizes)
-    interbank = (borrowers > 0) & (segment_counts(borrowing & is_bank[arrays.members], arrays.sizes)
-                                   == borrowers)
+    group_interbank = (borrowers > 0) & (
+        segment_counts(borrowing & interbank[arrays.members], arrays.sizes) == borrowers)
     gsib = (segment_counts(is_gsib[arrays.members], arrays.sizes) > 0) & bank.is_gsib
-    chosen = np.flatnonzero(checked)
-    applies = _applies(limits, single=np.zeros(len(chosen), dtype=bool), interbank=interbank[chosen],
-                       gsib=gsib[chosen], parties=False)
+    chosen = np.flatnonzero(chosen_groups)
+    applies = _applies(limits, single=np.zeros(len(chosen), dtype=bool),
+                       interbank=group_interbank[chosen], gsib=gsib[chosen], parties=False)
     group_rows, group_limits = np.nonzero(applies)
 
     subjects = book.exposed + [analysis.groups[k].id for k in chosen.tolist()]
     rows = {"subject": np.concatenate([party_rows, group_rows + len(parties)]),
             "limit": np.concatenate([party_limits, group_limits]),
             "gross": np.concatenate([gross, arrays.gross[chosen][group_rows]]),
-            "net": np.concatenate([net, arrays.net[chosen][group_rows]])}
+            "net": np.concatenate([net, arrays.net[chosen][group_rows]]),
+            "checked": np.concatenate([checked, arrays.checked[chosen][group_rows]])}
     denominators = {"tier1_capital": bank.tier1_capital, "net_capital": bank.net_capital}
-    return LimitChecks(subjects, len(parties), limits, denominators, regime.warning_level, rows)
+    return LimitChecks(subjects, len(parties), limits, denominators, regime.warning_level, rows,
+                       book.basis)
 
 
 @collector_paused()
@@ -368,7 +422,8 @@ def large_exposure_flags(analysis: Analysis, groups: Iterable[Group]) -> list[Ri
     """LARGE_EXPOSURE for parties and groups (of two or more) at the regime's threshold, and
     DEPENDENCE_REVIEW for parties above its economic-dependence level.
 
-    The ratio is gross exposure over tier 1 capital (DESIGN R8). CN-2018 calls an exposure
+    The ratio is the exposure R8 checks (after mitigation without exempt exposure, or gross:
+    see the module docstring) over tier 1 capital. CN-2018 calls an exposure
     large when it is more than 2.5% (CBIRC 2018 No. 1 Art. 3) and asks to review economic
     dependence above 5% (Art. 13); BASEL when it is at least 10% (LEX20.3), and has no
     review level.
@@ -411,8 +466,14 @@ def large_exposure_flags(analysis: Analysis, groups: Iterable[Group]) -> list[Ri
     checked = np.flatnonzero(checked_as_groups(arrays.sizes))
     entities = analysis.dataset.entities
     exposed = book.exposed
-    gross = np.concatenate([book.gross[book.exposed_positions], arrays.gross[checked]])
-    ratios = gross / bank.tier1_capital
+    figures = np.concatenate([book.checked[book.exposed_positions], arrays.checked[checked]])
+    before = np.concatenate([book.gross[book.exposed_positions], arrays.gross[checked]])
+    ratios = figures / bank.tier1_capital
+    net_basis = book.basis == "net"
+    what = "exposure after mitigation (exempt exposure left out)" if net_basis else "gross exposure"
+
+    def beside(k: int) -> str:
+        return f"; before mitigation {before[k] / bank.tier1_capital:.2%}" if net_basis else ""
 
     def subject(k: int) -> tuple[str, str]:
         if k < len(exposed):
@@ -429,22 +490,22 @@ def large_exposure_flags(analysis: Analysis, groups: Iterable[Group]) -> list[Ri
         words = "at least" if inclusive else "more than"
         source = f"{regime.name} {large.get('source', '')}"
         for k in np.flatnonzero(hits).tolist():
-            ident, name, figure, ratio = *subject(k), float(gross[k]), float(ratios[k])
+            ident, name, figure, ratio = *subject(k), float(figures[k]), float(ratios[k])
             flags.append(RiskFlag(
                 "LARGE_EXPOSURE", ident,
-                f"{name}: gross exposure {figure:,.2f} {bank.base_currency} is {ratio:.2%} of tier 1 "
-                f"capital, a large exposure ({words} {threshold:.1%}; {source})",
+                f"{name}: {what} {figure:,.2f} {bank.base_currency} is {ratio:.2%} of tier 1 "
+                f"capital, a large exposure ({words} {threshold:.1%}; {source}){beside(k)}",
                 "large_exposure", figure, ratio, threshold, "tier1_capital", source))
     review = regime.economic_dependence
     if review:
         level = float(review["review_above"])
         source = f"{regime.name} {review.get('source', '')}"
         for k in np.flatnonzero(ratios > level + _TOLERANCE).tolist():
-            ident, name, figure, ratio = *subject(k), float(gross[k]), float(ratios[k])
+            ident, name, figure, ratio = *subject(k), float(figures[k]), float(ratios[k])
             if ident in entities:
                 flags.append(RiskFlag(
                     "DEPENDENCE_REVIEW", ident,
-                    f"{name}: gross exposure is {ratio:.2%} of tier 1 capital, above "
+                    f"{name}: {what} is {ratio:.2%} of tier 1 capital, above "
                     f"{level:.0%}: review its economic dependence with other clients ({source})",
                     "economic_dependence", figure, ratio, level, "tier1_capital", source))
     return flags

@@ -56,7 +56,7 @@ class Guarantee:
     @strawberry.field(description="Eligible credit protection: the net view substitutes the "
                                   "guarantor for the borrower.")
     def eligible(self) -> bool:
-        return self.record.eligible
+        return bool(self.record.eligible)
 
     @strawberry.field(description="The relationship as loaded, with its input row.")
     def relationship(self) -> Annotated[Relationship, strawberry.lazy("api.graphql.types.relationship")]:

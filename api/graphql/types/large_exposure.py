@@ -37,11 +37,16 @@ class LargeExposure:
             return snapshot.group_name(group)
         return snapshot.dataset.entities[self.record.subject].name
 
-    @strawberry.field(description="Gross exposure, base currency.")
-    def gross(self) -> float:
-        return self.record.figure or 0.0
+    @strawberry.field(description="Gross exposure (before mitigation), base currency.")
+    def gross(self, info: Info) -> float:
+        analysis = common.snapshot(info).analysis
+        group = analysis.group_by_id.get(self.record.subject)
+        exposure = analysis.group_exposure(group) if group else analysis.exposures.of(self.record.subject)
+        return exposure.gross
 
-    @strawberry.field(description="Gross exposure as a fraction of tier 1 capital.")
+    @strawberry.field(description="The exposure the regime checks (after mitigation without "
+                                  "exempt exposure, or gross: limits_apply_to) as a fraction "
+                                  "of tier 1 capital.")
     def share_of_tier1(self) -> float:
         return self.record.ratio or 0.0
 

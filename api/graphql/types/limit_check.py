@@ -60,11 +60,12 @@ class LimitCheck:
     def net_ratio(self) -> float:
         return self.record.net_ratio
 
-    @strawberry.field(description="Gross ratio / limit: 1.0 is the limit used up.")
+    @strawberry.field(description="The ratio the regime checks (after mitigation without exempt "
+                                  "exposure, or gross: limits_apply_to) / limit: 1.0 is the limit used up.")
     def usage(self) -> float:
         return self.record.usage
 
-    @strawberry.field(description="Status on the gross figure (flags follow it).")
+    @strawberry.field(description="Status on the gross figure (before mitigation).")
     def gross_status(self) -> LimitStatus:
         return LimitStatus(self.record.status("gross"))
 

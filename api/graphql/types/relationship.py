@@ -85,7 +85,7 @@ class Relationship:
 
     @strawberry.field(description="GUARANTEES: eligible credit protection (net view).")
     def eligible(self) -> bool:
-        return self.record.eligible
+        return bool(self.record.eligible)
 
     @strawberry.field(description="First day the fact holds (none: always).")
     def valid_from(self) -> date | None:

@@ -32,14 +32,12 @@ Rules where DESIGN is silent:
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from graph.analysis import Analysis
-from graph.analysis.exposure import FacilityValues
 from graph.reports.returns.definition import (
     CATEGORIES,
     ReturnColumn,
@@ -93,62 +91,37 @@ class ReturnFigures:
 
 
 def figures_of(analysis: Analysis) -> list[ReturnFigures]:
-    """ADAPTER: the :class:`ReturnFigures` of every party with exposure and of every group
-    of two or more, from what the analysis computes today (R7).
+    """The :class:`ReturnFigures` of every party with exposure and of every group of two or
+    more, from the analysis' breakdown (R13, R14, R16: ``analysis.exposures.columns``).
 
-    This is the one place that reads exposure figures for the returns; point it at the
-    breakdown of R13, R14 and R16 when that lands. Until then:
-
-    * every facility's exposure counts as ``general``, except ``ccf x undrawn``, which is
-      ``potential``; the other four columns are 0;
-    * nothing is exempt (``exempt`` 0), so ``non_exempt`` is the whole exposure;
-    * mitigation is R7's guarantee substitution: ``moved_out`` what eligible guarantees
-      moved away from the party, ``moved_in`` what they moved onto it. After mitigation, the
-      columns keep their share of what stays (``total_before - moved_out``), and what moved
-      in counts as ``general``;
-    * a party is interbank when its counterparty class is one of the regime's
-      ``interbank_classes`` (:meth:`schema.regime.Regime.class_of`); a group when every
-      member with exposure is, as the limits check it.
+    A party's columns before and after mitigation, what mitigation moved out and in, and
+    whether it is exempt are the breakdown's; an exempt party's exposure is all exempt
+    (``non_exempt`` 0). A party is interbank when ``is_bank`` is true or its counterparty
+    class is one of the regime's ``interbank_classes``; a group when every member with
+    exposure is, as the limits check it.
 
     A group's figures are the sums of its members' (R13: its limit figure is the sum of their
     non-exempt exposures).
     """
-    dataset, regime, exposures = analysis.dataset, analysis.regime, analysis.exposures
-    potential: dict[str, list[float]] = defaultdict(list)
-    values = exposures.facilities
-    if isinstance(values, FacilityValues):
-        amounts = (values.ccf * values.undrawn * values.rate).tolist()
-        for facility, amount in zip(dataset.facilities, amounts, strict=True):
-            if amount:
-                potential[facility.borrower].append(amount)
-    else:       # records only (an ExposureResult built by hand)
-        for record in values.values():
-            if record.ccf * record.undrawn:
-                potential[record.borrower].append(record.ccf * record.undrawn)
-    moved_out: dict[str, list[float]] = defaultdict(list)
-    moved_in: dict[str, list[float]] = defaultdict(list)
-    for substitution in exposures.substitutions:
-        moved_out[substitution.borrower].append(substitution.amount)
-        moved_in[substitution.guarantor].append(substitution.amount)
-
+    dataset, regime, columns = analysis.dataset, analysis.regime, analysis.exposures.columns
+    assert columns is not None, "an analysis always has its breakdown"
     parties: dict[str, ReturnFigures] = {}
-    for party, exposure in exposures.parties.items():
-        if not (exposure.gross or exposure.net):
+    rows = zip(columns.parties, columns.before.tolist(), columns.after.tolist(), columns.gross.tolist(),
+               columns.net.tolist(), columns.moved_out.tolist(), columns.moved_in.tolist(),
+               columns.exempt.tolist(), strict=True)
+    for party, before, after, gross, net, out, into, exempt in rows:
+        if not (gross or net):
             continue
-        out, into = math.fsum(moved_out.get(party, ())), math.fsum(moved_in.get(party, ()))
-        before = dict.fromkeys(CATEGORIES, 0.0)
-        before["potential"] = math.fsum(potential.get(party, ()))
-        before["general"] = exposure.gross - before["potential"]
-        kept = (exposure.gross - out) / exposure.gross if exposure.gross else 0.0
-        after = {column: value * kept for column, value in before.items()}
-        after["general"] += into
         entity = dataset.entities.get(party)
-        interbank = entity is not None and regime.is_interbank_class(
-            regime.class_of(entity.kind, entity.is_bank, entity.counterparty_class))
+        interbank = entity is not None and (entity.is_bank or regime.is_interbank_class(
+            regime.class_of(entity.kind, entity.is_bank, entity.counterparty_class)))
         parties[party] = ReturnFigures(
             party, entity.name if entity is not None else party, "party", interbank,
-            total_after=exposure.net, non_exempt=exposure.net, categories_after=after,
-            categories_before=before, moved_out=out, moved_in=into, total_before=exposure.gross)
+            total_after=net, non_exempt=0.0 if exempt else net,
+            categories_after=dict(zip(CATEGORIES, after, strict=True)),
+            categories_before=dict(zip(CATEGORIES, before, strict=True)), moved_out=out,
+            moved_in=into, total_before=gross, exempt=net if exempt else 0.0,
+            exempt_before=gross if exempt else 0.0)
 
     groups = []
     for group in analysis.groups:

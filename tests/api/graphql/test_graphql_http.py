@@ -204,8 +204,12 @@ def test_ownership_chains_and_neighbourhood_come_from_the_store(server):
 def test_large_exposures(server, expected):
     data = server.data("{ largeExposures { subjectId kind name gross shareOfTier1 "
                        "entity { id } group { id } } }")["largeExposures"]
-    assert [(e["subjectId"], e["gross"]) for e in data] == [
-        (family_id(expected), 895.0), ("C1", 875.0), ("C3", 120.0), ("B1", 50.0), ("C4", 30.0)]
+    # R8 as amended: large by exposure after mitigation, gross beside it. C2 guarantees 30
+    # of C1's facility: after mitigation C2 holds 20 + 30 = 50 (5%, large; gross 20 is not)
+    # and C1 845 (gross 875); ranked by the checked figure, B1 before C2 at 50 by id
+    assert [(e["subjectId"], e["gross"], e["shareOfTier1"]) for e in data] == [
+        (family_id(expected), 895.0, 0.895), ("C1", 875.0, 0.845), ("C3", 120.0, 0.12),
+        ("B1", 50.0, 0.05), ("C2", 20.0, 0.05), ("C4", 30.0, 0.03)]
     assert data[0]["kind"] == "GROUP" and data[0]["group"] == {"id": family_id(expected)}
     assert data[1]["kind"] == "PARTY" and data[1]["entity"] == {"id": "C1"}
     assert [e.subject for e in expected.large_exposures] == [e["subjectId"] for e in data]

@@ -19,9 +19,9 @@ import networkx as nx
 
 from graph.analysis.components import components, groups_of
 from graph.analysis.control import CONTROL_THRESHOLD, FAMILY_RELATIONS, ControlLink, Unit
-from graph.analysis.exposure import Exposure, FacilityExposure, Substitution
+from graph.analysis.exposure import Exposure, FacilityExposure, Move, Substitution
 from graph.analysis.groups import EvidenceStep, Group
-from schema.records import Bank, Facility, Relationship
+from schema.records import Bank, Collateral, Entity, Facility, Relationship, Underlying
 from schema.regime import Regime
 
 _EPSILON = 1e-9
@@ -205,49 +205,173 @@ class ReferenceExposures:
     facilities: dict[str, FacilityExposure]
     parties: dict[str, Exposure]
     substitutions: list[Substitution]
+    moves: list[Move]
+    before: dict[str, dict[str, float]]
+    after: dict[str, dict[str, float]]
+    moved_out: dict[str, float]
+    moved_in: dict[str, float]
+    exempt: dict[str, bool]
+
+
+_OWN_COLUMN = {"loan": "general", "bond": "general", "interbank": "general", "other": "other",
+               "am_product": "specific", "abs": "specific", "trading": "trading",
+               "counterparty": "counterparty", "off_balance": "potential"}
+
+
+def _exempt(entity: Entity | None, regime: Regime) -> bool:
+    if entity is None:
+        return False
+    cls = regime.class_of(entity.kind, entity.is_bank, entity.counterparty_class)
+    scale = list(regime.rating_scale)
+    for e in regime.exemptions:
+        if e["class"] == cls and e.get("country", entity.country) == entity.country and (
+                "min_rating" not in e or (entity.rating in scale
+                                          and scale.index(entity.rating) <= scale.index(e["min_rating"]))):
+            return True
+    return False
 
 
 def compute_exposures(bank: Bank, regime: Regime, facilities: Iterable[Facility],
-                      guarantees: Iterable[Relationship]) -> ReferenceExposures:
+                      guarantees: Iterable[Relationship], *, entities: dict[str, Entity] | None = None,
+                      underlyings: Iterable[Underlying] = (), collateral: Iterable[Collateral] = ()
+                      ) -> ReferenceExposures:
+    """R7 and R13-R16, one facility, one row and one party at a time."""
+    facilities = list(facilities)
     by_facility: dict[str, FacilityExposure] = {}
-    per_party: dict[str, list[float]] = defaultdict(list)
+    # what each facility's borrower holds of it, per column
+    held: dict[str, list[list]] = {}
+    entries: list[tuple[str, str, float]] = []         # before mitigation
+    moves: list[Move] = []
     for f in facilities:
         if f.ccf is not None:
             ccf, source = f.ccf, "facility"
         else:
             ccf = regime.ccf_for(f.product)
             source = f"{regime.name} {f.product if f.product in regime.ccf else 'default'}"
+        if regime.ccf_floor is not None and ccf < regime.ccf_floor:
+            ccf, source = regime.ccf_floor, f"{regime.name} ccf_floor"
         rate = bank.rate(f.currency)
-        value = (f.outstanding + ccf * f.undrawn) * rate
-        by_facility[f.id] = FacilityExposure(f.id, f.borrower, f.outstanding * rate,
-                                             f.undrawn * rate, ccf, source, rate, value)
-        per_party[f.borrower].append(value)
-    gross = {party: math.fsum(values) for party, values in per_party.items()}
+        column = _OWN_COLUMN[f.category]
+        own = ccf * (f.outstanding * rate) if column == "potential" else f.outstanding * rate
+        potential = ccf * (f.undrawn * rate)
+        by_facility[f.id] = FacilityExposure(f.id, f.borrower, f.outstanding * rate, f.undrawn * rate,
+                                             ccf, source, rate, own + potential, f.category, own,
+                                             potential)
+        kept = own
+        if f.category in ("am_product", "abs"):
+            left, per_obligor, rows, unknown = own, {}, {}, []
+            for u in underlyings:
+                if u.facility != f.id:
+                    continue
+                amount = max(min(u.amount * (bank.rate(u.currency) if u.currency else rate), left), 0.0)
+                left -= amount
+                if u.obligor is None:
+                    unknown.append(u)
+                else:
+                    per_obligor.setdefault(u.obligor, []).append(amount)
+                    rows.setdefault(u.obligor, []).append(u)
+            stays = []
+            for obligor, amounts in per_obligor.items():
+                total = math.fsum(amounts)
+                level = regime.look_through_threshold - 1e-12
+                if obligor != f.borrower and total / bank.tier1_capital >= level:
+                    moves.append(Move("look_through", f.id, f.borrower, obligor, "specific", total,
+                                      tuple(rows[obligor])))
+                    entries.append((obligor, "specific", total))
+                else:
+                    stays.append(total)
+            rest = max(own - math.fsum(a for v in per_obligor.values() for a in v), 0.0)
+            if rest > 0.0:
+                moves.append(Move("look_through", f.id, f.borrower, "ANONYMOUS", "specific", rest,
+                                  tuple(unknown)))
+                entries.append(("ANONYMOUS", "specific", rest))
+            kept = math.fsum(stays)
+        entries.append((f.borrower, column, kept))
+        if potential != 0.0:
+            entries.append((f.borrower, "potential", potential))
+        held[f.id] = [[column, kept], ["potential", potential]]
 
-    eligible = [g for g in guarantees if g.type == "GUARANTEES" and g.eligible]
-    eligible.sort(key=lambda g: (g.facility is None, g.facility or g.target, g.source))
-    facility_left = {f: e.value for f, e in by_facility.items()}
-    moved_from: dict[str, list[float]] = defaultdict(list)
-    moved_to: dict[str, list[float]] = defaultdict(list)
+    mitigation: list[Move] = []
+
+    def take(f: Facility, kind: str, target: str | None, amount: float, row: object) -> float:
+        parts = held[f.id]
+        amount = min(amount, parts[0][1] + parts[1][1])
+        moved = []
+        for part in parts:
+            piece = min(amount, part[1])
+            if piece > 0.0:
+                part[1] -= piece
+                amount -= piece
+                mitigation.append(Move(kind, f.id, f.borrower, target, part[0], piece, (row,)))
+                moved.append(piece)
+        return math.fsum(moved)
+
+    facility_of = {f.id: f for f in facilities}
+    reducing = regime.mitigation.get("reducing_collateral", ())
+    substituting = regime.mitigation.get("substituting_collateral", ())
+    for f in facilities:
+        if f.id in {c.facility for c in collateral} and facility_of[f.id] is f:
+            rows = [c for c in collateral if c.facility == f.id]
+            for c in rows:
+                if c.kind in reducing:
+                    take(f, "reduction", None, c.value * bank.rate(c.currency or f.currency), c)
+            for c in rows:
+                if c.kind in substituting and c.issuer is not None:
+                    take(f, "substitution", c.issuer, c.value * bank.rate(c.currency or f.currency), c)
+
+    def eligible(g: Relationship) -> bool:
+        if g.eligible is not None:
+            return g.eligible
+        entity = (entities or {}).get(g.source)
+        return entity is not None and regime.class_of(
+            entity.kind, entity.is_bank, entity.counterparty_class) in regime.mitigation.get(
+            "guarantor_classes", ())
+
+    chosen = [g for g in guarantees if g.type == "GUARANTEES" and eligible(g)]
+    chosen.sort(key=lambda g: (g.facility is None, g.facility or g.target, g.source))
     substitutions = []
-    for g in eligible:
-        borrower_left = gross.get(g.target, 0.0) - math.fsum(moved_from[g.target])
-        cap = borrower_left if g.facility is None else min(facility_left[g.facility], borrower_left)
-        amount = min((g.amount or 0.0) * bank.rate(g.currency), cap)
-        if amount <= 0.0:
-            continue
+    for g in chosen:
+        amount = (g.amount or 0.0) * bank.rate(g.currency)
         if g.facility is not None:
-            facility_left[g.facility] -= amount
-        moved_from[g.target].append(amount)
-        moved_to[g.source].append(amount)
-        substitutions.append(Substitution(g.source, g.target, g.facility, amount, g))
+            moved = take(facility_of[g.facility], "guarantee", g.source, amount, g)
+        else:
+            taken: list[float] = []
+            for f in facilities:
+                if f.borrower == g.target and amount - math.fsum(taken) > 0.0:
+                    taken.append(take(f, "guarantee", g.source, amount - math.fsum(taken), g))
+            moved = math.fsum(taken)
+        if moved > 0.0:
+            substitutions.append(Substitution(g.source, g.target, g.facility, moved, g))
 
+    names = list(dict.fromkeys([*(e[0] for e in entries),
+                                *(m.target for m in mitigation if m.target is not None)]))
+    before = {p: dict.fromkeys(_CATEGORIES, 0.0) for p in names}
+    after = {p: dict.fromkeys(_CATEGORIES, 0.0) for p in names}
+    listed: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for party, column, amount in entries:
+        listed[party, column].append(amount)
+    everything = defaultdict(list, {k: list(v) for k, v in listed.items()})
+    for m in mitigation:
+        everything[m.source, m.category].append(-m.amount)
+        if m.target is not None:
+            everything[m.target, m.category].append(m.amount)
+    for (party, column), amounts in listed.items():
+        before[party][column] = math.fsum(amounts)
+    for (party, column), amounts in everything.items():
+        after[party][column] = math.fsum(amounts)
     parties = {}
-    for party in set(gross) | set(moved_to):
-        g_value = gross.get(party, 0.0)
-        net = g_value - math.fsum(moved_from[party]) + math.fsum(moved_to[party])
-        parties[party] = Exposure(g_value, max(net, 0.0))
-    return ReferenceExposures(by_facility, parties, substitutions)
+    for party in names:
+        gross = math.fsum(a for (p, _), v in listed.items() if p == party for a in v)
+        net = math.fsum(a for (p, _), v in everything.items() if p == party for a in v)
+        parties[party] = Exposure(gross, max(net, 0.0))
+    moved_out = {p: math.fsum(m.amount for m in mitigation if m.source == p) for p in names}
+    moved_in = {p: math.fsum(m.amount for m in mitigation if m.target == p) for p in names}
+    exempt = {p: _exempt((entities or {}).get(p), regime) if regime.exemptions else False for p in names}
+    return ReferenceExposures(by_facility, parties, substitutions, moves + mitigation, before, after,
+                              moved_out, moved_in, exempt)
+
+
+_CATEGORIES = ("general", "specific", "trading", "counterparty", "potential", "other")
 
 
 def beneficial_owners(parties: list[str], persons: list[str], relationships: list[Relationship],

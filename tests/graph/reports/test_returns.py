@@ -5,9 +5,9 @@ more than 2.5%, 25,000):
 
 * A borrows F1: 30,000 drawn + 0.5 x 20,000 undrawn = 40,000 (general 30,000, potential
   10,000). Bank K guarantees 8,000 of F1 (eligible): A after mitigation 32,000 (3.2%),
-  moved out 8,000; its columns keep 32,000 / 40,000 = 80%: general 24,000, potential 8,000.
+  moved out 8,000, taken from the drawn part first (R16): general 22,000, potential 10,000.
 * B borrows 10,000 (1%); A holds 60% of B: group {A, B} 50,000 before, 42,000 after (4.2%),
-  general 24,000 + 10,000 = 34,000, potential 8,000, moved out 8,000.
+  general 22,000 + 10,000 = 32,000, potential 10,000, moved out 8,000.
 * C borrows 25,000: exactly 2.5%, not more: not a large exposure.
 * D borrows 26,123.456 (2.6123456%): 2.6123456 万元, 2.61 in the xlsx.
 * K (a bank) borrows 25,000 and takes the 8,000 in: 33,000 after (3.3%), moved out -8,000.
@@ -16,7 +16,7 @@ more than 2.5%, 25,000):
 
 Large exposures, largest first: {A, B} 42,000, {K, K2} 38,000, K 33,000, A 32,000, D
 26,123.456; their total 171,123.456 (17.1123456 万元), before mitigation the same (the
-8,000 moved out of A and {A, B} came into K and {K, K2}), potential 8,000 + 8,000 = 16,000.
+8,000 moved out of A and {A, B} came into K and {K, K2}), potential 10,000 + 10,000 = 20,000.
 """
 
 import csv
@@ -72,13 +72,13 @@ def ids(table: ReturnTable) -> list[str]:
     return [row["id"] for row in table.rows]
 
 
-def test_the_adapter_splits_general_and_potential_and_moves_mitigation(cn):
+def test_the_figures_split_general_and_potential_and_move_mitigation(cn):
     analysis, _ = cn
     figures = {f.subject: f for f in figures_of(analysis)}
     a = figures["A"]
     assert (a.total_before, a.total_after, a.moved_out, a.moved_in) == (40_000.0, 32_000.0, 8_000.0, 0.0)
     assert a.categories_before["general"] == 30_000.0 and a.categories_before["potential"] == 10_000.0
-    assert a.categories_after["general"] == 24_000.0 and a.categories_after["potential"] == 8_000.0
+    assert a.categories_after["general"] == 22_000.0 and a.categories_after["potential"] == 10_000.0
     k = figures["K"]
     assert (k.interbank, k.total_after, k.categories_after["general"], k.moved_in) == (
         True, 33_000.0, 33_000.0, 8_000.0)
@@ -104,7 +104,7 @@ def test_cn_parts_list_the_large_exposures_of_each_population(cn):
     assert row["name"] == "name of A"
     # 万元: 42,000 / 10,000; moved out 8,000; before 50,000
     assert (row["total"], row["general"], row["potential"], row["mitigation_out"], row["total_before"]) == (
-        4.2, 3.4, 0.8, 0.8, 5.0)
+        4.2, 3.2, 1.0, 0.8, 5.0)
     assert returns.part("interbank_single").rows[0]["mitigation_out"] == -0.8
     types = [(r["type"], r["type_en"]) for r in returns.part("large_exposure_clients").rows]
     assert types[:3] == [("非同业集团客户", "non-interbank group of connected clients"),
@@ -120,8 +120,8 @@ def test_cn_totals_sum_each_population(cn):
     assert large["total"] == pytest.approx(17.1123456)        # 171,123.456 / 10,000
     assert large["total_before"] == pytest.approx(17.1123456)
     assert large["mitigation_out"] == pytest.approx(0.0)      # 8,000 - 8,000 - 8,000 + 8,000
-    assert large["potential"] == pytest.approx(1.6)
-    assert large["general"] == pytest.approx(15.5123456)
+    assert large["potential"] == pytest.approx(2.0)
+    assert large["general"] == pytest.approx(15.1123456)
     assert large["share_of_tier1"] == pytest.approx(0.171123456)
     single = rows["非同业单一客户"]
     assert (single["count"], single["total"], single["total_before"]) == (
@@ -138,7 +138,7 @@ def test_xlsx_has_a_sheet_per_part_with_the_template_titles_and_amounts_in_wan_y
     sheet = book["非同业单一客户大额风险暴露情况"]
     assert [c.value for c in sheet[1]] == TITLES
     assert sheet.freeze_panes == "A2"
-    assert [c.value for c in sheet[2]] == [1, "A", "name of A", 3.2, 3.2, 0.032, 2.4, 0, 0, 0, 0.8, 0,
+    assert [c.value for c in sheet[2]] == [1, "A", "name of A", 3.2, 3.2, 0.032, 2.2, 0, 0, 0, 1.0, 0,
                                            0.8, 4.0]
     d = [c.value for c in sheet[3]]
     assert d[:5] == [2, "D", "name of D", 2.61, 2.61]           # 26,123.456 / 10,000, 2 places
@@ -149,7 +149,7 @@ def test_xlsx_has_a_sheet_per_part_with_the_template_titles_and_amounts_in_wan_y
     assert [c.value for c in totals[1]][:5] == ["项目", "客户数", "风险暴露总和", "其中：不可豁免风险暴露",
                                                 "占一级资本净额比例"]
     assert [c.value for c in totals[2]][:3] == ["大额风险暴露客户", 5, 17.11]
-    assert totals["J2"].value == 1.6 and totals["K2"].value == 0     # potential, other
+    assert totals["J2"].value == 2.0 and totals["K2"].value == 0     # potential, other
     assert totals["L2"].value == 0 and totals["M2"].value == 17.11   # mitigation out, before
     about = {r[0].value: r[1].value for r in book["about"].iter_rows()}
     assert about["unit"] == "万元 (ten thousand yuan): amounts in CNY / 10000"
@@ -175,7 +175,7 @@ def test_csv_and_json_carry_the_same_figures(cn, tmp_path):
     assert part["columns"][3] == {"key": "total", "title": "风险暴露总和", "title_en": "total exposure",
                                   "kind": "money"}
     assert part["rows"][1]["total"] == pytest.approx(2.6123456)     # full precision
-    assert part["rows"][0]["general"] == 2.4
+    assert part["rows"][0]["general"] == 2.2
 
 
 def test_text_rows_for_pages(cn):

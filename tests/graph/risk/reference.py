@@ -26,6 +26,8 @@ from graph.risk.subjects import checked_as_group
 from graph.risk.suspects import DeclaredGroupDiff, SuspectedLink
 from schema.errors import InvalidModel
 from schema.records import Bank, Entity, Relationship
+from schema.regime import Regime
+from tests.graph.analysis.reference import _exempt
 
 _TOLERANCE = 1e-12
 UNKNOWN = "(unknown)"
@@ -52,24 +54,30 @@ def _loans(analysis: Analysis, party: str, products: Sequence[str]) -> float:
     return math.fsum(
         analysis.exposures.facilities[f.id].outstanding
         for f in analysis.facilities_of(party)
-        if f.product is None or f.product in products
+        if f.category == "loan" and (f.product is None or f.product in products)
     )
 
 
-def _party_applies(check: str, entity: Entity, bank_is_gsib: bool) -> bool:
+def _interbank(entity: Entity, regime: Regime) -> bool:
+    return entity.is_bank or regime.class_of(entity.kind, entity.is_bank,
+                                             entity.counterparty_class) in regime.interbank_classes
+
+
+def _party_applies(check: str, entity: Entity, bank_is_gsib: bool, regime: Regime) -> bool:
+    interbank = _interbank(entity, regime)
     return {
-        "single_party": not entity.is_bank,
-        "single_party_loans": not entity.is_bank,
+        "single_party": not interbank,
+        "single_party_loans": not interbank,
         "group": False,
-        "interbank": entity.is_bank,
+        "interbank": interbank,
         "gsib": bank_is_gsib and entity.is_gsib,
         "any": True,
     }[check]
 
 
 def _group_applies(check: str, members: list[Entity], borrowers: list[Entity],
-                   bank_is_gsib: bool) -> bool:
-    interbank = bool(borrowers) and all(e.is_bank for e in borrowers)
+                   bank_is_gsib: bool, regime: Regime) -> bool:
+    interbank = bool(borrowers) and all(_interbank(e, regime) for e in borrowers)
     return {
         "single_party": False,
         "single_party_loans": False,
@@ -80,6 +88,15 @@ def _group_applies(check: str, members: list[Entity], borrowers: list[Entity],
     }[check]
 
 
+def _checked(analysis: Analysis, party: str) -> float:
+    """What R8 checks of one party: net without exempt exposure, or gross."""
+    exposure = analysis.exposures.of(party)
+    if analysis.regime.limits_apply_to == "gross":
+        return exposure.gross
+    exempt = _exempt(analysis.dataset.entities.get(party), analysis.regime)
+    return 0.0 if exempt else exposure.net
+
+
 def check_limits(analysis: Analysis) -> list[LimitCheck]:
     regime, bank = analysis.regime, analysis.dataset.bank
     for limit in regime.limits:
@@ -88,23 +105,25 @@ def check_limits(analysis: Analysis) -> list[LimitCheck]:
                                f"expected one of {', '.join(CHECKS)}")
     denominators = {"tier1_capital": bank.tier1_capital, "net_capital": bank.net_capital}
     entities = analysis.dataset.entities
+    basis = regime.limits_apply_to
     checks: list[LimitCheck] = []
 
-    def add(subject: str, kind: str, limit: dict, gross: float, net: float) -> None:
+    def add(subject: str, kind: str, limit: dict, gross: float, net: float, checked: float) -> None:
         checks.append(LimitCheck(
             subject, kind, limit["check"], limit.get("description", limit["check"]),
             float(limit["limit"]), limit["of"], denominators[limit["of"]],
-            str(limit.get("source", "")), gross, net, regime.warning_level))
+            str(limit.get("source", "")), gross, net, regime.warning_level, basis, checked))
 
     for party, exposure in sorted(analysis.exposures.parties.items()):
         for limit in regime.limits:
-            if not _party_applies(limit["check"], entities[party], bank.is_gsib):
+            if not _party_applies(limit["check"], entities[party], bank.is_gsib, regime):
                 continue
             if limit["check"] == "single_party_loans":
                 loans = _loans(analysis, party, limit.get("loan_products", ("loan",)))
-                add(party, "party", limit, loans, loans)
+                left_out = basis == "net" and _exempt(entities[party], regime)
+                add(party, "party", limit, loans, loans, 0.0 if left_out else loans)
             else:
-                add(party, "party", limit, exposure.gross, exposure.net)
+                add(party, "party", limit, exposure.gross, exposure.net, _checked(analysis, party))
     for group in analysis.groups:
         if not checked_as_group(group):
             continue
@@ -113,9 +132,10 @@ def check_limits(analysis: Analysis) -> list[LimitCheck]:
             continue
         members = [entities[m] for m in group.members]
         borrowers = [e for e in members if analysis.exposures.of(e.id).gross > 0]
+        checked = math.fsum(_checked(analysis, m) for m in group.members)
         for limit in regime.limits:
-            if _group_applies(limit["check"], members, borrowers, bank.is_gsib):
-                add(group.id, "group", limit, exposure.gross, exposure.net)
+            if _group_applies(limit["check"], members, borrowers, bank.is_gsib, regime):
+                add(group.id, "group", limit, exposure.gross, exposure.net, checked)
     return checks
 
 
@@ -123,38 +143,43 @@ def large_exposure_flags(analysis: Analysis, groups: Iterable[Group]) -> list[Ri
     regime, bank = analysis.regime, analysis.dataset.bank
     currency = bank.base_currency
     large = regime.large_exposure
+    net_basis = regime.limits_apply_to == "net"
+    what = "exposure after mitigation (exempt exposure left out)" if net_basis else "gross exposure"
     flags: list[RiskFlag] = []
-    subjects = [(p, analysis.dataset.entities[p].name, e.gross)
+    tier1 = bank.tier1_capital
+    subjects = [(p, analysis.dataset.entities[p].name, _checked(analysis, p), e.gross)
                 for p, e in sorted(analysis.exposures.parties.items())]
-    subjects += [(g.id, f"{analysis.group_name(g)} group [{g.id}]", analysis.group_exposure(g).gross)
+    subjects += [(g.id, f"{analysis.group_name(g)} group [{g.id}]",
+                  math.fsum(_checked(analysis, m) for m in g.members), analysis.group_exposure(g).gross)
                  for g in groups if checked_as_group(g)]
     if large:
-        threshold, tier1 = float(large["threshold"]), bank.tier1_capital
+        threshold = float(large["threshold"])
         inclusive = bool(large.get("inclusive", False))
-        for subject, name, gross in subjects:
-            ratio = gross / tier1
+        for subject, name, figure, gross in subjects:
+            ratio = figure / tier1
             hit = (ratio >= threshold - _TOLERANCE) if inclusive else (ratio > threshold + _TOLERANCE)
             if hit:
                 words = "at least" if inclusive else "more than"
+                beside = f"; before mitigation {gross / tier1:.2%}" if net_basis else ""
                 flags.append(RiskFlag(
                     "LARGE_EXPOSURE", subject,
-                    f"{name}: gross exposure {gross:,.2f} {currency} is {ratio:.2%} of tier 1 "
+                    f"{name}: {what} {figure:,.2f} {currency} is {ratio:.2%} of tier 1 "
                     f"capital, a large exposure ({words} {threshold:.1%}; {regime.name} "
-                    f"{large.get('source', '')})",
-                    "large_exposure", gross, ratio, threshold, "tier1_capital",
+                    f"{large.get('source', '')}){beside}",
+                    "large_exposure", figure, ratio, threshold, "tier1_capital",
                     f"{regime.name} {large.get('source', '')}"))
     review = regime.economic_dependence
     if review:
         level = float(review["review_above"])
-        for subject, name, gross in subjects:
-            ratio = gross / bank.tier1_capital
+        for subject, name, figure, _ in subjects:
+            ratio = figure / tier1
             if subject in analysis.dataset.entities and ratio > level + _TOLERANCE:
                 flags.append(RiskFlag(
                     "DEPENDENCE_REVIEW", subject,
-                    f"{name}: gross exposure is {ratio:.2%} of tier 1 capital, above "
+                    f"{name}: {what} is {ratio:.2%} of tier 1 capital, above "
                     f"{level:.0%}: review its economic dependence with other clients "
                     f"({regime.name} {review.get('source', '')})",
-                    "economic_dependence", gross, ratio, level, "tier1_capital",
+                    "economic_dependence", figure, ratio, level, "tier1_capital",
                     f"{regime.name} {review.get('source', '')}"))
     return flags
 

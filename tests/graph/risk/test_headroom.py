@@ -184,3 +184,13 @@ def test_generated_ids_do_not_clash_with_existing_ones():
                              {"borrower": "B", "outstanding": "3", "currency": "usd"}], book)
     assert [p.facility.id for p in found] == ["WHATIF-2", "WHATIF-3", "WHATIF-4"]
     assert found[2].facility.currency == "USD"
+
+
+def test_an_exempt_party_has_its_whole_limit_as_headroom():
+    # MOF (China's government, exempt under CN-2018) borrows 100 in bonds: nothing of it is
+    # checked, so the 150 of the single-party limit is all room; its exposure stays 100
+    book = dataset([], [F("F1", "MOF", 100.0, category="bond")],
+                   MOF={"counterparty_class": "sovereign", "country": "CN"})
+    room = rooms(book, "MOF")
+    assert table(room)[("party", "single_party")] == (150.0, 0.0, 150.0)
+    assert room.limits[0].check.gross == 100.0

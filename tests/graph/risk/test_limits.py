@@ -2,6 +2,7 @@
 1,200."""
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -38,10 +39,11 @@ def test_cn_group_at_21_percent_breaches_and_at_20_does_not():
     risk = assess(a)
     assert "LIMIT_BREACH" in codes(risk, group.id)
     flag = next(f for f in risk.flags_of(group.id) if f.code == "LIMIT_BREACH")
+    # R8 as amended: CN-2018 checks exposure after mitigation, the figure before it beside
     assert flag.message == (
-        f"name of A group [{group.id}]: gross exposure 210.00 CNY is 21.00% of tier 1 capital (1,000.00), "
-        "above the 20% limit on a group of connected non-interbank clients (CN-2018 Art. 6); "
-        "net 21.00%")
+        f"name of A group [{group.id}]: exposure after mitigation 210.00 CNY is 21.00% of tier 1 "
+        "capital (1,000.00), above the 20% limit on a group of connected non-interbank clients "
+        "(CN-2018 Art. 6); before mitigation 21.00%")
     assert risk.limit_usage(group) == pytest.approx(1.05)
 
     at_limit = analyse(group_book(100.0, 100.0))
@@ -129,3 +131,60 @@ def test_group_of_one_is_checked_as_a_single_party():
     assert codes(risk, group.id) == codes(risk, "X") == ["DEPENDENCE_REVIEW", "LARGE_EXPOSURE",
                                                          "LIMIT_BREACH", "LIMIT_BREACH"]
     assert risk.limit_usage(group) == pytest.approx(160 / 1200 / 0.10)   # the loans check binds
+
+
+MOF = {"counterparty_class": "sovereign", "country": "CN"}
+
+
+def test_an_exempt_sovereign_is_left_out_of_limits_and_large_exposures_but_counted_in_totals():
+    # MOF borrows 300: 30% of tier 1, twice the 15% limit, but exempt (CN-2018 Art. 19)
+    a = analyse(dataset([], [F("F1", "MOF", 300.0, category="bond"), F("F2", "X", 10.0)], MOF=MOF))
+    found = checks(a, "MOF")
+    assert (found["single_party"].gross, found["single_party"].net, found["single_party"].checked) == (
+        300.0, 300.0, 0.0)
+    assert found["single_party"].status() == "ok"
+    assert found["single_party"].status("gross") == "breach"       # reported beside
+    risk = assess(a)
+    assert codes(risk, "MOF") == []                                 # no breach, no large exposure
+    assert a.exposures.of_parties(a.dataset.entities).gross == 310.0   # the totals count it
+
+
+def test_limits_apply_after_mitigation_under_net_and_before_it_under_gross(tmp_path):
+    # X borrows 160 (16%), a bank guarantees 100 of it: 6% after mitigation
+    book = dataset([R("GUARANTEES", "BANK1", "X", amount=100.0)], [F("F1", "X", 160.0, product="x")],
+                   BANK1={"is_bank": True})
+    net = analyse(book)
+    check = checks(net, "X")["single_party"]
+    assert (check.basis, check.checked, check.status()) == ("net", 60.0, "ok")
+    assert "LIMIT_BREACH" not in codes(assess(net), "X")
+    text = (Path(__file__).parents[3] / "schema" / "regimes" / "CN-2018.toml").read_text(encoding="utf-8")
+    own = tmp_path / "gross.toml"
+    own.write_text(text.replace('limits_apply_to = "net"', 'limits_apply_to = "gross"'), encoding="utf-8")
+    gross = analyse(book, regime=load_regime(own))
+    check = checks(gross, "X")["single_party"]
+    assert (check.basis, check.checked, check.status()) == ("gross", 160.0, "breach")
+    flag = next(f for f in assess(gross).flags_of("X") if f.code == "LIMIT_BREACH")
+    assert flag.message.startswith("name of X: gross exposure 160.00 CNY is 16.00%")
+    assert flag.message.endswith("; net 6.00%")
+
+
+def test_a_flag_says_after_mitigation_and_gives_the_figure_before_it():
+    # 200 lent, cash of 40: 160 after mitigation, 16% > 15%
+    from schema.records import Collateral
+
+    book = replace(dataset([], [F("F1", "X", 200.0, product="x")]),
+                   collateral=(Collateral("F1", "cash", 40.0),))
+    flag = next(f for f in assess(analyse(book)).flags_of("X") if f.code == "LIMIT_BREACH")
+    assert flag.message == (
+        "name of X: exposure after mitigation 160.00 CNY is 16.00% of tier 1 capital (1,000.00), "
+        "above the 15% limit on a single non-interbank party (CN-2018 Art. 5); before mitigation 20.00%")
+    assert (flag.figure, flag.ratio) == (160.0, 0.16)
+
+
+def test_a_non_bank_financial_institution_is_interbank_by_class():
+    # 200 to a non-bank FI: 20% against the interbank 25% (a warning from 20%), not the 15%
+    a = analyse(dataset([], [F("F1", "FI", 200.0, category="interbank")],
+                        FI={"counterparty_class": "non_bank_fi"}))
+    found = checks(a, "FI")
+    assert set(found) == {"interbank"}
+    assert found["interbank"].status() == "warning"

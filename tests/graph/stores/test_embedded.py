@@ -349,7 +349,8 @@ def values_of(annotation: str) -> st.SearchStrategy:
     typed = {
         "str": st.text(max_size=8), "str | None": st.none() | st.text(max_size=8),
         "float": st.floats(allow_nan=False), "float | None": st.none() | st.floats(allow_nan=False),
-        "bool": st.booleans(), "date | None": st.none() | st.dates(),
+        "bool": st.booleans(), "bool | None": st.none() | st.booleans(),
+        "date | None": st.none() | st.dates(),
         "Mapping[str, str]": st.dictionaries(st.text(max_size=4), st.text(max_size=4), max_size=2),
     }[annotation]
     if annotation == "Mapping[str, str]":
