@@ -30,7 +30,7 @@ from api import service
 from api.graphql.relationship_index import RelationshipIndex
 from api.graphql.search import SearchIndex
 from graph.analysis import Analysis
-from graph.analysis.exposure import Exposure, FacilityExposure
+from graph.analysis.exposure import Exposure, ExposureBreakdown, FacilityExposure
 from graph.analysis.groups import Group
 from graph.analysis.owners import BeneficialOwner
 from graph.analysis.ownership import IntegratedRow
@@ -172,6 +172,11 @@ class Snapshot:
     def total_exposure(self) -> Exposure:
         return self.analysis.exposures.of_parties(self.analysis.exposures.parties)
 
+    @cached_property
+    def total_breakdown(self) -> ExposureBreakdown:
+        """The whole book's exposure by R13-R16, summed once."""
+        return self.analysis.exposures.breakdown_of_parties(self.analysis.exposures.parties)
+
     def _count(self, method: str) -> None:
         self.calls[method] += 1
 
@@ -205,6 +210,20 @@ class Snapshot:
         """Each group's exposure: the sum over its members."""
         self._count("group_exposures")
         return [self.group_exposure.get(i, Exposure()) for i in ids]
+
+    def breakdowns(self, ids: Sequence[str]) -> list[ExposureBreakdown]:
+        """Each party's exposure by R13-R16 (exempt, moved out and in, the G14 columns),
+        read from the book's arrays (all zero for a party the bank does not lend to)."""
+        self._count("breakdowns")
+        of = self.analysis.exposures.breakdown_of
+        return [of(i) for i in ids]
+
+    def group_breakdowns(self, ids: Sequence[str]) -> list[ExposureBreakdown]:
+        """Each group's exposure by R13-R16: the exact sums over its members (all zero
+        for an unknown group id)."""
+        self._count("group_breakdowns")
+        by_id, of = self.analysis.group_by_id, self.analysis.exposures.breakdown_of_parties
+        return [of(by_id[i].members if i in by_id else ()) for i in ids]
 
     def flags(self, subjects: Sequence[str]) -> list[list[RiskFlag]]:
         """The flags of each party or group (a group of one carries its member's)."""

@@ -136,7 +136,7 @@ class Entity:
 
     # -- analysis -------------------------------------------------------------------------
 
-    @strawberry.field(description="The bank's exposure to this party alone (R7).")
+    @strawberry.field(description="The bank's exposure to this party alone (R7, R13-R16).")
     def exposure(self, info: Info) -> Exposure:
         return common.exposure_via(info, common.context(info).loaders.exposure,  # type: ignore[return-value]
                                    self.record.id)
