@@ -22,6 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from tests.api.conftest import Server, start_server
 from tests.api.graphql.test_cost import cost
@@ -144,3 +145,18 @@ def test_by_category_counts_its_six_columns_in_the_cost_limit(server: Server):
         assert "errors" not in limited.graphql(query(19))       # 1 + 19 x 20 = 381
     finally:
         limited.stop()
+
+
+def test_the_breakdowns_of_a_page_are_one_batch_each(client: TestClient):
+    # the API's sample book (tests/api/sample.py), in process: every party's and every
+    # group's breakdown on a page comes from one snapshot call each, whatever the page size
+    snapshot = client.app.state.server.snapshot
+    snapshot.calls.clear()
+    answer = client.post("/graphql", json={"query": """{ groups(first: 10) { edges { node {
+        exposure { exempt byCategory { gross } }
+        members(first: 10) { edges { node { exposure { mitigatedOut byCategory { net } } } } }
+        } } } }"""}).json()
+    assert "errors" not in answer, answer
+    members = [m for g in answer["data"]["groups"]["edges"] for m in g["node"]["members"]["edges"]]
+    assert len(answer["data"]["groups"]["edges"]) == 6 and len(members) == 9
+    assert (snapshot.calls["breakdowns"], snapshot.calls["group_breakdowns"]) == (1, 1)
