@@ -390,7 +390,7 @@ class Snapshot:
     @property
     def returns(self) -> Returns:
         """R20: the return of the snapshot's regime, filled when first asked for and kept
-        with the snapshot (every later request, page or file reads the same one). Raises
+        with the snapshot (every later request reads the same one). Raises
         InvalidReturns when the regime file cannot define it."""
         with self._returns_lock:   # one filling at a time: each walks the whole book
             if self._returns is None:
