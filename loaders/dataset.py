@@ -252,6 +252,15 @@ class _References:
             problems.append(table.problem(row.line, column, f"unknown entity id {entity_id!r}"))
         return entity
 
+    def facility(self, table: ColumnTable, row: Row, facility_id: str, problems: list[Problem]
+                 ) -> Facility | None:
+        """The facility ``facility_id``, or None (reporting it when it is not there at all)."""
+        facility = self.facilities.get(facility_id)
+        if facility is None and _absent(facility_id, self.facilities_present):
+            problems.append(table.problem(row.line, "facility",
+                                          f"unknown facility id {facility_id!r}"))
+        return facility
+
 
 def _absent(key: str, present: set[str] | None) -> bool:
     return present is not None and key not in present
@@ -569,11 +578,8 @@ def _relationship_row(table: ColumnTable, row: Row, rules: _RelationshipRules,
         ok = False
     facility_id = values.get("facility")
     if facility_id is not None:
-        facility = refs.facilities.get(facility_id)
+        facility = refs.facility(table, row, facility_id, problems)
         if facility is None:
-            if _absent(facility_id, refs.facilities_present):
-                problems.append(table.problem(row.line, "facility",
-                                              f"unknown facility id {facility_id!r}"))
             ok = False
         elif facility.borrower != values["target"]:
             problems.append(table.problem(
@@ -793,11 +799,8 @@ def _facility_row(table: ColumnTable, row: Row, kind: NodeKind, rules: _Facility
         return None
     ok = True
     facility_id = values["facility"]
-    facility = refs.facilities.get(facility_id)
+    facility = refs.facility(table, row, facility_id, problems)
     if facility is None:
-        if _absent(facility_id, refs.facilities_present):
-            problems.append(table.problem(row.line, "facility",
-                                          f"unknown facility id {facility_id!r}"))
         ok = False
     elif rules.looked_through and facility.category not in LOOKED_THROUGH:
         problems.append(table.problem(

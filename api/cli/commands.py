@@ -30,6 +30,7 @@ from api.cli.formats import (
 )
 from api.cli.returns import render_returns_json, write_returns_csv, write_returns_xlsx
 from graph.reports.report import build_report
+from graph.reports.returns import build_returns
 from graph.risk import RiskAssessment
 from graph.risk.headroom import headroom as headroom_of
 from graph.risk.whatif import parse_proposals, what_if
@@ -407,13 +408,16 @@ def demo(
     report_file = folder / "report.json"
     report_file.write_text(render_json(result), encoding="utf-8")
     (folder / "report.md").write_text(render_markdown(result), encoding="utf-8")
+    returns_file = folder / "returns.xlsx"
+    write_returns_xlsx(build_returns(assessment.analysis), returns_file)
     views = folder / "views"
     views.mkdir(exist_ok=True)
     subjects = [g["id"] for g in result["groups"][:3]] + [c["id"] for c in result["guarantee_circles"]]
     for subject in subjects:
         view_of(assessment, subject).write(views / f"{subject.replace(':', '-')}.html")
     _print_summary(result, top)
-    err.print(f"report: {report_file} and {folder / 'report.md'}; {len(subjects)} network views "
+    err.print(f"report: {report_file} and {folder / 'report.md'}; large-exposure return: "
+              f"{returns_file}; {len(subjects)} network views "
               f"in {views}; explore further with: groupgraph view ID --store {store_uri} -o FILE")
 
 
@@ -435,13 +439,19 @@ def _print_summary(result: dict, top: int) -> None:
     table.add_column("controllers", overflow="fold")
     table.add_column("gross", justify="right")
     table.add_column("net", justify="right")
-    table.add_column("% tier 1", justify="right")
+    # what the limits see: after mitigation without exempt exposure, unless the regime
+    # checks gross (R8 as amended)
+    checked_net = summary["limits_apply_to"] == "net"
+    table.add_column("checked % tier 1" if checked_net else "% tier 1", justify="right")
     for rank, group in enumerate(result["groups"][:top], start=1):
         controllers = "\n".join(c["name"] for c in group["controllers"]) or "(independent)"
+        breakdown = group["breakdown"]
+        checked = breakdown["non_exempt"] if checked_net else group["exposure"]["gross"]
+        share = f"{checked / dataset['tier1_capital']:.1%}"
         table.add_row(str(rank), f"{group['name']}\n[dim]{group['id']}[/dim]", str(group["size"]),
                       controllers, f"{group['exposure']['gross'] / 1e6:,.1f}",
                       f"{group['exposure']['net'] / 1e6:,.1f}",
-                      f"{group['share_of_tier1']['gross']:.1%}")
+                      f"{share}\n[dim]exempt[/dim]" if breakdown["exempt"] else share)
     out.print(table)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from graph.analysis import Analysis
-from graph.analysis.exposure import Exposure
+from graph.analysis.exposure import CATEGORIES, Exposure, ExposureBreakdown
 from graph.analysis.groups import EvidenceStep
 from graph.risk import RiskAssessment
 from graph.risk.limits import RiskFlag
@@ -66,6 +66,37 @@ def _exposure(e: Exposure) -> dict[str, float]:
     return {"gross": round(e.gross, 2), "net": round(e.net, 2)}
 
 
+def _breakdown(b: ExposureBreakdown) -> dict[str, Any]:
+    """R13-R16 beside ``exposure``: whether it is all exempt (可豁免), its exempt part and the
+    rest, which the limits check in a net regime; what mitigation moved out (转出) and in
+    (转入); the G14 columns before (``gross``) and after (``net``) mitigation."""
+    return _breakdown_row(b.exempt, b.exempt_net, b.non_exempt, b.moved_out, b.moved_in,
+                          [c.gross for c in b.by_category], [c.net for c in b.by_category])
+
+
+def _breakdown_row(exempt: bool, exempt_net: float, non_exempt: float, moved_out: float,
+                   moved_in: float, before: list[float], after: list[float]) -> dict[str, Any]:
+    return {
+        "exempt": exempt, "exempt_net": round(exempt_net, 2), "non_exempt": round(non_exempt, 2),
+        "moved_out": round(moved_out, 2), "moved_in": round(moved_in, 2),
+        "by_category": {name: {"gross": round(b, 2), "net": round(a, 2)}
+                        for name, b, a in zip(CATEGORIES, before, after, strict=True)},
+    }
+
+
+def _party_breakdowns(analysis: Analysis) -> dict[str, dict[str, Any]]:
+    """The breakdown of every party with exposure, from the book's columns in one pass (a
+    record per party would cost a million small sums)."""
+    c = analysis.exposures.columns
+    if c is None:
+        return {}
+    exempt = c.exempt.tolist()
+    rows = zip(exempt, np.where(c.exempt, c.net, 0.0).tolist(), c.non_exempt.tolist(),
+               c.moved_out.tolist(), c.moved_in.tolist(), c.before.tolist(), c.after.tolist(),
+               strict=True)
+    return {party: _breakdown_row(*row) for party, row in zip(c.parties, rows, strict=True)}
+
+
 def _names(analysis: Analysis) -> dict[str, str]:
     """Display names of parties and of family units."""
     names = {e.id: e.name for e in analysis.dataset.entities.values()}
@@ -102,6 +133,7 @@ def build_report(risk: RiskAssessment) -> dict[str, Any]:
             "root": group.root,
             "controllers": [{"id": c, "name": names[c]} for c in group.controllers],
             "exposure": _exposure(exposure),
+            "breakdown": _breakdown(analysis.group_breakdown(group)),
             "share_of_tier1": {"gross": _ratio(exposure.gross / tier1),
                                "net": _ratio(exposure.net / tier1)},
             "limit_usage": _ratio(risk.limit_usage(group)),
@@ -122,6 +154,7 @@ def build_report(risk: RiskAssessment) -> dict[str, Any]:
                 for m in group.members
             ],
         })
+    breakdowns = _party_breakdowns(analysis)
     parties = [
         {
             "id": e.id,
@@ -130,6 +163,8 @@ def build_report(risk: RiskAssessment) -> dict[str, Any]:
             "group": analysis.group_by_member[e.id].id,
             "ultimate_controllers": analysis.control.ultimate_controllers(e.id),
             "exposure": _exposure(analysis.exposures.of(e.id)),
+            "breakdown": breakdowns.get(e.id) or _breakdown_row(False, 0.0, 0.0, 0.0, 0.0,
+                                                                [0.0] * 6, [0.0] * 6),
             "flags": _flags(risk.flags.get(e.id, [])),
             "source": {key: value for key, value in (
                 ("standard", e.source_standard), ("record_id", e.record_id),

@@ -7,6 +7,8 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import openpyxl
+
 from graph.stores.embedded import EmbeddedStore
 from schema.records import Facility
 from tests.datasets import BANK, dataset, write_folder
@@ -83,6 +85,12 @@ def test_demo_prints_groups_ranked_by_exposure_with_controllers(tmp_path):
     views = sorted(p.name for p in (tmp_path / "demo" / "views").iterdir())
     assert f"{report['groups'][0]['id']}.html" in views
     assert len(views) == 3 + len(report["guarantee_circles"])
+    # DESIGN 3b in the demo: the sovereign's bonds are exempt, and limits see 0% of them
+    mof = next(g for g in report["groups"] if g["root"] == "S0001")
+    assert mof["breakdown"]["exempt"] and mof["breakdown"]["non_exempt"] == 0.0
+    assert mof["exposure"]["gross"] > 0
+    workbook = openpyxl.load_workbook(tmp_path / "demo" / "returns.xlsx")
+    assert len(workbook.sheetnames) == 7          # the six G14 parts and "about"
 
 
 def test_load_and_report_on_neo4j_match_the_embedded_store(tmp_path, neo4j_store, neo4j_uri):
