@@ -222,8 +222,9 @@ class Snapshot:
         """Each group's exposure by R13-R16: the exact sums over its members (all zero
         for an unknown group id)."""
         self._count("group_breakdowns")
-        by_id, of = self.analysis.group_by_id, self.analysis.exposures.breakdown_of_parties
-        return [of(by_id[i].members if i in by_id else ()) for i in ids]
+        analysis = self.analysis
+        by_id, none = analysis.group_by_id, analysis.exposures.breakdown_of_parties
+        return [analysis.group_breakdown(by_id[i]) if i in by_id else none(()) for i in ids]
 
     def flags(self, subjects: Sequence[str]) -> list[list[RiskFlag]]:
         """The flags of each party or group (a group of one carries its member's)."""
