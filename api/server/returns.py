@@ -12,7 +12,7 @@ route                               answer
 
 The page shows amounts in the bank's base currency, as every other page does; the files are
 in the return's own unit (CN-2018: 万元), as filed. The return is filled once per snapshot
-(:func:`graph.reports.returns.build_returns`), when first asked for.
+(``Snapshot.returns``, which the GraphQL ``returnTable`` reads too), when first asked for.
 
 >>> from schema.regime import load_regime
 >>> from graph.reports.returns import read_definition
@@ -26,8 +26,6 @@ from __future__ import annotations
 import io
 import re
 import tempfile
-import threading
-import weakref
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -36,10 +34,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.cli.returns import render_returns_json, write_returns_csv, write_returns_xlsx
-from api.graphql.snapshot import Snapshot
 from api.server.pages import page_layout, page_response, secure_headers
 from api.server.state import ServerState
-from graph.reports.returns import InvalidReturns, Returns, build_returns
+from graph.reports.returns import InvalidReturns, Returns
 from graph.reports.returns.definition import ReturnColumn
 
 __all__ = ["FORMATS", "cell_text", "returns_router"]
@@ -66,22 +63,6 @@ def cell_text(column: ReturnColumn, value: Any, divisor: float) -> str:
     return str(value)
 
 
-class _ReturnsOf:
-    """The return of each snapshot, filled when first asked for and dropped with it."""
-
-    def __init__(self) -> None:
-        self._filled: weakref.WeakKeyDictionary[Snapshot, Returns] = weakref.WeakKeyDictionary()
-        self._lock = threading.Lock()
-
-    def __call__(self, snapshot: Snapshot) -> Returns:
-        # one filling at a time: two first requests would otherwise both walk the book
-        with self._lock:
-            found = self._filled.get(snapshot)
-            if found is None:
-                found = self._filled[snapshot] = build_returns(snapshot.analysis)
-            return found
-
-
 def _file(returns: Returns, kind: str) -> bytes:
     """The return as the bytes of a file of ``kind`` (one of FORMATS)."""
     if kind == "json":
@@ -101,13 +82,12 @@ def _file(returns: Returns, kind: str) -> bytes:
 def returns_router(state: ServerState) -> APIRouter:
     """The routes of the returns page and its files over ``state``'s current snapshot."""
     router = APIRouter(include_in_schema=False)
-    returns_of = _ReturnsOf()
 
     @router.get("/returns", response_class=HTMLResponse)
     def returns_page(request: Request) -> HTMLResponse:
         snapshot = state.snapshot
         try:
-            returns = returns_of(snapshot)
+            returns = snapshot.returns
         except InvalidReturns as error:
             return page_response("returns.html", status=404, **page_layout(snapshot, request),
                                  returns=None, problem=str(error))
@@ -125,7 +105,7 @@ def returns_router(state: ServerState) -> APIRouter:
                      ) -> Response:
         snapshot = state.snapshot
         try:
-            returns = returns_of(snapshot)
+            returns = snapshot.returns
         except InvalidReturns as error:
             return Response(str(error), status_code=404, media_type="text/plain; charset=utf-8",
                             headers=secure_headers(_DOWNLOAD_CSP))
