@@ -22,9 +22,7 @@ becomes its record straight from the columns. Rows given twice are found last, o
 valid rows in order, since the first valid row of a key is the one kept.
 """
 
-from loaders.dataset.bank import BANK_FILE, read_bank
-from loaders.dataset.exposure_tables import LOOK_THROUGH_TOLERANCE
 from loaders.dataset.read import read_dataset
 from loaders.dataset.relationships import SHARE_TOLERANCE
 
-__all__ = ["BANK_FILE", "LOOK_THROUGH_TOLERANCE", "SHARE_TOLERANCE", "read_bank", "read_dataset"]
+__all__ = ["SHARE_TOLERANCE", "read_dataset"]
