@@ -9,7 +9,8 @@ R15 and R16 read rows in input order; a bank's own Parquet tables without it are
 file order (:func:`read_parquet` numbers them).
 
 >>> import tempfile
->>> from schema.records import Bank, Dataset, Entity
+>>> from schema.errors import GroupGraphError
+from schema.records import Bank, Dataset, Entity
 >>> folder = Path(tempfile.mkdtemp())
 >>> dataset = Dataset(Bank("B", "CNY", 1000.0, 1200.0), {"A": Entity("A", "A Ltd", "company")}, (), ())
 >>> sorted(p.name for p in write_parquet(dataset, folder))[:3]
@@ -26,12 +27,13 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from schema.records import Bank, Dataset
+from schema.errors import GroupGraphError
+from schema.records import Bank, Collateral, Dataset, Entity, Facility, Relationship, Underlying
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-__all__ = ["SCHEMAS", "MissingTable", "SparkDataset", "read_parquet", "write_parquet"]
+__all__ = ["SCHEMAS", "MissingTable", "SparkDataset", "read_dataset", "read_parquet", "write_parquet"]
 
 _S, _F, _B, _D, _I = pa.string(), pa.float64(), pa.bool_(), pa.date32(), pa.int64()
 
@@ -50,12 +52,14 @@ SCHEMAS: dict[str, pa.Schema] = {
     "collateral": pa.schema([("row", _I), ("facility", _S), ("kind", _S), ("value", _F),
                              ("currency", _S), ("issuer", _S)]),
 }
+_CLASSES = {"entities": Entity, "relationships": Relationship, "facilities": Facility,
+            "underlyings": Underlying, "collateral": Collateral}
 _RECORDS = {"entities": lambda d: d.entities.values(), "relationships": lambda d: d.relationships,
             "facilities": lambda d: d.facilities, "underlyings": lambda d: d.underlyings,
             "collateral": lambda d: d.collateral}
 
 
-class MissingTable(FileNotFoundError):
+class MissingTable(GroupGraphError, FileNotFoundError):
     """A Parquet folder lacks a table the rules need (entities, relationships, facilities)
     or ``bank.json``."""
 
@@ -78,6 +82,35 @@ def write_parquet(dataset: Dataset, folder: Path) -> list[Path]:
     return [*written, bank]
 
 
+def read_dataset(folder: Path) -> Dataset:
+    """The records of a Parquet folder (for the embedded engine), rows in ``row`` order."""
+    bank = _bank(folder)
+    tables = {}
+    for name, schema in SCHEMAS.items():
+        path = folder / f"{name}.parquet"
+        if not path.exists():
+            if name in ("underlyings", "collateral"):
+                tables[name] = ()
+                continue
+            raise MissingTable(f"{folder}: no {name}.parquet")
+        table = pq.read_table(path)
+        if "row" in table.column_names:
+            table = table.sort_by("row")
+        wanted = [c for c in schema.names if c != "row" and c in table.column_names]
+        tables[name] = tuple(_CLASSES[name](**{c: row[c] for c in wanted})
+                             for row in table.select(wanted).to_pylist())
+    entities = {e.id: e for e in tables["entities"]}
+    return Dataset(bank, entities, tables["relationships"], tables["facilities"],
+                   underlyings=tables["underlyings"], collateral=tables["collateral"])
+
+
+def _bank(folder: Path) -> Bank:
+    bank_file = folder / "bank.json"
+    if not bank_file.is_file():
+        raise MissingTable(f"{folder}: no bank.json")
+    return Bank(**json.loads(bank_file.read_text(encoding="utf-8")))
+
+
 @dataclass(frozen=True)
 class SparkDataset:
     """The tables of one dataset as DataFrames, and its bank."""
@@ -95,10 +128,7 @@ def read_parquet(spark: SparkSession, folder: Path) -> SparkDataset:
     the same columns); optional tables (underlyings, collateral) may be missing."""
     from pyspark.sql import functions as F
 
-    bank_file = folder / "bank.json"
-    if not bank_file.is_file():
-        raise MissingTable(f"{folder}: no bank.json")
-    bank = Bank(**json.loads(bank_file.read_text(encoding="utf-8")))
+    bank = _bank(folder)
     frames = {}
     for name, schema in SCHEMAS.items():
         path = folder / f"{name}.parquet"
