@@ -135,9 +135,8 @@ def _mitigation(data: SparkDataset, regime: Regime, held: DataFrame) -> DataFram
                     if r["currency"] is not None]
     c_rate = F.coalesce(_lookup("currency", {c: data.bank.rate(c) for c in c_currencies}, default=None),
                         F.col("rate"))
-    collateral = data.collateral.join(facility.drop("row"), "facility")
-    collateral = collateral.select(
-        "facility", "borrower", F.col("value").alias("worth"), "kind", "issuer", "row", "currency", "rate")
+    collateral = (data.collateral.withColumnRenamed("value", "worth")
+                  .join(facility.select("facility", "rate"), "facility"))
     steps = [
         collateral.where(F.col("kind").isin(*mitigation.get("reducing_collateral", ())))
         .select("facility", F.lit(None).cast("string").alias("target"),
