@@ -4,8 +4,7 @@ controllers), ``exposures`` (party, gross, net) and ``flags`` (subject, code: R8
 
 :func:`embedded_tables` reads them off today's engine (:func:`graph.analysis.analyse`,
 :mod:`graph.risk.limits`) as pandas frames; :func:`spark_tables` computes them on Spark
-from a :class:`~graph.spark.io.SparkDataset`. The Spark engine does not raise R8's flags
-yet: its ``flags`` is None (issue 15's next slice). :func:`write_tables` writes either as
+from a :class:`~graph.spark.io.SparkDataset`. :func:`write_tables` writes either as
 Parquet, one file per table, rows sorted so that equal tables give equal files.
 """
 
@@ -25,6 +24,7 @@ from graph.spark.control import compute_control
 from graph.spark.exposure import compute_exposures
 from graph.spark.groups import connected_client_groups
 from graph.spark.io import SparkDataset
+from graph.spark.limits import limit_flags
 from schema.records import Dataset
 from schema.regime import Regime
 
@@ -49,8 +49,8 @@ def embedded_tables(dataset: Dataset, *, as_of: date, regime: Regime) -> dict[st
     return {name: _sorted(pd.DataFrame(rows[name], columns=COLUMNS[name])) for name in COLUMNS}
 
 
-def spark_tables(data: SparkDataset, *, as_of: date, regime: Regime) -> dict[str, DataFrame | None]:
-    """The tables from Spark (``flags`` None: R8 is not on Spark yet)."""
+def spark_tables(data: SparkDataset, *, as_of: date, regime: Regime) -> dict[str, DataFrame]:
+    """The four tables from Spark."""
     day = F.lit(as_of.isoformat()).cast("date")
     current = data.relationships.where((F.col("valid_from").isNull() | (F.col("valid_from") <= day))
                                        & (F.col("valid_to").isNull() | (day <= F.col("valid_to"))))
@@ -65,7 +65,9 @@ def spark_tables(data: SparkDataset, *, as_of: date, regime: Regime) -> dict[str
     state = _state_parties(data, regime)
     groups = connected_client_groups(parties, current, control, dependence_threshold=regime.dependence_threshold,
                                      state_parties=state)
-    return {"groups": groups, "controllers": control.controllers, "exposures": exposures, "flags": None}
+    groups = groups.localCheckpoint()
+    return {"groups": groups, "controllers": control.controllers, "exposures": exposures,
+            "flags": limit_flags(data, regime, exposures, groups)}
 
 
 def _state_parties(data: SparkDataset, regime: Regime) -> DataFrame:
@@ -80,10 +82,9 @@ def _state_parties(data: SparkDataset, regime: Regime) -> DataFrame:
     return data.entities.where(state).select("id")
 
 
-def to_pandas(tables: dict[str, DataFrame | None]) -> dict[str, pd.DataFrame]:
+def to_pandas(tables: dict[str, DataFrame]) -> dict[str, pd.DataFrame]:
     """Spark's tables collected and sorted as :func:`embedded_tables` sorts them."""
-    return {name: _sorted(frame.toPandas()[COLUMNS[name]]) for name, frame in tables.items()
-            if frame is not None}
+    return {name: _sorted(frame.toPandas()[COLUMNS[name]]) for name, frame in tables.items()}
 
 
 def write_tables(tables: dict[str, pd.DataFrame], out: Path) -> list[Path]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from schema.records import Collateral, Dataset, Entity, Facility, Underlying
+from schema.records import Collateral, Dataset, Entity, Underlying
 from schema.records import Facility as F
 from schema.records import Relationship as R
 from tests.datasets import BANK
@@ -68,6 +68,9 @@ CASES = {
                    [F("F1", "A", 100.0)], {"MOF": {"counterparty_class": "sovereign"}},
                    [Collateral("F1", "cash", 30.0), Collateral("F1", "real_estate", 50.0),
                     Collateral("F1", "gov_bond", 50.0, issuer="MOF")], []),
+    # graph.risk.limits' doctest: B 11% and C 10% of tier 1, C's loans 8.33% of net capital
+    "limits": ([owns("A", "B", 0.6), owns("A", "C", 0.6)],
+               [F("F1", "B", 110.0, product="trade_finance"), F("F2", "C", 100.0)], {}, [], []),
     "lookthrough": ([], [F("F1", "FUND", 10.0, category="am_product"),
                          F("F2", "ABS", 5.0, category="abs")], {"X": {}, "Y": {}},
                     [], [Underlying("F1", 1.5, obligor="X"), Underlying("F1", 1.49, obligor="Y")]),

@@ -25,7 +25,7 @@ def both(spark, dataset, folder, as_of=AS_OF):
 
 
 def assert_same(embedded, on_spark):
-    for name in ("groups", "controllers"):
+    for name in ("groups", "controllers", "flags"):
         pd.testing.assert_frame_equal(embedded[name], on_spark[name], check_dtype=False)
     # exposures to 1e-9: sums in another order
     pd.testing.assert_frame_equal(embedded["exposures"], on_spark["exposures"], check_dtype=False,
@@ -89,6 +89,21 @@ def test_cases_exposures_hand_computed(cases):
     assert e["lookthrough.FUND"] == pytest.approx((1.49, 1.49))
     assert e["lookthrough.X"] == pytest.approx((1.5, 1.5))
     assert e["ANONYMOUS"] == pytest.approx((12.01, 12.01))
+
+
+def test_cases_flags_hand_computed(cases):
+    _, spark = cases
+    group = group_id(["limits.A", "limits.B", "limits.C"])
+    flags = spark["flags"]
+    picked = flags[flags.subject.str.startswith("limits.") | (flags.subject == group)]
+    assert sorted(zip(picked.subject, picked.code, strict=True)) == sorted([
+        # C's loans: 100 / 1,200 = 8.33%, at or above 80% of 10%
+        ("limits.C", "LIMIT_WARNING"),
+        # the group: 210 / 1,000 = 21% above 20%, and a large exposure (more than 2.5%)
+        (group, "LIMIT_BREACH"), (group, "LARGE_EXPOSURE"),
+        # B's 11% and C's 10%: large, and above 5% (review economic dependence)
+        ("limits.B", "LARGE_EXPOSURE"), ("limits.C", "LARGE_EXPOSURE"),
+        ("limits.B", "DEPENDENCE_REVIEW"), ("limits.C", "DEPENDENCE_REVIEW")])
 
 
 def test_sample_portfolio_of_10k_parties(spark, tmp_path):
