@@ -33,9 +33,12 @@ def component_labels(edges: DataFrame, nodes: DataFrame | None = None) -> DataFr
     """``(node, label)`` for every node of ``edges`` (columns ``a``, ``b``, undirected) and
     of ``nodes`` (column ``node``): label is the least node of its component (a node with
     no edge is its own)."""
-    current = (edges.where(F.col("a") != F.col("b"))
-               .select(F.greatest("a", "b").alias("a"), F.least("a", "b").alias("b"))
-               .distinct().localCheckpoint())
+    current = (
+        edges.where(F.col("a") != F.col("b"))
+        .select(F.greatest("a", "b").alias("a"), F.least("a", "b").alias("b"))
+        .distinct()
+        .localCheckpoint()
+    )
     for _ in range(MAX_ROUNDS):
         large = _large_star(current).localCheckpoint()
         changed = large.exceptAll(current).limit(1).count() + current.exceptAll(large).limit(1).count()
@@ -54,22 +57,30 @@ def component_labels(edges: DataFrame, nodes: DataFrame | None = None) -> DataFr
 
 def _neighbours(edges: DataFrame) -> DataFrame:
     """Both directions of every edge: ``(u, v)``."""
-    return (edges.select(F.col("a").alias("u"), F.col("b").alias("v"))
-            .unionByName(edges.select(F.col("b").alias("u"), F.col("a").alias("v"))))
+    return edges.select(F.col("a").alias("u"), F.col("b").alias("v")).unionByName(
+        edges.select(F.col("b").alias("u"), F.col("a").alias("v"))
+    )
 
 
 def _large_star(edges: DataFrame) -> DataFrame:
     both = _neighbours(edges)
     least = both.groupBy("u").agg(F.least(F.min("v"), F.first("u")).alias("m"))
-    return (both.where(F.col("v") > F.col("u")).join(least, "u")
-            .select(F.col("v").alias("a"), F.col("m").alias("b")).distinct())
+    return (
+        both.where(F.col("v") > F.col("u"))
+        .join(least, "u")
+        .select(F.col("v").alias("a"), F.col("m").alias("b"))
+        .distinct()
+    )
 
 
 def _small_star(edges: DataFrame) -> DataFrame:
     # edges are stored (larger, smaller): each node u's smaller neighbours are its rows
     least = edges.groupBy("a").agg(F.min("b").alias("m"))
     joined = edges.join(least, "a")
-    return (joined.select(F.col("b").alias("a"), F.col("m").alias("b"))
-            .unionByName(joined.select("a", F.col("m").alias("b")))
-            .where(F.col("a") != F.col("b"))
-            .select(F.greatest("a", "b").alias("a"), F.least("a", "b").alias("b")).distinct())
+    return (
+        joined.select(F.col("b").alias("a"), F.col("m").alias("b"))
+        .unionByName(joined.select("a", F.col("m").alias("b")))
+        .where(F.col("a") != F.col("b"))
+        .select(F.greatest("a", "b").alias("a"), F.least("a", "b").alias("b"))
+        .distinct()
+    )

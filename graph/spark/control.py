@@ -64,30 +64,42 @@ class SparkControl:
     controllers: DataFrame
 
 
-def family_units(parties: DataFrame, relationships: DataFrame, *,
-                 family_relations: Sequence[str] = FAMILY_RELATIONS) -> DataFrame:
+def family_units(
+    parties: DataFrame, relationships: DataFrame, *, family_relations: Sequence[str] = FAMILY_RELATIONS
+) -> DataFrame:
     """R3: ``(party, unit)`` for every party of ``parties`` (column ``id``) and every person
     of a family tie."""
-    ties = (relationships.where((F.col("type") == "RELATIVE_OF")
-                                & F.col("relation").isin(list(family_relations)))
-            .select(F.col("source").alias("a"), F.col("target").alias("b")))
-    families = (component_labels(ties)
-                .select(F.col("node").alias("party"), F.concat(F.lit("family:"), "label").alias("unit")))
-    singles = (parties.select(F.col("id").alias("party")).distinct()
-               .join(families, "party", "left_anti").select("party", F.col("party").alias("unit")))
+    ties = relationships.where(
+        (F.col("type") == "RELATIVE_OF") & F.col("relation").isin(list(family_relations))
+    ).select(F.col("source").alias("a"), F.col("target").alias("b"))
+    families = component_labels(ties).select(
+        F.col("node").alias("party"), F.concat(F.lit("family:"), "label").alias("unit")
+    )
+    singles = (
+        parties.select(F.col("id").alias("party"))
+        .distinct()
+        .join(families, "party", "left_anti")
+        .select("party", F.col("party").alias("unit"))
+    )
     return families.unionByName(singles).localCheckpoint()
 
 
-def compute_control(parties: DataFrame, relationships: DataFrame, *,
-                    family_relations: Sequence[str] = FAMILY_RELATIONS) -> SparkControl:
+def compute_control(
+    parties: DataFrame, relationships: DataFrame, *, family_relations: Sequence[str] = FAMILY_RELATIONS
+) -> SparkControl:
     """R3-R5 on the current ``relationships`` (columns ``type``, ``source``, ``target``,
     ``share``, ``relation``) of ``parties`` (column ``id``)."""
     unit_of = family_units(parties, relationships, family_relations=family_relations)
-    holdings = (relationships.where(F.col("type").isin("OWNS", "CONTROLS"))
-                .select(F.col("source").alias("holder"), F.col("target"),
-                        (F.col("type") == "CONTROLS").alias("controls"),
-                        F.coalesce("share", F.lit(0.0)).cast(_SHARE).alias("share"))
-                .localCheckpoint())
+    holdings = (
+        relationships.where(F.col("type").isin("OWNS", "CONTROLS"))
+        .select(
+            F.col("source").alias("holder"),
+            F.col("target"),
+            (F.col("type") == "CONTROLS").alias("controls"),
+            F.coalesce("share", F.lit(0.0)).cast(_SHARE).alias("share"),
+        )
+        .localCheckpoint()
+    )
     target_unit = unit_of.select(F.col("party").alias("target"), F.col("unit").alias("target_unit"))
     members = unit_of.select("unit", F.col("party").alias("holder"))
     threshold = F.lit(CONTROL_THRESHOLD + _EPSILON).cast(_SHARE)
@@ -95,12 +107,15 @@ def compute_control(parties: DataFrame, relationships: DataFrame, *,
     count = 0
     for _ in range(MAX_ROUNDS):
         holders = members.unionByName(links.select("unit", F.col("target").alias("holder"))).distinct()
-        found = (holders.join(holdings, "holder").join(target_unit, "target", "left")
-                 .where(F.col("target_unit").isNull() | (F.col("target_unit") != F.col("unit")))
-                 .groupBy("unit", "target")
-                 .agg(F.max(F.col("controls").cast("int")).alias("controls"), F.sum("share").alias("share"))
-                 .where((F.col("controls") == 1) | (F.col("share") > threshold))
-                 .select("unit", "target"))
+        found = (
+            holders.join(holdings, "holder")
+            .join(target_unit, "target", "left")
+            .where(F.col("target_unit").isNull() | (F.col("target_unit") != F.col("unit")))
+            .groupBy("unit", "target")
+            .agg(F.max(F.col("controls").cast("int")).alias("controls"), F.sum("share").alias("share"))
+            .where((F.col("controls") == 1) | (F.col("share") > threshold))
+            .select("unit", "target")
+        )
         links = found.localCheckpoint()
         new_count = links.count()
         if new_count == count:
@@ -110,18 +125,26 @@ def compute_control(parties: DataFrame, relationships: DataFrame, *,
         raise RuntimeError("the control fixpoint did not converge")
     top = _top(links, unit_of)
     own = unit_of.select(F.col("party").alias("entity"), F.col("unit").alias("own"))
-    controllers = (links.join(top, "unit").select(F.col("target").alias("entity"), "unit")
-                   .join(own, "entity", "left").where(F.col("own").isNull() | (F.col("own") != F.col("unit")))
-                   .join(unit_of.select("unit", F.col("party").alias("controller")), "unit")
-                   .select("entity", "controller").distinct())
+    controllers = (
+        links.join(top, "unit")
+        .select(F.col("target").alias("entity"), "unit")
+        .join(own, "entity", "left")
+        .where(F.col("own").isNull() | (F.col("own") != F.col("unit")))
+        .join(unit_of.select("unit", F.col("party").alias("controller")), "unit")
+        .select("entity", "controller")
+        .distinct()
+    )
     return SparkControl(unit_of, links, top, controllers)
 
 
 def _top(links: DataFrame, unit_of: DataFrame) -> DataFrame:
     """R5: the units that control something and are controlled only by units they control
     back (see the module's note on transitivity)."""
-    edges = (links.join(unit_of.select(F.col("party").alias("target"), F.col("unit").alias("b")), "target")
-             .select(F.col("unit").alias("a"), "b").distinct())
+    edges = (
+        links.join(unit_of.select(F.col("party").alias("target"), F.col("unit").alias("b")), "target")
+        .select(F.col("unit").alias("a"), "b")
+        .distinct()
+    )
     back = edges.select(F.col("b").alias("a"), F.col("a").alias("b"))
     # an edge v -> u with no u -> v: u is controlled from outside its ring
     entered = edges.join(back, ["a", "b"], "left_anti").select(F.col("b").alias("unit")).distinct()

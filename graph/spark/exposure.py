@@ -51,7 +51,7 @@ from schema.regime import Regime
 
 __all__ = ["compute_exposures", "facility_values"]
 
-_TOLERANCE = 1e-12      # graph.analysis.lookthrough's
+_TOLERANCE = 1e-12  # graph.analysis.lookthrough's
 
 
 def facility_values(data: SparkDataset, regime: Regime) -> DataFrame:
@@ -65,10 +65,19 @@ def facility_values(data: SparkDataset, regime: Regime) -> DataFrame:
         ccf = F.greatest(ccf, F.lit(regime.ccf_floor))
     rate = _lookup("currency", {c: data.bank.rate(c) for c in currencies})
     drawn = F.col("outstanding") * F.col("rate")
-    return (facilities.withColumn("ccf", ccf).withColumn("rate", rate)
-            .select("row", "id", "borrower", "category", "rate",
-                    F.when(F.col("category") == OFF_BALANCE, F.col("ccf") * drawn).otherwise(drawn).alias("own"),
-                    (F.col("ccf") * (F.col("undrawn") * F.col("rate"))).alias("potential")))
+    return (
+        facilities.withColumn("ccf", ccf)
+        .withColumn("rate", rate)
+        .select(
+            "row",
+            "id",
+            "borrower",
+            "category",
+            "rate",
+            F.when(F.col("category") == OFF_BALANCE, F.col("ccf") * drawn).otherwise(drawn).alias("own"),
+            (F.col("ccf") * (F.col("undrawn") * F.col("rate"))).alias("potential"),
+        )
+    )
 
 
 def compute_exposures(data: SparkDataset, regime: Regime) -> DataFrame:
@@ -76,52 +85,82 @@ def compute_exposures(data: SparkDataset, regime: Regime) -> DataFrame:
     values = facility_values(data, regime).localCheckpoint()
     kept, looked = _look_through(data, regime, values)
     held = values.join(kept, "id", "left").withColumn(
-        "kept", F.when(F.col("category").isin(*LOOKED_THROUGH), F.coalesce("kept", F.lit(0.0)))
-        .otherwise(F.col("own")))
-    gross = (held.select(F.col("borrower").alias("party"), (F.col("kept") + F.col("potential")).alias("amount"))
-             .unionByName(looked))
+        "kept",
+        F.when(F.col("category").isin(*LOOKED_THROUGH), F.coalesce("kept", F.lit(0.0))).otherwise(
+            F.col("own")
+        ),
+    )
+    gross = held.select(
+        F.col("borrower").alias("party"), (F.col("kept") + F.col("potential")).alias("amount")
+    ).unionByName(looked)
     moves = _mitigation(data, regime, held)
-    changes = (moves.select(F.col("source").alias("party"), (-F.col("amount")).alias("amount"))
-               .unionByName(moves.where(F.col("target").isNotNull())
-                            .select(F.col("target").alias("party"), "amount")))
+    changes = moves.select(F.col("source").alias("party"), (-F.col("amount")).alias("amount")).unionByName(
+        moves.where(F.col("target").isNotNull()).select(F.col("target").alias("party"), "amount")
+    )
     gross = gross.groupBy("party").agg(F.sum("amount").alias("gross"))
     changed = changes.groupBy("party").agg(F.sum("amount").alias("change"))
     parties = gross.join(changed, "party", "full")
-    return parties.select("party", F.coalesce("gross", F.lit(0.0)).alias("gross"),
-                          F.greatest(F.coalesce("gross", F.lit(0.0)) + F.coalesce("change", F.lit(0.0)),
-                                     F.lit(0.0)).alias("net"))
+    return parties.select(
+        "party",
+        F.coalesce("gross", F.lit(0.0)).alias("gross"),
+        F.greatest(F.coalesce("gross", F.lit(0.0)) + F.coalesce("change", F.lit(0.0)), F.lit(0.0)).alias(
+            "net"
+        ),
+    )
 
 
 def _look_through(data: SparkDataset, regime: Regime, values: DataFrame) -> tuple[DataFrame, DataFrame]:
     """R15: ``(id, kept)`` per looked-through facility and ``(party, amount)`` moved to
     obligors and to the anonymous client."""
     products = values.where(F.col("category").isin(*LOOKED_THROUGH)).select(
-        F.col("id").alias("facility"), "borrower", F.col("own").alias("whole"), "rate")
-    currencies = [r["currency"] for r in data.underlyings.select("currency").distinct().collect()
-                  if r["currency"] is not None]
-    row_rate = F.coalesce(_lookup("currency", {c: data.bank.rate(c) for c in currencies}, default=None),
-                          F.col("rate"))
+        F.col("id").alias("facility"), "borrower", F.col("own").alias("whole"), "rate"
+    )
+    currencies = [
+        r["currency"]
+        for r in data.underlyings.select("currency").distinct().collect()
+        if r["currency"] is not None
+    ]
+    row_rate = F.coalesce(
+        _lookup("currency", {c: data.bank.rate(c) for c in currencies}, default=None), F.col("rate")
+    )
     order = Window.partitionBy("facility").orderBy("row")
-    rows = (data.underlyings.join(products, "facility")
-            .withColumn("amount", F.col("amount") * row_rate)
-            .withColumn("cum", F.sum("amount").over(order.rowsBetween(Window.unboundedPreceding, 0)))
-            .withColumn("taken", F.greatest(F.least("cum", "whole")
-                                            - F.least(F.col("cum") - F.col("amount"), F.col("whole")),
-                                            F.lit(0.0))))
-    by_obligor = (rows.where(F.col("obligor").isNotNull())
-                  .groupBy("facility", "borrower", "obligor").agg(F.sum("taken").alias("total")))
+    rows = (
+        data.underlyings.join(products, "facility")
+        .withColumn("amount", F.col("amount") * row_rate)
+        .withColumn("cum", F.sum("amount").over(order.rowsBetween(Window.unboundedPreceding, 0)))
+        .withColumn(
+            "taken",
+            F.greatest(
+                F.least("cum", "whole") - F.least(F.col("cum") - F.col("amount"), F.col("whole")), F.lit(0.0)
+            ),
+        )
+    )
+    by_obligor = (
+        rows.where(F.col("obligor").isNotNull())
+        .groupBy("facility", "borrower", "obligor")
+        .agg(F.sum("taken").alias("total"))
+    )
     level = F.lit(regime.look_through_threshold - _TOLERANCE)
-    moves = (F.col("obligor") != F.col("borrower")) & (F.col("total") / F.lit(data.bank.tier1_capital) >= level)
-    summary = (by_obligor.groupBy("facility")
-               .agg(F.sum(F.when(~moves, F.col("total")).otherwise(0.0)).alias("kept"),
-                    F.sum("total").alias("identified")))
-    to_obligors = by_obligor.where(moves).select(F.col("obligor").alias("party"), F.col("total").alias("amount"))
-    rest = (products.join(summary, "facility", "left")
-            .select(F.lit(ANONYMOUS).alias("party"),
-                    F.greatest(F.col("whole") - F.coalesce("identified", F.lit(0.0)), F.lit(0.0)).alias("amount"))
-            .where(F.col("amount") > 0.0))
+    moves = (F.col("obligor") != F.col("borrower")) & (
+        F.col("total") / F.lit(data.bank.tier1_capital) >= level
+    )
+    summary = by_obligor.groupBy("facility").agg(
+        F.sum(F.when(~moves, F.col("total")).otherwise(0.0)).alias("kept"), F.sum("total").alias("identified")
+    )
+    to_obligors = by_obligor.where(moves).select(
+        F.col("obligor").alias("party"), F.col("total").alias("amount")
+    )
+    rest = (
+        products.join(summary, "facility", "left")
+        .select(
+            F.lit(ANONYMOUS).alias("party"),
+            F.greatest(F.col("whole") - F.coalesce("identified", F.lit(0.0)), F.lit(0.0)).alias("amount"),
+        )
+        .where(F.col("amount") > 0.0)
+    )
     kept = products.join(summary, "facility", "left").select(
-        F.col("facility").alias("id"), F.coalesce("kept", F.lit(0.0)).alias("kept"))
+        F.col("facility").alias("id"), F.coalesce("kept", F.lit(0.0)).alias("kept")
+    )
     return kept, to_obligors.unionByName(rest)
 
 
@@ -129,40 +168,80 @@ def _mitigation(data: SparkDataset, regime: Regime, held: DataFrame) -> DataFram
     """R16: ``(source, target, amount)`` moved away from each borrower (target null for a
     reduction)."""
     mitigation = regime.mitigation
-    facility = held.select(F.col("id").alias("facility"), "borrower", "rate", "row",
-                           (F.col("kept") + F.col("potential")).alias("value"))
-    c_currencies = [r["currency"] for r in data.collateral.select("currency").distinct().collect()
-                    if r["currency"] is not None]
-    c_rate = F.coalesce(_lookup("currency", {c: data.bank.rate(c) for c in c_currencies}, default=None),
-                        F.col("rate"))
-    collateral = (data.collateral.withColumnRenamed("value", "worth")
-                  .join(facility.select("facility", "rate"), "facility"))
+    facility = held.select(
+        F.col("id").alias("facility"),
+        "borrower",
+        "rate",
+        "row",
+        (F.col("kept") + F.col("potential")).alias("value"),
+    )
+    c_currencies = [
+        r["currency"]
+        for r in data.collateral.select("currency").distinct().collect()
+        if r["currency"] is not None
+    ]
+    c_rate = F.coalesce(
+        _lookup("currency", {c: data.bank.rate(c) for c in c_currencies}, default=None), F.col("rate")
+    )
+    collateral = data.collateral.withColumnRenamed("value", "worth").join(
+        facility.select("facility", "rate"), "facility"
+    )
     steps = [
-        collateral.where(F.col("kind").isin(*mitigation.get("reducing_collateral", ())))
-        .select("facility", F.lit(None).cast("string").alias("target"),
-                (F.col("worth") * c_rate).alias("amount"), F.lit(0).alias("step"), F.lit("").alias("key"), "row"),
-        collateral.where(F.col("kind").isin(*mitigation.get("substituting_collateral", ()))
-                         & F.col("issuer").isNotNull())
-        .select("facility", F.col("issuer").alias("target"),
-                (F.col("worth") * c_rate).alias("amount"), F.lit(1).alias("step"), F.lit("").alias("key"), "row"),
+        collateral.where(F.col("kind").isin(*mitigation.get("reducing_collateral", ()))).select(
+            "facility",
+            F.lit(None).cast("string").alias("target"),
+            (F.col("worth") * c_rate).alias("amount"),
+            F.lit(0).alias("step"),
+            F.lit("").alias("key"),
+            "row",
+        ),
+        collateral.where(
+            F.col("kind").isin(*mitigation.get("substituting_collateral", ())) & F.col("issuer").isNotNull()
+        ).select(
+            "facility",
+            F.col("issuer").alias("target"),
+            (F.col("worth") * c_rate).alias("amount"),
+            F.lit(1).alias("step"),
+            F.lit("").alias("key"),
+            "row",
+        ),
     ]
     guarantees = _eligible_guarantees(data, regime)
-    steps.append(guarantees.where(F.col("facility").isNotNull())
-                 .select("facility", F.col("source").alias("target"), "amount", F.lit(2).alias("step"),
-                         F.col("source").alias("key"), "row"))
-    ordered = steps[0].unionByName(steps[1]).unionByName(steps[2]).join(facility.drop("row", "rate"), "facility")
+    steps.append(
+        guarantees.where(F.col("facility").isNotNull()).select(
+            "facility",
+            F.col("source").alias("target"),
+            "amount",
+            F.lit(2).alias("step"),
+            F.col("source").alias("key"),
+            "row",
+        )
+    )
+    ordered = (
+        steps[0].unionByName(steps[1]).unionByName(steps[2]).join(facility.drop("row", "rate"), "facility")
+    )
     order = Window.partitionBy("facility").orderBy("step", "key", "row")
     per_facility = _capped(ordered.withColumn("amount", F.greatest("amount", F.lit(0.0))), order, "value")
     moved = per_facility.select(F.col("borrower").alias("source"), "target", "taken", "facility")
-    left = (facility.join(per_facility.groupBy("facility").agg(F.sum("taken").alias("used")), "facility", "left")
-            .groupBy("borrower").agg(F.sum(F.col("value") - F.coalesce("used", F.lit(0.0))).alias("left")))
-    general = (guarantees.where(F.col("facility").isNull())
-               .select(F.col("target").alias("borrower"), F.col("source").alias("target"), "row",
-                       F.greatest("amount", F.lit(0.0)).alias("amount"))
-               .join(left, "borrower"))
+    left = (
+        facility.join(per_facility.groupBy("facility").agg(F.sum("taken").alias("used")), "facility", "left")
+        .groupBy("borrower")
+        .agg(F.sum(F.col("value") - F.coalesce("used", F.lit(0.0))).alias("left"))
+    )
+    general = (
+        guarantees.where(F.col("facility").isNull())
+        .select(
+            F.col("target").alias("borrower"),
+            F.col("source").alias("target"),
+            "row",
+            F.greatest("amount", F.lit(0.0)).alias("amount"),
+        )
+        .join(left, "borrower")
+    )
     per_borrower = _capped(general, Window.partitionBy("borrower").orderBy("target", "row"), "left")
     moved = moved.drop("facility").unionByName(
-        per_borrower.select(F.col("borrower").alias("source"), "target", "taken"))
+        per_borrower.select(F.col("borrower").alias("source"), "target", "taken")
+    )
     return moved.where(F.col("taken") > 0.0).select("source", "target", F.col("taken").alias("amount"))
 
 
@@ -170,25 +249,31 @@ def _capped(rows: DataFrame, order: Window, cap: str) -> DataFrame:
     """Each row's ``taken``: its ``amount`` capped by what the rows before it (in
     ``order``) left of ``cap``."""
     running = F.sum("amount").over(order.rowsBetween(Window.unboundedPreceding, 0))
-    return (rows.withColumn("cum", running)
-            .withColumn("taken", F.greatest(F.least("cum", cap) - F.least(F.col("cum") - F.col("amount"), F.col(cap)),
-                                            F.lit(0.0))))
+    return rows.withColumn("cum", running).withColumn(
+        "taken",
+        F.greatest(F.least("cum", cap) - F.least(F.col("cum") - F.col("amount"), F.col(cap)), F.lit(0.0)),
+    )
 
 
 def _eligible_guarantees(data: SparkDataset, regime: Regime) -> DataFrame:
     """The current eligible ``GUARANTEES`` rows (``source`` the guarantor), with
     ``amount`` in base currency: the row's ``eligible``, else the guarantor's class."""
     rows = data.relationships.where(F.col("type") == "GUARANTEES")
-    kinds = [tuple(r) for r in data.entities.select("kind", "is_bank", "counterparty_class").distinct().collect()]
+    kinds = [
+        tuple(r) for r in data.entities.select("kind", "is_bank", "counterparty_class").distinct().collect()
+    ]
     classes = set(regime.mitigation.get("guarantor_classes", ()))
     eligible_keys = [k for k in kinds if regime.class_of(k[0], bool(k[1]), k[2]) in classes]
     eligible_guarantors = _with_class_flag(data, eligible_keys)
     currencies = [r["currency"] for r in rows.select("currency").distinct().collect()]
     rate = _lookup("currency", {c: data.bank.rate(c) for c in currencies})
-    return (rows.join(eligible_guarantors, "source", "left")
-            .where(F.coalesce(F.col("eligible"), F.coalesce(F.col("by_class"), F.lit(False))))
-            .select("row", "source", "target", "facility",
-                    (F.coalesce("amount", F.lit(0.0)) * rate).alias("amount")))
+    return (
+        rows.join(eligible_guarantors, "source", "left")
+        .where(F.coalesce(F.col("eligible"), F.coalesce(F.col("by_class"), F.lit(False))))
+        .select(
+            "row", "source", "target", "facility", (F.coalesce("amount", F.lit(0.0)) * rate).alias("amount")
+        )
+    )
 
 
 def _with_class_flag(data: SparkDataset, eligible_keys: list[tuple]) -> DataFrame:
@@ -196,8 +281,11 @@ def _with_class_flag(data: SparkDataset, eligible_keys: list[tuple]) -> DataFram
     eligible."""
     condition = F.lit(False)
     for kind, is_bank, cls in eligible_keys:
-        condition = condition | ((F.col("kind") == kind) & F.col("is_bank").eqNullSafe(is_bank)
-                                 & F.col("counterparty_class").eqNullSafe(cls))
+        condition = condition | (
+            (F.col("kind") == kind)
+            & F.col("is_bank").eqNullSafe(is_bank)
+            & F.col("counterparty_class").eqNullSafe(cls)
+        )
     return data.entities.select(F.col("id").alias("source"), condition.alias("by_class"))
 
 

@@ -38,25 +38,68 @@ __all__ = ["SCHEMAS", "MissingTable", "SparkDataset", "read_dataset", "read_parq
 _S, _F, _B, _D, _I = pa.string(), pa.float64(), pa.bool_(), pa.date32(), pa.int64()
 
 SCHEMAS: dict[str, pa.Schema] = {
-    "entities": pa.schema([("id", _S), ("name", _S), ("kind", _S), ("country", _S), ("is_bank", _B),
-                           ("is_gsib", _B), ("counterparty_class", _S), ("rating", _S)]),
-    "relationships": pa.schema([("row", _I), ("type", _S), ("source", _S), ("target", _S),
-                                ("share", _F), ("relation", _S), ("amount", _F), ("currency", _S),
-                                ("facility", _S), ("eligible", _B), ("valid_from", _D),
-                                ("valid_to", _D)]),
-    "facilities": pa.schema([("row", _I), ("id", _S), ("borrower", _S), ("outstanding", _F),
-                             ("undrawn", _F), ("ccf", _F), ("product", _S), ("currency", _S),
-                             ("category", _S)]),
-    "underlyings": pa.schema([("row", _I), ("facility", _S), ("obligor", _S), ("amount", _F),
-                              ("currency", _S)]),
-    "collateral": pa.schema([("row", _I), ("facility", _S), ("kind", _S), ("value", _F),
-                             ("currency", _S), ("issuer", _S)]),
+    "entities": pa.schema(
+        [
+            ("id", _S),
+            ("name", _S),
+            ("kind", _S),
+            ("country", _S),
+            ("is_bank", _B),
+            ("is_gsib", _B),
+            ("counterparty_class", _S),
+            ("rating", _S),
+        ]
+    ),
+    "relationships": pa.schema(
+        [
+            ("row", _I),
+            ("type", _S),
+            ("source", _S),
+            ("target", _S),
+            ("share", _F),
+            ("relation", _S),
+            ("amount", _F),
+            ("currency", _S),
+            ("facility", _S),
+            ("eligible", _B),
+            ("valid_from", _D),
+            ("valid_to", _D),
+        ]
+    ),
+    "facilities": pa.schema(
+        [
+            ("row", _I),
+            ("id", _S),
+            ("borrower", _S),
+            ("outstanding", _F),
+            ("undrawn", _F),
+            ("ccf", _F),
+            ("product", _S),
+            ("currency", _S),
+            ("category", _S),
+        ]
+    ),
+    "underlyings": pa.schema(
+        [("row", _I), ("facility", _S), ("obligor", _S), ("amount", _F), ("currency", _S)]
+    ),
+    "collateral": pa.schema(
+        [("row", _I), ("facility", _S), ("kind", _S), ("value", _F), ("currency", _S), ("issuer", _S)]
+    ),
 }
-_CLASSES = {"entities": Entity, "relationships": Relationship, "facilities": Facility,
-            "underlyings": Underlying, "collateral": Collateral}
-_RECORDS = {"entities": lambda d: d.entities.values(), "relationships": lambda d: d.relationships,
-            "facilities": lambda d: d.facilities, "underlyings": lambda d: d.underlyings,
-            "collateral": lambda d: d.collateral}
+_CLASSES = {
+    "entities": Entity,
+    "relationships": Relationship,
+    "facilities": Facility,
+    "underlyings": Underlying,
+    "collateral": Collateral,
+}
+_RECORDS = {
+    "entities": lambda d: d.entities.values(),
+    "relationships": lambda d: d.relationships,
+    "facilities": lambda d: d.facilities,
+    "underlyings": lambda d: d.underlyings,
+    "collateral": lambda d: d.collateral,
+}
 
 
 class MissingTable(GroupGraphError, FileNotFoundError):
@@ -97,11 +140,18 @@ def read_dataset(folder: Path) -> Dataset:
         if "row" in table.column_names:
             table = table.sort_by("row")
         wanted = [c for c in schema.names if c != "row" and c in table.column_names]
-        tables[name] = tuple(_CLASSES[name](**{c: row[c] for c in wanted})
-                             for row in table.select(wanted).to_pylist())
+        tables[name] = tuple(
+            _CLASSES[name](**{c: row[c] for c in wanted}) for row in table.select(wanted).to_pylist()
+        )
     entities = {e.id: e for e in tables["entities"]}
-    return Dataset(bank, entities, tables["relationships"], tables["facilities"],
-                   underlyings=tables["underlyings"], collateral=tables["collateral"])
+    return Dataset(
+        bank,
+        entities,
+        tables["relationships"],
+        tables["facilities"],
+        underlyings=tables["underlyings"],
+        collateral=tables["collateral"],
+    )
 
 
 def _bank(folder: Path) -> Bank:

@@ -23,16 +23,18 @@ def spark_session(master: str | None = None, *, app_name: str = "groupgraph") ->
     """The session (created once per process, as Spark allows one), with small local
     settings: no UI, few shuffle partitions, a modest driver."""
     env = os.environ
-    builder = (SparkSession.builder.appName(app_name)
-               .master(master or env.get("GROUPGRAPH_SPARK_MASTER", DEFAULT_MASTER))
-               .config("spark.driver.memory", env.get("GROUPGRAPH_SPARK_DRIVER_MEMORY", "2g"))
-               .config("spark.sql.shuffle.partitions", env.get("GROUPGRAPH_SPARK_SHUFFLE_PARTITIONS", "4"))
-               .config("spark.default.parallelism", env.get("GROUPGRAPH_SPARK_SHUFFLE_PARTITIONS", "4"))
-               .config("spark.ui.enabled", "false")
-               .config("spark.ui.showConsoleProgress", "false")
-               .config("spark.sql.adaptive.enabled", "true")
-               # the fixpoints' plans grow each round; they are cut by local checkpoints
-               .config("spark.sql.session.timeZone", "UTC"))
+    builder = (
+        SparkSession.builder.appName(app_name)
+        .master(master or env.get("GROUPGRAPH_SPARK_MASTER", DEFAULT_MASTER))
+        .config("spark.driver.memory", env.get("GROUPGRAPH_SPARK_DRIVER_MEMORY", "2g"))
+        .config("spark.sql.shuffle.partitions", env.get("GROUPGRAPH_SPARK_SHUFFLE_PARTITIONS", "4"))
+        .config("spark.default.parallelism", env.get("GROUPGRAPH_SPARK_SHUFFLE_PARTITIONS", "4"))
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.adaptive.enabled", "true")
+        # the fixpoints' plans grow each round; they are cut by local checkpoints
+        .config("spark.sql.session.timeZone", "UTC")
+    )
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark

@@ -30,8 +30,12 @@ from schema.regime import Regime
 
 __all__ = ["COLUMNS", "embedded_tables", "spark_tables", "write_tables"]
 
-COLUMNS = {"groups": ["group_id", "member"], "controllers": ["entity", "controller"],
-           "exposures": ["party", "gross", "net"], "flags": ["subject", "code"]}
+COLUMNS = {
+    "groups": ["group_id", "member"],
+    "controllers": ["entity", "controller"],
+    "exposures": ["party", "gross", "net"],
+    "flags": ["subject", "code"],
+}
 
 
 def embedded_tables(dataset: Dataset, *, as_of: date, regime: Regime) -> dict[str, pd.DataFrame]:
@@ -42,8 +46,10 @@ def embedded_tables(dataset: Dataset, *, as_of: date, regime: Regime) -> dict[st
     controllers = [(e, c) for e in analysis.dataset.entities for c in control.ultimate_controllers(e)]
     exposures = [(p, e.gross, e.net) for p, e in analysis.exposures.parties.items()]
     checks = check_limits(analysis)
-    flags = {(checks[row].subject, checks[row].flag(checks[row].subject, "", "").code)
-             for row in checks.status_codes().nonzero()[0].tolist()}
+    flags = {
+        (checks[row].subject, checks[row].flag(checks[row].subject, "", "").code)
+        for row in checks.status_codes().nonzero()[0].tolist()
+    }
     flags |= {(f.subject, f.code) for f in large_exposure_flags(analysis, analysis.groups)}
     rows = {"groups": groups, "controllers": controllers, "exposures": exposures, "flags": sorted(flags)}
     return {name: _sorted(pd.DataFrame(rows[name], columns=COLUMNS[name])) for name in COLUMNS}
@@ -52,10 +58,18 @@ def embedded_tables(dataset: Dataset, *, as_of: date, regime: Regime) -> dict[st
 def spark_tables(data: SparkDataset, *, as_of: date, regime: Regime) -> dict[str, DataFrame]:
     """The four tables from Spark."""
     day = F.lit(as_of.isoformat()).cast("date")
-    current = data.relationships.where((F.col("valid_from").isNull() | (F.col("valid_from") <= day))
-                                       & (F.col("valid_to").isNull() | (day <= F.col("valid_to"))))
-    data = SparkDataset(data.bank, data.entities, current.localCheckpoint(), data.facilities,
-                        data.underlyings, data.collateral)
+    current = data.relationships.where(
+        (F.col("valid_from").isNull() | (F.col("valid_from") <= day))
+        & (F.col("valid_to").isNull() | (day <= F.col("valid_to")))
+    )
+    data = SparkDataset(
+        data.bank,
+        data.entities,
+        current.localCheckpoint(),
+        data.facilities,
+        data.underlyings,
+        data.collateral,
+    )
     exposures = compute_exposures(data, regime).localCheckpoint()
     parties = data.entities.select("id")
     # the anonymous client is a party like the others when look-through leaves it exposure
@@ -63,22 +77,32 @@ def spark_tables(data: SparkDataset, *, as_of: date, regime: Regime) -> dict[str
     parties = parties.unionByName(anonymous.join(parties, "id", "left_anti"))
     control = compute_control(parties, current, family_relations=regime.family_relations)
     state = _state_parties(data, regime)
-    groups = connected_client_groups(parties, current, control, dependence_threshold=regime.dependence_threshold,
-                                     state_parties=state)
+    groups = connected_client_groups(
+        parties, current, control, dependence_threshold=regime.dependence_threshold, state_parties=state
+    )
     groups = groups.localCheckpoint()
-    return {"groups": groups, "controllers": control.controllers, "exposures": exposures,
-            "flags": limit_flags(data, regime, exposures, groups)}
+    return {
+        "groups": groups,
+        "controllers": control.controllers,
+        "exposures": exposures,
+        "flags": limit_flags(data, regime, exposures, groups),
+    }
 
 
 def _state_parties(data: SparkDataset, regime: Regime) -> DataFrame:
     """The parties whose class is in ``no_grouping_through`` (R17), as
     :func:`graph.analysis.groups.state_parties` finds them."""
-    keys = [tuple(r) for r in data.entities.select("kind", "is_bank", "counterparty_class").distinct().collect()]
+    keys = [
+        tuple(r) for r in data.entities.select("kind", "is_bank", "counterparty_class").distinct().collect()
+    ]
     state = F.lit(False)
     for kind, is_bank, cls in keys:
         if regime.class_of(kind, bool(is_bank), cls) in regime.no_grouping_through:
-            state = state | ((F.col("kind") == kind) & F.col("is_bank").eqNullSafe(is_bank)
-                             & F.col("counterparty_class").eqNullSafe(cls))
+            state = state | (
+                (F.col("kind") == kind)
+                & F.col("is_bank").eqNullSafe(is_bank)
+                & F.col("counterparty_class").eqNullSafe(cls)
+            )
     return data.entities.where(state).select("id")
 
 
