@@ -5,6 +5,7 @@ or Java these tests are not collected, and say so, except under ``CI=true``."""
 import importlib.util
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -21,3 +22,16 @@ def spark():
     from graph.spark.session import spark_session
 
     return spark_session("local[2]")
+
+
+# pyspark 4.3 warns that it does not fully support pandas 3 (it converts these tables fine)
+_QUIET = [pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas"),
+          pytest.mark.filterwarnings("ignore:The copy keyword is deprecated")]
+_HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if _HERE in Path(item.path).parents:
+            for mark in _QUIET:
+                item.add_marker(mark)

@@ -13,12 +13,6 @@ from loaders.synthetic import DEFAULT_AS_OF, generate_portfolio
 from schema.regime import load_regime
 from tests.graph.spark.cases import book
 
-# pyspark 4.3 warns that it does not fully support pandas 3 (it converts these tables fine)
-pytestmark = [
-    pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas"),
-    pytest.mark.filterwarnings("ignore:The copy keyword is deprecated"),
-]
-
 AS_OF = date(2025, 6, 30)
 CN = load_regime("CN-2018")
 
