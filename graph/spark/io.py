@@ -9,8 +9,7 @@ R15 and R16 read rows in input order; a bank's own Parquet tables without it are
 file order (:func:`read_parquet` numbers them).
 
 >>> import tempfile
->>> from schema.errors import GroupGraphError
-from schema.records import Bank, Dataset, Entity
+>>> from schema.records import Bank, Dataset, Entity
 >>> folder = Path(tempfile.mkdtemp())
 >>> dataset = Dataset(Bank("B", "CNY", 1000.0, 1200.0), {"A": Entity("A", "A Ltd", "company")}, (), ())
 >>> sorted(p.name for p in write_parquet(dataset, folder))[:3]
