@@ -1,5 +1,5 @@
-"""Parity: the Spark engine's tables equal the embedded engine's, on the hand-computed
-cases of R3-R7 and R15-R17 and on the sample portfolio of 10,000 parties."""
+"""Parity: the Spark engine's tables equal the embedded engine's on the hand-computed cases
+of R3-R8 and R15-R17 (the sample portfolio of 10,000 parties: test_analyse_command)."""
 
 from datetime import date
 
@@ -9,7 +9,6 @@ import pytest
 from graph.analysis.groups import group_id
 from graph.spark.io import read_parquet, write_parquet
 from graph.spark.tables import embedded_tables, spark_tables, to_pandas
-from loaders.synthetic import DEFAULT_AS_OF, generate_portfolio
 from schema.regime import load_regime
 from tests.graph.spark.cases import book
 
@@ -125,14 +124,3 @@ def test_cases_flags_hand_computed(cases):
             ("limits.C", "DEPENDENCE_REVIEW"),
         ]
     )
-
-
-def test_sample_portfolio_of_10k_parties(spark, tmp_path):
-    from loaders.dataset import read_dataset
-
-    folder = tmp_path / "sample"
-    generate_portfolio(folder, parties=10_000, seed=1)
-    dataset = read_dataset(folder)
-    embedded, on_spark = both(spark, dataset, tmp_path / "parquet", as_of=DEFAULT_AS_OF)
-    assert len(embedded["groups"]) == 10_000 + ("ANONYMOUS" in set(embedded["groups"].member))
-    assert_same(embedded, on_spark)
