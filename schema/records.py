@@ -25,6 +25,7 @@ NO_EXTRA: Mapping[str, str] = MappingProxyType({})
 
 __all__ = [
     "NO_EXTRA",
+    "RECORD_CLASSES",
     "Bank",
     "Collateral",
     "Dataset",
@@ -226,9 +227,9 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-RECORD_CLASSES = (Entity, Relationship, Facility, DeclaredMember, Underlying, Collateral,
-                  ProductParty)
-_RECORD_TYPES = {cls.__name__: cls for cls in RECORD_CLASSES}
+RECORD_CLASSES: Mapping[str, type] = MappingProxyType({cls.__name__: cls for cls in (
+    Entity, Relationship, Facility, DeclaredMember, Underlying, Collateral, ProductParty)})
+"""Every record class by its name (as the stores name their tables)."""
 
 
 def record_to_dict(record: Any) -> dict[str, Any]:
@@ -243,7 +244,7 @@ def record_to_dict(record: Any) -> dict[str, Any]:
 
 def record_from_dict(kind: str, data: Mapping[str, Any]) -> Any:
     """Inverse of :func:`record_to_dict` for the record class named ``kind``."""
-    cls = _RECORD_TYPES[kind]
+    cls = RECORD_CLASSES[kind]
     values = dict(data)
     for f in fields(cls):
         if f.name in ("valid_from", "valid_to", "statement_date") and values.get(f.name):

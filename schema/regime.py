@@ -69,6 +69,10 @@ class Regime:
         """Whether a class is interbank (同业) under this regime's limits."""
         return counterparty_class in self.interbank_classes
 
+    def is_interbank(self, kind: str, is_bank: bool, counterparty_class: str | None) -> bool:
+        """Whether a party is interbank for R8: a bank, or of an interbank class."""
+        return is_bank or self.class_of(kind, is_bank, counterparty_class) in self.interbank_classes
+
     def ccf_for(self, product: str | None) -> float:
         """The default CCF of a product, or the regime's ``default``."""
         if product is not None and product in self.ccf:

@@ -233,6 +233,11 @@ def headroom(
 
 @app.command()
 def whatif(
+    file: Annotated[Path | None, typer.Argument(
+        metavar="[FILE.csv]", help="Proposed facilities as a table (CSV, Excel, Parquet) in the "
+                                   "columns of facilities.csv (id optional), with guarantor and "
+                                   "guarantee_amount; or one proposal as the options below.")
+                    ] = None,
     borrower: Annotated[str | None, typer.Option(help="The borrower of one proposed facility.")
                         ] = None,
     outstanding: Annotated[str | None, typer.Option(help="Its drawn balance.")] = None,
@@ -247,10 +252,6 @@ def whatif(
         help="A party giving an eligible guarantee of it.")] = None,
     guarantee_amount: Annotated[str | None, typer.Option(
         help="The guaranteed amount, in the facility's currency.")] = None,
-    file: Annotated[Path | None, typer.Option(
-        "--file", help="Proposals as a table (CSV, Excel, Parquet) in the columns of "
-                       "facilities, with guarantor and guarantee_amount; instead of the "
-                       "options above.")] = None,
     store: StoreOption = None,
     output_format: TextFormatOption = TextFormat.json,
     as_of: AsOfOption = None,
@@ -264,8 +265,9 @@ def whatif(
              "currency": currency, "guarantor": guarantor, "guarantee_amount": guarantee_amount}
     options = {k: v for k, v in given.items() if v is not None}
     if (file is None) == (not options):
-        raise typer.BadParameter("give one proposal as options (--borrower, --outstanding, ...) "
-                                 "or a table of them with --file, not both", param_hint="--file")
+        raise typer.BadParameter("give a table of proposals (FILE.csv) or one proposal as "
+                                 "options (--borrower, --outstanding, ...), not both",
+                                 param_hint="FILE.csv")
     rows = service.read_proposals(file) if file is not None else [options]
     with open_store(store) as source:
         assessment = _assess(source, _as_of(as_of), regime)

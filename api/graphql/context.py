@@ -10,6 +10,7 @@ from strawberry.fastapi import BaseContext
 from api.graphql.dataloaders import Loaders, create_loaders
 from api.graphql.errors import BadRequest, Forbidden
 from api.graphql.snapshot import Snapshot
+from graph.analysis.exposure import CATEGORIES
 from graph.stores.base import GraphStore
 
 if TYPE_CHECKING:   # the server holds the state; GraphQL only reads it (no import cycle)
@@ -43,7 +44,8 @@ class Context(BaseContext):
         """The lengths of the unpaged whole-book lists, for the cost limit
         (:mod:`api.graphql.cost`)."""
         return {"Query.largeExposures": len(self.snapshot.large_exposures),
-                "Query.guaranteeCircles": len(self.snapshot.circles)}
+                "Query.guaranteeCircles": len(self.snapshot.circles),
+                "Exposure.byCategory": len(CATEGORIES)}
 
     def store(self) -> GraphStore:
         """The store, for one graph query (paths, chains, neighbourhoods); each request may

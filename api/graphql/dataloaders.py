@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 
 from api.graphql.snapshot import RelationshipKey, Snapshot
-from graph.analysis.exposure import Exposure, FacilityExposure
+from graph.analysis.exposure import Exposure, ExposureBreakdown, FacilityExposure
 from graph.analysis.groups import Group
 from graph.analysis.owners import BeneficialOwner
 from graph.risk.limits import LimitCheck, RiskFlag
@@ -51,6 +51,8 @@ class Loaders:
     group: DataLoader[str, Group | None]
     group_of: DataLoader[str, Group | None]
     group_exposure: DataLoader[str, Exposure]
+    breakdown: DataLoader[str, ExposureBreakdown]
+    group_breakdown: DataLoader[str, ExposureBreakdown]
     flags: DataLoader[str, list[RiskFlag]]
     limit_usage: DataLoader[str, float]
     limit_checks: DataLoader[str, list[LimitCheck]]
@@ -74,6 +76,8 @@ def create_loaders(snapshot: Snapshot) -> Loaders:
         group=_loader(snapshot.groups),
         group_of=_loader(snapshot.groups_of),
         group_exposure=_loader(snapshot.group_exposures),
+        breakdown=_loader(snapshot.breakdowns),
+        group_breakdown=_loader(snapshot.group_breakdowns),
         flags=_loader(snapshot.flags),
         limit_usage=_loader(snapshot.limit_usage),
         limit_checks=_loader(snapshot.limit_checks),

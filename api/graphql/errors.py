@@ -5,6 +5,7 @@
     GroupGraphError
      └── ClientError          shown to the client as it is (its message is for them)
           ├── BadRequest      an argument the server cannot use (page size, cursor, hops)
+          ├── NotFound        the party (or other subject) asked about does not exist
           ├── Forbidden       the caller's role may not do this
           └── Unavailable     the server cannot answer this now (the store moved on)
 
@@ -31,6 +32,7 @@ __all__ = [
     "BadRequest",
     "ClientError",
     "Forbidden",
+    "NotFound",
     "Unavailable",
     "add_codes",
     "error_code",
@@ -60,6 +62,13 @@ class BadRequest(ClientError):
     """An argument the server cannot use."""
 
     code = "BAD_INPUT"
+
+
+class NotFound(ClientError):
+    """The subject of a field whose answer cannot be null does not exist (an unknown party
+    id for ``headroom``): an error rather than a null that would void the whole answer."""
+
+    code = "NOT_FOUND"
 
 
 class Forbidden(ClientError):

@@ -35,12 +35,14 @@ from strawberry.types import ExecutionContext, Info
 from api.graphql.cost import BoundedValidation, MaxCostLimiter
 from api.graphql.errors import (
     BadRequest,
+    NotFound,
     add_codes,
     hide_suggestions,
     log_errors,
     mask_internal_errors,
 )
 from api.graphql.types import common
+from api.graphql.types.beneficial_owner import BeneficialOwner, beneficial_owners
 from api.graphql.types.concentration import Concentration
 from api.graphql.types.connection import PAGE_LIMIT, After, Connection, First
 from api.graphql.types.contagion import Contagion
@@ -52,7 +54,9 @@ from api.graphql.types.guarantee_circle import GuaranteeCircle
 from api.graphql.types.headroom import Headroom
 from api.graphql.types.large_exposure import LargeExposure
 from api.graphql.types.path import Path
+from api.graphql.types.return_table import ReturnTable
 from api.graphql.types.what_if import ProposedFacility, WhatIf
+from graph.reports.returns import InvalidReturns
 from graph.stores.queries import MAX_HOPS
 
 if TYPE_CHECKING:   # the server's settings; GraphQL takes them, never imports the server
@@ -246,12 +250,14 @@ class Query:
         return Contagion(result=found, model=model)
 
     @strawberry.field(description="How much more the party `entityId` may borrow under each "
-                                  "limit of it and of its group (R19), and which binds; null "
-                                  "for an unknown party.")
+                                  "limit of it and of its group (R19), and which binds. An "
+                                  "unknown party is an error (code NOT_FOUND).")
     def headroom(self, info: Info, entity_id: Annotated[strawberry.ID, strawberry.argument(
-            description="A party id (`Entity.id`).")]) -> Headroom | None:
+            description="A party id (`Entity.id`).")]) -> Headroom:
         found = common.snapshot(info).headroom(str(entity_id))
-        return Headroom(record=found) if found is not None else None
+        if found is None:
+            raise NotFound(f"no party has the id {str(entity_id)!r}")
+        return Headroom(record=found)
 
     @strawberry.field(description="The limit checks and flags the book would have with the "
                                   "proposed facilities added (R19), before and after, for every "
@@ -260,14 +266,44 @@ class Query:
                                   "each problem naming the proposal (from 1) and the field.")
     async def what_if(
             self, info: Info,
-            proposals: Annotated[list[ProposedFacility], strawberry.argument(
-                description=f"1 to {MAX_PROPOSALS} proposed facilities.")]) -> WhatIf:
-        if not 1 <= len(proposals) <= MAX_PROPOSALS:
-            raise BadRequest(f"proposals must hold 1 to {MAX_PROPOSALS} facilities, got "
-                             f"{len(proposals)}")
+            facilities: Annotated[list[ProposedFacility], strawberry.argument(
+                description=f"1 to {MAX_PROPOSALS} proposed facilities, in the columns of "
+                            f"facilities.csv.")]) -> WhatIf:
+        if not 1 <= len(facilities) <= MAX_PROPOSALS:
+            raise BadRequest(f"facilities must hold 1 to {MAX_PROPOSALS} proposals, got "
+                             f"{len(facilities)}")
         found = await run_in_threadpool(common.snapshot(info).what_if,
-                                        [p.row() for p in proposals])
+                                        [p.row() for p in facilities])
         return WhatIf(record=found)
+
+    @strawberry.field(description="The beneficial owners (受益所有人, R18) of the company "
+                                  "`entityId`, as `Entity.beneficialOwners`: empty for a person; "
+                                  "an unknown party is an error (code NOT_FOUND).")
+    async def beneficial_owners(
+            self, info: Info, entity_id: Annotated[strawberry.ID, strawberry.argument(
+                description="A party id (`Entity.id`).")]) -> list[BeneficialOwner]:
+        if str(entity_id) not in common.snapshot(info).dataset.entities:
+            raise NotFound(f"no party has the id {str(entity_id)!r}")
+        return await beneficial_owners(info, str(entity_id))
+
+    @strawberry.field(description="One part of the large-exposure return of the dataset's "
+                                  "regime (R20), by its key in the regime file (CN-2018: totals, "
+                                  "large_exposure_clients, non_interbank_single, ...; BASEL: "
+                                  "after_mitigation, before_mitigation, exempt, largest_20). An "
+                                  "unknown part is refused with the list of the known ones.")
+    async def return_table(self, info: Info, part: Annotated[str, strawberry.argument(
+            description="The part's key, as the regime file's [returns] table names it.")]
+                           ) -> ReturnTable:
+        try:
+            # the first request fills the return (a walk of the book); later ones read it
+            returns = await run_in_threadpool(lambda: common.snapshot(info).returns)
+        except InvalidReturns as error:
+            raise NotFound(f"the regime defines no return this server can fill: {error}") from None
+        known = [p.key for p in returns.parts]
+        if part not in known:
+            raise BadRequest(f"no return part {part!r}; the parts of {returns.definition.regime} "
+                             f"are {', '.join(known)}")
+        return ReturnTable(record=returns.part(part))
 
     @strawberry.field(description="The dataset being served: version, bank, regime, analysis "
                                   "date, store, counts.")

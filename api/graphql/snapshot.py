@@ -30,10 +30,11 @@ from api import service
 from api.graphql.relationship_index import RelationshipIndex
 from api.graphql.search import SearchIndex
 from graph.analysis import Analysis
-from graph.analysis.exposure import Exposure, FacilityExposure
+from graph.analysis.exposure import Exposure, ExposureBreakdown, FacilityExposure
 from graph.analysis.groups import Group
 from graph.analysis.owners import BeneficialOwner
 from graph.analysis.ownership import IntegratedRow
+from graph.reports.returns import Returns, build_returns
 from graph.risk import RiskAssessment
 from graph.risk.circles import GuaranteeCircle
 from graph.risk.columns import Book
@@ -138,6 +139,8 @@ class Snapshot:
         self.names: Mapping[str, str] = _Names(self.analysis)
         self._lock = threading.Lock()
         self._what_if_lock = threading.Lock()
+        self._returns_lock = threading.Lock()
+        self._returns: Returns | None = None
         self._group_lists: dict[tuple[str, str | None], tuple[tuple[str, ...], tuple[Group, ...]]] = {}
         self._concentrations: dict[tuple[str, int], Concentration] = {}
         arrays = self.analysis.control.arrays
@@ -168,6 +171,11 @@ class Snapshot:
     @cached_property
     def total_exposure(self) -> Exposure:
         return self.analysis.exposures.of_parties(self.analysis.exposures.parties)
+
+    @cached_property
+    def total_breakdown(self) -> ExposureBreakdown:
+        """The whole book's exposure by R13-R16, summed once."""
+        return self.analysis.exposures.breakdown_of_parties(self.analysis.exposures.parties)
 
     def _count(self, method: str) -> None:
         self.calls[method] += 1
@@ -202,6 +210,21 @@ class Snapshot:
         """Each group's exposure: the sum over its members."""
         self._count("group_exposures")
         return [self.group_exposure.get(i, Exposure()) for i in ids]
+
+    def breakdowns(self, ids: Sequence[str]) -> list[ExposureBreakdown]:
+        """Each party's exposure by R13-R16 (exempt, moved out and in, the G14 columns),
+        read from the book's arrays (all zero for a party the bank does not lend to)."""
+        self._count("breakdowns")
+        of = self.analysis.exposures.breakdown_of
+        return [of(i) for i in ids]
+
+    def group_breakdowns(self, ids: Sequence[str]) -> list[ExposureBreakdown]:
+        """Each group's exposure by R13-R16: the exact sums over its members (all zero
+        for an unknown group id)."""
+        self._count("group_breakdowns")
+        analysis = self.analysis
+        by_id, none = analysis.group_by_id, analysis.exposures.breakdown_of_parties
+        return [analysis.group_breakdown(by_id[i]) if i in by_id else none(()) for i in ids]
 
     def flags(self, subjects: Sequence[str]) -> list[list[RiskFlag]]:
         """The flags of each party or group (a group of one carries its member's)."""
@@ -364,6 +387,17 @@ class Snapshot:
         proposals = parse_proposals(rows, self.dataset)
         with self._what_if_lock:
             return what_if(self.assessment, proposals)
+
+    @property
+    def returns(self) -> Returns:
+        """R20: the return of the snapshot's regime, filled when first asked for and kept
+        with the snapshot (every later request reads the same one). Raises
+        InvalidReturns when the regime file cannot define it."""
+        with self._returns_lock:   # one filling at a time: each walks the whole book
+            if self._returns is None:
+                self._count("returns")
+                self._returns = build_returns(self.analysis)
+            return self._returns
 
     def exposure_of_parties(self, ids: Iterable[str]) -> Exposure:
         return self.analysis.exposures.of_parties(ids)

@@ -25,6 +25,7 @@ from api.graphql.snapshot import Snapshot, build_snapshot
 from api.graphql.types.dataset_info import shown_store
 from api.server.graphiql import GraphiQLRouter
 from api.server.pages import pages_router
+from api.server.returns import returns_router
 from api.server.security import RequestGuard
 from api.server.settings import Settings
 from api.server.state import ServerState, freeze_heap
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
                                  headers={"x-request-id": request_id})
 
     app.include_router(pages_router(state))
+    app.include_router(returns_router(state))
     app.add_middleware(RequestGuard, keys=settings.api_keys)
     return app
 

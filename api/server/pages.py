@@ -4,10 +4,14 @@
 route                              page
 =================================  ==========================================================
 ``/``                              groups ranked by gross exposure, with flags and limit usage
-``/groups/{id}``                   a group: figures, flags, controllers with evidence chains,
-                                   members, exposure table (facilities), its network view
-``/entities/{id}``                 a party: figures, group, controllers, relationships,
+``/groups/{id}``                   a group: figures, flags, headroom, exposure by G14 column,
+                                   controllers with evidence chains, members, exposure table
+                                   (facilities), its network view
+``/entities/{id}``                 a party: figures, group, controllers, beneficial owners,
+                                   headroom, exposure by G14 column with what mitigation moved
+                                   and the exempt part, risk factors, relationships,
                                    facilities, its neighbourhood view
+``/returns``                       the regime's return (R20), :mod:`api.server.returns`
 ``/search?q=``                     parties by id, name, registration id or LEI
 ``/views/groups/{id}``             the group's network view (:mod:`viz`), self-contained
 ``/views/entities/{id}?hops=N``    the party's neighbourhood view
@@ -36,14 +40,31 @@ from api.graphql.errors import Unavailable
 from api.graphql.snapshot import Snapshot
 from api.server.security import COOKIE, role_of_key
 from api.server.state import ServerState
+from graph.analysis.exemptions import exemption_of
 from graph.reports.report import describe_step
+from graph.risk.headroom import binding_limit, limit_headroom
 from graph.stores.queries import MAX_HOPS
 from schema.model import load_model
 from viz.subjects import ViewError, ViewKind, view_of
 
-__all__ = ["PAGE_SIZE", "pages_router", "render", "secure_headers"]
+__all__ = ["CATEGORY_LABELS", "MOVE_KINDS", "OWNER_BASES", "PAGE_SIZE", "PRODUCT_ROLES",
+           "page_layout", "page_response", "pages_router", "render", "secure_headers"]
 
 PAGE_SIZE = 50
+OWNER_BASES = {"ownership": "ownership 持股", "control": "control 控制",
+               "senior_manager": "senior manager 高级管理人员"}
+"""How the pages name each basis of a beneficial owner (R18)."""
+CATEGORY_LABELS = {"general": "general 一般风险暴露", "specific": "specific 特定风险暴露",
+                   "trading": "trading book 交易账簿风险暴露",
+                   "counterparty": "counterparty credit 交易对手信用风险暴露",
+                   "potential": "potential 潜在风险暴露", "other": "other 其他"}
+"""How the pages name each G14 column (R14), in the order of ``CATEGORIES``."""
+MOVE_KINDS = {"look_through": "look-through 穿透", "reduction": "reducing collateral 缓释",
+              "substitution": "substituting collateral 替代", "guarantee": "guarantee 保证"}
+"""How the pages name each kind of move of exposure (R15, R16)."""
+PRODUCT_ROLES = {"manager": "manager 管理人", "originator": "originator 发起机构",
+                 "liquidity_provider": "liquidity provider 流动性支持"}
+"""How the pages name each role of a product party (R15)."""
 MEMBERS_SHOWN = 500
 VIEWS_CACHED = 32
 TEMPLATES = Path(__file__).parent / "templates"
@@ -84,7 +105,8 @@ def render(template: str, **values: Any) -> str:
     return _ENV.get_template(template).render(**values)
 
 
-def _page(template: str, status: int = 200, **values: Any) -> HTMLResponse:
+def page_response(template: str, status: int = 200, **values: Any) -> HTMLResponse:
+    """The page ``template`` filled with ``values``, with the pages' headers."""
     return HTMLResponse(render(template, **values), status_code=status,
                         headers=secure_headers(_PAGE_CSP))
 
@@ -124,7 +146,8 @@ def _group_row(snapshot: Snapshot, group_id: str) -> dict[str, Any]:
     }
 
 
-def _layout(snapshot: Snapshot, request: Request) -> dict[str, Any]:
+def page_layout(snapshot: Snapshot, request: Request) -> dict[str, Any]:
+    """What the layout (``base.html``) of a page over ``snapshot`` needs."""
     bank = snapshot.dataset.bank
     return {"bank": bank, "snapshot": snapshot, "currency": bank.base_currency,
             "keys_required": request.app.state.server.settings.auth_required}
@@ -158,11 +181,11 @@ def pages_router(state: ServerState) -> APIRouter:
             return "/?" + urlencode(query)
 
         total = snapshot.total_exposure
-        return _page("groups.html", **_layout(snapshot, request), rows=rows, count=len(ids),
-                     page=page, pages=max(1, -(-len(ids) // PAGE_SIZE)), link=link,
-                     min_size=min_size, flag=chosen, codes=codes, total=total,
-                     concentration=snapshot.concentration("group", 10),
-                     circles=len(snapshot.circles), large=len(snapshot.large_exposures))
+        return page_response("groups.html", **page_layout(snapshot, request), rows=rows,
+                             count=len(ids), page=page, pages=max(1, -(-len(ids) // PAGE_SIZE)), link=link,
+                             min_size=min_size, flag=chosen, codes=codes, total=total,
+                             concentration=snapshot.concentration("group", 10),
+                             circles=len(snapshot.circles), large=len(snapshot.large_exposures))
 
     @router.get("/groups/{group_id}", response_class=HTMLResponse)
     def group_page(request: Request, group_id: str) -> HTMLResponse:
@@ -187,10 +210,15 @@ def pages_router(state: ServerState) -> APIRouter:
         } for c in group.controllers]
         facilities = [{"facility": f, "value": v, "borrower": entities[f.borrower]}
                       for found in snapshot.facilities(list(shown)) for f, v in found]
-        return _page("group.html", **_layout(snapshot, request), group=_group_row(snapshot, group.id),
-                     record=group, members=members, hidden=group.size - len(shown),
-                     controllers=controllers, facilities=facilities,
-                     checks=snapshot.limit_checks([group.id])[0])
+        checks = snapshot.limit_checks([group.id])[0]
+        room = tuple(limit_headroom(c, snapshot.analysis.regime) for c in checks)
+        return page_response("group.html", **page_layout(snapshot, request),
+                             group=_group_row(snapshot, group.id), record=group, members=members,
+                             hidden=group.size - len(shown), controllers=controllers,
+                             facilities=facilities, checks=checks, headroom=room,
+                             binding=binding_limit(room),
+                             breakdown=snapshot.analysis.group_breakdown(group),
+                             categories=CATEGORY_LABELS)
 
     @router.get("/entities/{entity_id:path}", response_class=HTMLResponse)
     def entity_page(request: Request, entity_id: str,
@@ -215,17 +243,31 @@ def pages_router(state: ServerState) -> APIRouter:
                     (entity_id, "DEPENDS_ON", "in")]), strict=True)
         }
         exposure = snapshot.analysis.exposures.of(entity_id)
-        return _page("entity.html", **_layout(snapshot, request), entity=entity,
-                     exposure=exposure, share=snapshot.share_of_tier1(exposure.gross),
-                     group=_group_row(snapshot, group.id),
-                     evidence=[describe_step(s, snapshot.names)  # type: ignore[arg-type]
-                               for s in group.evidence.get(entity_id, ())],
-                     controllers=[entities[c] for c in
-                                  snapshot.analysis.control.ultimate_controllers(entity_id)],
-                     flags=snapshot.assessment.flags.get(entity_id, []),
-                     checks=snapshot.limit_checks([entity_id])[0],
-                     facilities=snapshot.facilities([entity_id])[0], related=related, hops=hops,
-                     max_hops=MAX_HOPS)
+        owners = [(entities[o.person], o) for o in snapshot.beneficial_owners([entity_id])[0]]
+        values = snapshot.analysis.exposures
+        moves = [{"move": move, "source": entities.get(move.source),
+                  "target": None if move.target is None else entities.get(move.target)}
+                 for move in values.moves_of(entity_id)]
+        factors = [{"row": row, "holding": values.facilities.get(row.facility),
+                    "product": entities.get(values.facilities[row.facility].borrower)
+                    if row.facility in values.facilities else None}
+                   for row in values.risk_factors_of(entity_id)]
+        return page_response("entity.html", **page_layout(snapshot, request), entity=entity,
+                             exposure=exposure, share=snapshot.share_of_tier1(exposure.gross),
+                             group=_group_row(snapshot, group.id),
+                             evidence=[describe_step(s, snapshot.names)  # type: ignore[arg-type]
+                                       for s in group.evidence.get(entity_id, ())],
+                             controllers=[entities[c] for c in
+                                          snapshot.analysis.control.ultimate_controllers(entity_id)],
+                             flags=snapshot.assessment.flags.get(entity_id, []),
+                             checks=snapshot.limit_checks([entity_id])[0],
+                             facilities=snapshot.facilities([entity_id])[0], related=related,
+                             hops=hops, max_hops=MAX_HOPS, owners=owners, bases=OWNER_BASES,
+                             headroom=snapshot.headroom(entity_id),
+                             breakdown=values.breakdown_of(entity_id),
+                             exemption=exemption_of(entity, snapshot.analysis.regime),
+                             categories=CATEGORY_LABELS, moves=moves, kinds=MOVE_KINDS,
+                             factors=factors, roles=PRODUCT_ROLES)
 
     @router.get("/search", response_class=HTMLResponse)
     def search_page(request: Request, q: str = Query("", max_length=200),
@@ -237,9 +279,9 @@ def pages_router(state: ServerState) -> APIRouter:
         rows = [{"entity": entities[i], "group": snapshot.analysis.group_by_member[i],
                  "gross": snapshot.analysis.exposures.of(i).gross}
                 for i in ids[start:start + PAGE_SIZE]]
-        return _page("search.html", **_layout(snapshot, request), q=q, rows=rows, count=len(ids),
-                     page=page, pages=max(1, -(-len(ids) // PAGE_SIZE)),
-                     link=lambda p: "/search?" + urlencode({"q": q, "page": p}))
+        return page_response("search.html", **page_layout(snapshot, request), q=q, rows=rows,
+                             count=len(ids), page=page, pages=max(1, -(-len(ids) // PAGE_SIZE)),
+                             link=lambda p: "/search?" + urlencode({"q": q, "page": p}))
 
     def _view(snapshot: Snapshot, ident: str, kind: ViewKind, hops: int) -> Response:
         key = (snapshot.version, snapshot.as_of, kind.value, ident, hops)
@@ -275,14 +317,14 @@ def pages_router(state: ServerState) -> APIRouter:
 
     @router.get("/login", response_class=HTMLResponse)
     def login_form(request: Request) -> HTMLResponse:
-        return _page("login.html", **_signed_out(request), failed=False)
+        return page_response("login.html", **_signed_out(request), failed=False)
 
     @router.post("/login", response_class=HTMLResponse)
     async def login(request: Request) -> Response:
         body = (await request.body())[:4096].decode("utf-8", "replace")
         key = (parse_qs(body).get("key") or [""])[0].strip()
         if role_of_key(key, state.settings.api_keys) is None:
-            return _page("login.html", status=401, **_signed_out(request), failed=True)
+            return page_response("login.html", status=401, **_signed_out(request), failed=True)
         response = RedirectResponse("/", status_code=303)
         response.set_cookie(COOKIE, key, httponly=True, samesite="strict",
                             secure=request.url.scheme == "https")
@@ -302,5 +344,6 @@ def _escape(text: str) -> str:
 
 
 def _not_found(snapshot: Snapshot, request: Request, message: str) -> HTMLResponse:
-    return _page("missing.html", status=404, **_layout(snapshot, request), message=message)
+    return page_response("missing.html", status=404, **page_layout(snapshot, request),
+                         message=message)
 

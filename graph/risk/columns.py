@@ -239,12 +239,10 @@ class Book:
     def interbank(self) -> np.ndarray:
         """Whether each party is interbank (同业) for R8: ``is_bank``, or a class in the
         regime's ``interbank_classes``."""
-        regime = self.analysis.regime
-        classes = set(regime.interbank_classes)
+        interbank = self.analysis.regime.is_interbank
         read = attrgetter("kind", "is_bank", "counterparty_class")
-        return np.fromiter((regime.class_of(*read(e)) in classes or e.is_bank
-                            for e in self.analysis.dataset.entities.values()), dtype=bool,
-                           count=len(self.parties))
+        return np.fromiter((interbank(*read(e)) for e in self.analysis.dataset.entities.values()),
+                           dtype=bool, count=len(self.parties))
 
     def entity_flag(self, name: str) -> np.ndarray:
         """A boolean field of every entity (``is_bank``, ``is_gsib``) as an array."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.risk.assessment import RiskAssessment
-from graph.risk.limits import LimitCheck
+from graph.risk.limits import LimitCheck, unexposed_checks
 from graph.risk.subjects import UnknownSubject, checked_as_group
 from schema.regime import Regime
 
@@ -121,8 +121,10 @@ def binding_limit(limits: tuple[LimitHeadroom, ...]) -> LimitHeadroom | None:
 def headroom(assessment: RiskAssessment, entity_id: str) -> Headroom:
     """R19: the headroom of party ``entity_id`` under each limit of it and of its group.
 
-    A party the bank does not lend to has no checks of its own (R8 checks parties with
-    exposure), so only its group's limits, if any, are listed.
+    A party (or a group) the bank does not lend to yet has no checks in the assessment (R8
+    checks subjects with exposure): it gets the checks that would apply to it, at zero
+    (:func:`graph.risk.limits.unexposed_checks`), so its headroom is each whole limit, the
+    room a new client has.
 
     Raises
     ------
@@ -154,7 +156,17 @@ def headroom(assessment: RiskAssessment, entity_id: str) -> Headroom:
     regime = analysis.regime
     group = analysis.group_by_member.get(entity_id)
     group_id = group.id if group is not None and checked_as_group(group) else None
-    checks = assessment.checks_of(entity_id) + (assessment.checks_of(group_id) if group_id else [])
+    entity = analysis.dataset.entities[entity_id]
+    checks = assessment.checks_of(entity_id) or unexposed_checks(
+        analysis, entity_id, party=True,
+        interbank=regime.is_interbank(entity.kind, entity.is_bank, entity.counterparty_class),
+        gsib=entity.is_gsib)
+    if group_id:
+        members = [analysis.dataset.entities[m] for m in group.members]
+        # a group without exposure has no borrowers, so it is never an interbank group
+        checks += assessment.checks_of(group_id) or unexposed_checks(
+            analysis, group_id, party=False, interbank=False,
+            gsib=any(m.is_gsib for m in members))
     limits = tuple(limit_headroom(check, regime) for check in checks)
     return Headroom(entity_id, group_id, analysis.dataset.bank.base_currency,
                     regime.limits_apply_to, limits, binding_limit(limits))

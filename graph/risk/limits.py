@@ -57,7 +57,8 @@ from graph.risk.subjects import checked_as_groups
 from schema.errors import InvalidModel
 from schema.records import collector_paused
 
-__all__ = ["CHECKS", "LimitCheck", "LimitChecks", "RiskFlag", "check_limits", "large_exposure_flags"]
+__all__ = ["CHECKS", "LimitCheck", "LimitChecks", "RiskFlag", "check_limits", "large_exposure_flags",
+           "unexposed_checks"]
 
 CHECKS = ("single_party", "single_party_loans", "group", "interbank", "gsib", "any")
 _TOLERANCE = 1e-12
@@ -415,6 +416,33 @@ def check_limits(analysis: Analysis) -> LimitChecks:
     denominators = {"tier1_capital": bank.tier1_capital, "net_capital": bank.net_capital}
     return LimitChecks(subjects, len(parties), limits, denominators, regime.warning_level, rows,
                        book.basis)
+
+
+def unexposed_checks(analysis: Analysis, subject: str, *, party: bool, interbank: bool,
+                     gsib: bool) -> list[LimitCheck]:
+    """The checks R8 would make of a party (``party``) or a group that has no exposure yet:
+    every limit of the regime that applies to it, at zero, so that its headroom (R19) is
+    each whole limit. ``check_limits`` checks only subjects with exposure.
+
+    >>> from graph.analysis import analyse
+    >>> from schema.records import Bank, Dataset, Entity
+    >>> book = Dataset(Bank("Bank", "CNY", 1000.0, 1200.0), {"A": Entity("A", "A", "company")}, (), ())
+    >>> [(c.check, c.limit * c.denominator_value, c.checked)
+    ...  for c in unexposed_checks(analyse(book), "A", party=True, interbank=False, gsib=False)]
+    [('single_party', 150.0, 0.0), ('single_party_loans', 120.0, 0.0)]
+    """
+    regime, bank = analysis.regime, analysis.dataset.bank
+    limits = list(regime.limits)
+    applies = _applies(limits, single=np.array([party and not interbank]),
+                       interbank=np.array([interbank]), gsib=np.array([gsib and bank.is_gsib]),
+                       parties=party)
+    chosen = np.flatnonzero(applies[0])
+    zeros = np.zeros(len(chosen))
+    rows = {"subject": np.zeros(len(chosen), dtype=np.int64), "limit": chosen,
+            "gross": zeros, "net": zeros, "checked": zeros}
+    denominators = {"tier1_capital": bank.tier1_capital, "net_capital": bank.net_capital}
+    return list(LimitChecks([subject], 1 if party else 0, limits, denominators,
+                            regime.warning_level, rows, regime.limits_apply_to))
 
 
 @collector_paused()

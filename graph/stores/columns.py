@@ -40,25 +40,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from schema.records import (
-    NO_EXTRA,
-    Collateral,
-    DeclaredMember,
-    Entity,
-    Facility,
-    ProductParty,
-    Relationship,
-    Underlying,
-    collector_paused,
-)
+from schema.records import NO_EXTRA, RECORD_CLASSES, collector_paused
 
-__all__ = ["CHUNK_ROWS", "RECORD_CLASSES", "construct", "decode_chunk", "encode_chunks"]
+__all__ = ["CHUNK_ROWS", "construct", "decode_chunk", "encode_chunks"]
 
 CHUNK_ROWS = 1 << 18
-
-RECORD_CLASSES: dict[str, type] = {
-    cls.__name__: cls for cls in (Entity, Relationship, Facility, DeclaredMember, Underlying,
-                                  Collateral, ProductParty)}
 
 # A field's annotation (a string: the records module uses postponed annotations) -> the
 # Arrow type of its column and the Python types its values may have to be stored so.

@@ -46,9 +46,8 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from graph.stores.base import StoreInfo
-from graph.stores.columns import RECORD_CLASSES
 from schema.model import load_model
-from schema.records import Dataset, DeclaredMember, Entity, Facility, Relationship
+from schema.records import RECORD_CLASSES, Dataset, DeclaredMember, Entity, Facility, Relationship
 
 __all__ = ["ARGS_FILE", "BOOKKEEPING", "META_LABEL", "RowKind", "row_kinds", "write_import_files"]
 

@@ -22,7 +22,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import loaders.dataset
+import loaders.dataset.relationships
+import loaders.dataset.rows
 import loaders.tables
 from loaders.columns import parse_column
 from loaders.dataset import read_dataset
@@ -71,7 +72,9 @@ def row_by_row(folder: Path, monkeypatch: pytest.MonkeyPatch) -> object:
         patch.setattr(loaders.tables, "_arrow_csv", lambda _path, _text: None)
         patch.setattr(loaders.tables, "_parquet_columns",
                       lambda path: _gather(loaders.tables._read_parquet(path)))
-        patch.setattr(loaders.dataset, "parse_column", _every_row_suspect)
+        # the two modules that parse columns at once
+        patch.setattr(loaders.dataset.rows, "parse_column", _every_row_suspect)
+        patch.setattr(loaders.dataset.relationships, "parse_column", _every_row_suspect)
         return outcome(folder)
 
 
@@ -204,7 +207,7 @@ def test_the_model_defaults_are_the_record_defaults():
 @pytest.mark.parametrize("cls", [Entity, Facility, Relationship, DeclaredMember])
 def test_records_made_from_columns_are_those_the_class_makes(cls):
     values = [f"v{at}" for at, _ in enumerate(fields(cls))]
-    made = loaders.dataset._maker(cls)(*values)
+    made = loaders.dataset.rows.maker(cls)(*values)
     assert made == cls(*values) and hash(made) == hash(cls(*values))
     assert type(made) is cls and [getattr(made, f.name) for f in fields(cls)] == values
     with pytest.raises(AttributeError):

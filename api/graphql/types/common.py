@@ -85,15 +85,15 @@ def page_window(info: Info[Any, Any], total: int, first: int | None, after: str 
                   snapshot(info).version)
 
 
-def exposure_via(info: Info[Any, Any], loader: DataLoader[str, Any], key: str
-                 ) -> Exposure | Awaitable[Exposure]:
+def exposure_via(info: Info[Any, Any], loader: DataLoader[str, Any], key: str, *,
+                 is_group: bool = False) -> Exposure | Awaitable[Exposure]:
     """The ``Exposure`` (in the bank's currency, with its share of tier 1) that ``loader``
-    holds for ``key``: a party's or a group's."""
+    holds for ``key``: a party's, or with ``is_group`` a group's."""
     from api.graphql.types.exposure import Exposure
 
     bank = snapshot(info).dataset.bank
-    return via(loader, key,
-               lambda found: Exposure.of(found, bank.base_currency, bank.tier1_capital))
+    return via(loader, key, lambda found: Exposure.of(
+        found, bank.base_currency, bank.tier1_capital, subject=key, is_group=is_group))
 
 
 def via(loader: DataLoader[K, V], key: K, convert: Callable[[V], R]) -> R | Awaitable[R]:

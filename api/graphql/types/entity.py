@@ -18,10 +18,9 @@ from strawberry.types import Info
 
 from api.graphql.errors import BadRequest
 from api.graphql.types import common
-from api.graphql.types.beneficial_owner import BeneficialOwner
+from api.graphql.types.beneficial_owner import BeneficialOwner, beneficial_owners
 from api.graphql.types.connection import After, Connection, First
 from api.graphql.types.enums import (
-    BeneficialOwnerBasis,
     ChainDirection,
     Direction,
     EntityKind,
@@ -137,7 +136,7 @@ class Entity:
 
     # -- analysis -------------------------------------------------------------------------
 
-    @strawberry.field(description="The bank's exposure to this party alone (R7).")
+    @strawberry.field(description="The bank's exposure to this party alone (R7, R13-R16).")
     def exposure(self, info: Info) -> Exposure:
         return common.exposure_via(info, common.context(info).loaders.exposure,  # type: ignore[return-value]
                                    self.record.id)
@@ -163,10 +162,7 @@ class Entity:
                                   "legal representative, chairman or CEO; one entry per person, "
                                   "by basis, then share. Empty for a person.")
     async def beneficial_owners(self, info: Info) -> list[BeneficialOwner]:
-        found = await common.context(info).loaders.beneficial_owners.load(self.record.id)
-        people = {e.record.id: e for e in await common.entities(info, [o.person for o in found])}
-        return [BeneficialOwner(person=people[o.person], basis=BeneficialOwnerBasis(o.basis),
-                                share=o.share) for o in found]
+        return await beneficial_owners(info, self.record.id)
 
     @strawberry.field(description="The party's own risk flags (limits as a single party, "
                                   "large exposure, guarantee circle, cross-holding).")

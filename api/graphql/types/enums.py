@@ -18,7 +18,6 @@ import strawberry
 from schema.model import PropertySpec, load_model
 
 __all__ = [
-    "BeneficialOwnerBasis",
     "ChainDirection",
     "ContagionModel",
     "Dimension",
@@ -61,17 +60,6 @@ Relation = _from_model("Relation", _MODEL.relationships["RELATIVE_OF"].propertie
 RiskFlagCode = _from_codes(
     "RiskFlagCode", {code: flag.description for code, flag in _MODEL.flags.items() if flag.raised},
     "Why a risk flag was raised (rules R8-R10 of the design), most severe first.")
-
-
-@strawberry.enum(description="Why a person is a beneficial owner (受益所有人) of a company "
-                             "(R18): the first that applies.")
-class BeneficialOwnerBasis(enum.Enum):
-    OWNERSHIP = strawberry.enum_value("ownership", description="Holds at least the regime's "
-                                      "threshold (25%) by integrated ownership (R2).")
-    CONTROL = strawberry.enum_value("control", description="Belongs to a unit that controls "
-                                    "the company (R4): alone, with family, or through companies.")
-    SENIOR_MANAGER = strawberry.enum_value("senior_manager", description="No one qualifies "
-                                           "otherwise: its legal representative, chairman or CEO.")
 
 
 @strawberry.enum(description="The status of one limit check.")

@@ -59,10 +59,11 @@ class Group:
     async def controllers(self, info: Info) -> list[Entity]:
         return await common.entities(info, self.record.controllers)
 
-    @strawberry.field(description="The group's exposure: the sum over its members (R7).")
+    @strawberry.field(description="The group's exposure: the sum over its members (R7, "
+                                  "R13-R16); exempt when every member with exposure is.")
     def exposure(self, info: Info) -> Exposure:
         return common.exposure_via(info, common.context(info).loaders.group_exposure,  # type: ignore[return-value]
-                                   self.record.id)
+                                   self.record.id, is_group=True)
 
     @strawberry.field(description="The highest share of a limit the group's gross exposure uses, "
                                   "over its group checks (a group of one: its party checks); "

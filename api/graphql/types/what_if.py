@@ -1,5 +1,9 @@
 """``ProposedFacility``, ``WhatIf`` and ``WhatIfSubject``: a book with proposed facilities
-added, its limit checks and flags before and after (R19)."""
+added, its limit checks and flags before and after (R19).
+
+``WhatIf { before after newFlags }`` are the names of DESIGN section 7: every touched
+subject's limits and new flags in one list each; ``subjects`` has the same figures subject by
+subject."""
 
 from __future__ import annotations
 
@@ -85,6 +89,20 @@ class WhatIfSubject:
 class WhatIf:
     record: strawberry.Private[WhatIfRecord]
 
+    @strawberry.field(description="The limits of every party and group the proposals touch, "
+                                  "as the book stands: each subject's (see `subjects`) in turn.")
+    def before(self) -> list[LimitHeadroom]:
+        return [LimitHeadroom(record=h) for s in self.record.subjects for h in s.before]
+
+    @strawberry.field(description="The same limits with the proposals added.")
+    def after(self) -> list[LimitHeadroom]:
+        return [LimitHeadroom(record=h) for s in self.record.subjects for h in s.after]
+
+    @strawberry.field(description="The limit and large-exposure flags the proposals would raise "
+                                  "that their subjects lack now, subject by subject.")
+    def new_flags(self) -> list[RiskFlag]:
+        return [RiskFlag.from_record(f) for s in self.record.subjects for f in s.new_flags]
+
     @strawberry.field(description="The proposed facilities' ids, in the order given.")
     def facility_ids(self) -> list[strawberry.ID]:
         return [strawberry.ID(p.facility.id) for p in self.record.proposals]
@@ -93,7 +111,3 @@ class WhatIf:
                                   "their groups.")
     def subjects(self) -> list[WhatIfSubject]:
         return [WhatIfSubject(record=s) for s in self.record.subjects]
-
-    @strawberry.field(description="How many flags the proposals would raise.")
-    def new_flag_count(self) -> int:
-        return sum(len(s.new_flags) for s in self.record.subjects)

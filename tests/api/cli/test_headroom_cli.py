@@ -68,9 +68,16 @@ def test_whatif_reports_new_flags_and_leaves_the_store_unchanged(tmp_path):
     write_table(proposals, [{"borrower": "C5", "outstanding": "10", "guarantor": "C3",
                              "guarantee_amount": "10"},
                             {"borrower": "C5", "outstanding": "5", "product": "trade_finance"}])
-    from_file = run("whatif", "--file", str(proposals), "--store", store, "--format", "md")
+    from_file = run("whatif", str(proposals), "--store", store, "--format", "md")
     assert from_file.returncode == 0, from_file.stderr
     assert "# What-if: WHATIF-1 to C5 guaranteed by C3, WHATIF-2 to C5" in from_file.stdout
+    # C5 borrows 10; + 10 guaranteed by C3 (moves to C3 after mitigation) + 5 trade finance:
+    # 25 before mitigation, 15 after; C3 120 + 10 = 130 after
+    answer = json.loads(run("whatif", str(proposals), "--store", store, "--format", "json").stdout)
+    after = {(s["subject"], h["check"]): h for s in answer["subjects"] for h in s["after"]}
+    assert (after["C5", "single_party"]["exposure"]["before_mitigation"],
+            after["C5", "single_party"]["checked_exposure"]) == (25.0, 15.0)
+    assert after["C3", "single_party"]["checked_exposure"] == 130.0
 
     with EmbeddedStore(path) as opened:
         assert opened.info().version == version
@@ -89,11 +96,11 @@ def test_whatif_refuses_bad_proposals_with_the_proposal_and_column(tmp_path):
     proposals = tmp_path / "proposals.csv"
     write_table(proposals, [{"borrower": "C4", "outstanding": "1"},
                             {"borrower": "ZZ", "outstanding": "1"}])
-    from_file = run("whatif", "--file", str(proposals), "--store", store)
+    from_file = run("whatif", str(proposals), "--store", store)
     assert from_file.returncode == 1
     assert "proposals.csv, proposal 2, column 'borrower': unknown entity id 'ZZ'" in from_file.stderr
 
-    both = run("whatif", "--file", str(proposals), "--borrower", "C4", "--store", store)
+    both = run("whatif", str(proposals), "--borrower", "C4", "--store", store)
     assert both.returncode == 2 and "not both" in both.stderr
     neither = run("whatif", "--store", store)
     assert neither.returncode == 2

@@ -287,9 +287,9 @@ def test_beneficial_owners_of_companies(server):
         c3: entity(id: "C3") { beneficialOwners { person { id } } }
         p1: entity(id: "P1") { beneficialOwners { person { id } } } }""")
     assert data["c1"]["beneficialOwners"] == [
-        {"person": {"id": "P1", "name": "王建国"}, "basis": "OWNERSHIP", "share": 0.4},
-        {"person": {"id": "P2", "name": "李芳"}, "basis": "CONTROL", "share": 0.15}]
+        {"person": {"id": "P1", "name": "王建国"}, "basis": "ownership", "share": 0.4},
+        {"person": {"id": "P2", "name": "李芳"}, "basis": "control", "share": 0.15}]
     c2 = data["c2"]["beneficialOwners"]
-    assert [(o["person"]["id"], o["basis"]) for o in c2] == [("P1", "CONTROL"), ("P2", "CONTROL")]
+    assert [(o["person"]["id"], o["basis"]) for o in c2] == [("P1", "control"), ("P2", "control")]
     assert [o["share"] for o in c2] == pytest.approx([0.24, 0.09])
     assert data["c3"]["beneficialOwners"] == [] and data["p1"]["beneficialOwners"] == []

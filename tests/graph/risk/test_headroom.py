@@ -68,9 +68,28 @@ def test_group_headroom_at_20_percent():
     b = rooms(book, "B")
     assert b.binding.check.check == "group" and b.binding.check.subject == a.group_id
     assert b.binding.headroom == 50.0
-    # P borrows nothing: no checks of its own, only the group's
+    # P borrows nothing: its own limits are whole (150 and 120), the group's 200 - 150 = 50
+    # binds
     p = rooms(book, "P")
-    assert table(p) == {("group", "group"): (200.0, 150.0, 50.0)}
+    assert table(p) == {("party", "single_party"): (150.0, 0.0, 150.0),
+                        ("party", "single_party_loans"): (120.0, 0.0, 120.0),
+                        ("group", "group"): (200.0, 150.0, 50.0)}
+    assert p.binding.check.check == "group"
+
+
+def test_a_new_client_has_each_whole_limit_as_headroom():
+    # N borrows nothing and belongs to no group: 15% x 1,000 = 150 and 10% x 1,200 = 120;
+    # the loans limit binds. Q and R, one group by Q's 60% of R, borrow nothing either:
+    # the group limit 20% x 1,000 = 200 is whole too.
+    book = dataset([R("OWNS", "Q", "R", share=0.6)], [F("F1", "A", 10.0)], N={}, Q={}, R={})
+    n = rooms(book, "N")
+    assert table(n) == {("party", "single_party"): (150.0, 0.0, 150.0),
+                        ("party", "single_party_loans"): (120.0, 0.0, 120.0)}
+    assert n.binding.check.check == "single_party_loans" and n.group_id is None
+    assert table(rooms(book, "R"))[("group", "group")] == (200.0, 0.0, 200.0)
+    # a bank (interbank) gets the interbank limit of 25% x 1,000 = 250, not the single ones
+    banks = dataset((), [F("F1", "A", 10.0)], K={"is_bank": True})
+    assert table(rooms(banks, "K")) == {("party", "interbank"): (250.0, 0.0, 250.0)}
 
 
 def test_headroom_is_never_below_zero_and_follows_the_regime_view():

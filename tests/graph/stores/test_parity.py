@@ -216,3 +216,31 @@ def test_a_reload_replaces_the_exposure_model_tables_whole(store):
         2, (), (ProductParty("F2", "B", "originator"),))
     assert back.version == replace(back).version == fewer.version != EXPOSURE_MODEL.version
     assert store.replace(fewer).unchanged
+
+
+def test_the_exposure_model_gives_the_same_answers_from_both_stores(store):
+    # tier 1 1,000 (CN-2018). X borrows 100 with 30 of cash (reduces) and a 20 government
+    # bond of the exempt MOF (substitutes): after mitigation X 100 - 30 - 20 = 50, MOF its
+    # own 50 bond + 20 = 70, all exempt. FUND's product of 10: Y's underlying of 2 reaches
+    # 0.15% x 1,000 = 1.5 and moves to Y; the row without obligor (1) and the 7 the rows
+    # leave go to the anonymous client (8). A 国资委 controls C1 and C2: two groups (R17).
+    data = replace(
+        dataset([R("OWNS", "SASAC", "C1", share=0.6), R("OWNS", "SASAC", "C2", share=0.7)],
+                [F("F1", "X", 100.0), F("F2", "FUND", 10.0, category="am_product"),
+                 F("F3", "MOF", 50.0, category="bond")],
+                MOF={"counterparty_class": "sovereign", "country": "CN"},
+                FUND={"counterparty_class": "am_product"}, Y={}, C1={}, C2={},
+                SASAC={"counterparty_class": "state_asset_agency"}),
+        underlyings=(Underlying("F2", 2.0, obligor="Y"), Underlying("F2", 1.0)),
+        collateral=(Collateral("F1", "cash", 30.0), Collateral("F1", "gov_bond", 20.0, issuer="MOF")))
+    a = stored(store, data)
+    figures = {p: (a.exposures.of(p).gross, a.exposures.of(p).net)
+               for p in ("X", "MOF", "FUND", "Y", "ANONYMOUS")}
+    assert figures == {"X": (100.0, 50.0), "MOF": (50.0, 70.0), "FUND": (0.0, 0.0),
+                       "Y": (2.0, 2.0), "ANONYMOUS": (8.0, 8.0)}
+    mof = a.exposures.breakdown_of("MOF")
+    assert (mof.exempt, mof.non_exempt, mof.moved_in) == (True, 0.0, 20.0)
+    assert a.group_by_member["C1"] is not a.group_by_member["C2"]
+    assert a.control.ultimate_controllers("C1") == ["SASAC"]
+    report = build_report(assess(a))
+    assert report == build_report(assess(analyse(data)))     # the same as before the store
