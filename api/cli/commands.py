@@ -453,8 +453,8 @@ def analyse_command(
     as_of: AsOfOption = None,
     regime: RegimeOption = None,
 ) -> None:
-    """R3-R7 and R15-R17 (and R8's flags with the embedded engine) into Parquet tables
-    groups, controllers, exposures and flags (DESIGN section 6)."""
+    """R3-R8 and R15-R17 on Spark or the embedded engine, into the Parquet tables groups,
+    controllers, exposures and flags (DESIGN section 6)."""
     import tempfile
 
     from graph.spark import io

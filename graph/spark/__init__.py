@@ -4,7 +4,8 @@ process holds.
 
 :mod:`graph.spark.session` starts Spark, :mod:`graph.spark.io` writes and reads a dataset
 as Parquet, :mod:`graph.spark.control` computes R3-R5, :mod:`graph.spark.groups` R6 with
-R17, :mod:`graph.spark.exposure` R7 (gross, and net after collateral and eligible
-guarantees, R16), and :mod:`graph.spark.tables` the result tables of
+R17, :mod:`graph.spark.exposure` R7 with R15 and R16 (gross, and net after
+look-through, collateral and eligible guarantees), :mod:`graph.spark.limits` R8's flags,
+and :mod:`graph.spark.tables` the result tables of
 ``groupgraph analyse`` from either engine. ``pyspark`` is the optional extra ``spark``.
 """
