@@ -421,6 +421,69 @@ def demo(
               f"in {views}; explore further with: groupgraph view ID --store {store_uri} -o FILE")
 
 
+class Engine(StrEnum):
+    embedded = "embedded"
+    spark = "spark"
+
+
+@app.command("export")
+def export(
+    parquet: Annotated[Path, typer.Option("--parquet", help="Write the dataset's tables here as Parquet.")],
+    store: StoreOption = None,
+) -> None:
+    """Write the stored dataset as Parquet tables (entities, relationships, facilities,
+    underlyings, collateral, and bank.json): the input of `analyse --engine spark`."""
+    from graph.spark.io import write_parquet
+
+    with open_store(store) as source:
+        _info, dataset = service.read_store(source)
+    written = write_parquet(dataset, parquet)
+    err.print(f"wrote {len(written)} files to {parquet}")
+
+
+@app.command("analyse")
+def analyse_command(
+    out: Annotated[Path, typer.Option("--out", help="Write the result tables here as Parquet.")],
+    engine: Annotated[Engine, typer.Option("--engine", help="spark or embedded")] = Engine.spark,
+    store: StoreOption = None,
+    parquet: Annotated[Path | None, typer.Option(
+        "--parquet", help="Read the dataset from these Parquet tables instead of a store.")] = None,
+    master: Annotated[str | None, typer.Option(
+        "--master", help="Spark master URL (default GROUPGRAPH_SPARK_MASTER or local[2]).")] = None,
+    as_of: AsOfOption = None,
+    regime: RegimeOption = None,
+) -> None:
+    """R3-R8 and R15-R17 on Spark or the embedded engine, into the Parquet tables groups,
+    controllers, exposures and flags (DESIGN section 6)."""
+    import tempfile
+
+    from graph.spark import io
+    from graph.spark.tables import embedded_tables, spark_tables, to_pandas, write_tables
+    from schema.regime import load_regime
+
+    day = _as_of(as_of) or date.today()
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = parquet
+        if folder is None:
+            with open_store(store) as source:
+                _info, dataset = service.read_store(source)
+            if engine == Engine.spark:
+                folder = Path(scratch)
+                io.write_parquet(dataset, folder)
+        else:
+            dataset = io.read_dataset(folder) if engine == Engine.embedded else None
+        if engine == Engine.embedded:
+            tables = embedded_tables(dataset, as_of=day, regime=load_regime(regime or dataset.bank.regime))
+        else:
+            from graph.spark.session import spark_session
+
+            spark = spark_session(master)
+            data = io.read_parquet(spark, folder)
+            tables = to_pandas(spark_tables(data, as_of=day, regime=load_regime(regime or data.bank.regime)))
+    written = write_tables(tables, out)
+    err.print(f"wrote {', '.join(p.stem for p in written)} to {out}")
+
+
 def _print_summary(result: dict, top: int) -> None:
     dataset, summary = result["dataset"], result["summary"]
     out = Console()
