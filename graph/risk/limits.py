@@ -56,9 +56,10 @@ from graph.risk.columns import Book, segment_counts, segment_sums
 from graph.risk.subjects import checked_as_groups
 from schema.errors import InvalidModel
 from schema.records import collector_paused
+from schema.regime import Regime
 
 __all__ = ["CHECKS", "LimitCheck", "LimitChecks", "RiskFlag", "check_limits", "large_exposure_flags",
-           "unexposed_checks"]
+           "large_exposure_mask", "unexposed_checks"]
 
 CHECKS = ("single_party", "single_party_loans", "group", "interbank", "gsib", "any")
 _TOLERANCE = 1e-12
@@ -418,6 +419,26 @@ def check_limits(analysis: Analysis) -> LimitChecks:
                        book.basis)
 
 
+def large_exposure_mask(ratios: np.ndarray, regime: Regime) -> np.ndarray:
+    """Which shares of tier 1 are large exposures under ``regime`` (R8): above its
+    ``[large_exposure]`` threshold, or at or above it where the regime says ``inclusive``
+    (BASEL: at least 10%); none when the regime sets no threshold.
+
+    >>> from schema.regime import load_regime
+    >>> large_exposure_mask(np.array([0.025, 0.026]), load_regime("CN-2018")).tolist()
+    [False, True]
+    >>> large_exposure_mask(np.array([0.0999, 0.10]), load_regime("BASEL")).tolist()
+    [False, True]
+    """
+    large = regime.large_exposure
+    if not large:
+        return np.zeros(len(ratios), dtype=bool)
+    threshold = float(large["threshold"])
+    if large.get("inclusive", False):
+        return ratios >= threshold - _TOLERANCE
+    return ratios > threshold + _TOLERANCE
+
+
 def unexposed_checks(analysis: Analysis, subject: str, *, party: bool, interbank: bool,
                      gsib: bool) -> list[LimitCheck]:
     """The checks R8 would make of a party (``party``) or a group that has no exposure yet:
@@ -513,9 +534,8 @@ def large_exposure_flags(analysis: Analysis, groups: Iterable[Group]) -> list[Ri
     large = regime.large_exposure
     if large:
         threshold = float(large["threshold"])
-        inclusive = bool(large.get("inclusive", False))
-        hits = (ratios >= threshold - _TOLERANCE) if inclusive else (ratios > threshold + _TOLERANCE)
-        words = "at least" if inclusive else "more than"
+        hits = large_exposure_mask(ratios, regime)
+        words = "at least" if large.get("inclusive", False) else "more than"
         source = f"{regime.name} {large.get('source', '')}"
         for k in np.flatnonzero(hits).tolist():
             ident, name, figure, ratio = *subject(k), float(figures[k]), float(ratios[k])

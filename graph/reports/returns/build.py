@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import numpy as np
+
 from graph.analysis import Analysis
 from graph.reports.returns.definition import (
     CATEGORIES,
@@ -46,6 +48,7 @@ from graph.reports.returns.definition import (
     Selection,
     read_definition,
 )
+from graph.risk.limits import large_exposure_mask
 from graph.risk.subjects import checked_as_group
 from schema.regime import Regime
 
@@ -113,8 +116,8 @@ def figures_of(analysis: Analysis) -> list[ReturnFigures]:
         if not (gross or net):
             continue
         entity = dataset.entities.get(party)
-        interbank = entity is not None and (entity.is_bank or regime.is_interbank_class(
-            regime.class_of(entity.kind, entity.is_bank, entity.counterparty_class)))
+        interbank = entity is not None and regime.is_interbank(
+            entity.kind, entity.is_bank, entity.counterparty_class)
         parties[party] = ReturnFigures(
             party, entity.name if entity is not None else party, "party", interbank,
             total_after=net, non_exempt=0.0 if exempt else net,
@@ -250,18 +253,14 @@ class _Chooser:
         self.tier1 = tier1
         self.listed: dict[str, set[str]] = {}
         self._in_group = {m for s in subjects if s.kind == "group" for m in s.members}
-        large = regime.large_exposure
-        self._large_figure = "non_exempt" if regime.limits_apply_to == "net" else "non_exempt_before"
-        self._threshold = float(large["threshold"]) if large else None
-        self._inclusive = bool(large.get("inclusive", False)) if large else False
+        # large as the limits judge it (R8): on the figure they check, by the regime's rule
+        figure = "non_exempt" if regime.limits_apply_to == "net" else "non_exempt_before"
+        ratios = np.array([s.figure(figure) for s in subjects], dtype=float) / tier1
+        self._large = dict(zip(map(id, subjects), large_exposure_mask(ratios, regime).tolist(),
+                               strict=True))
 
     def is_large(self, s: ReturnFigures) -> bool:
-        if self._threshold is None:
-            return False
-        ratio = s.figure(self._large_figure) / self.tier1
-        if self._inclusive:
-            return ratio >= self._threshold - _TOLERANCE
-        return ratio > self._threshold + _TOLERANCE
+        return self._large[id(s)]
 
     def _kind_fits(self, subjects: str, s: ReturnFigures) -> bool:
         if subjects == "party":
