@@ -232,9 +232,9 @@ class ExposureResult:
 
     facilities: Mapping[str, FacilityExposure]
     parties: dict[str, Exposure]
-    substitutions: list[Substitution] = field(default_factory=list)
-    moves: list[Move] = field(default_factory=list)
-    columns: ExposureColumns | None = None
+    substitutions: list[Substitution]
+    moves: list[Move]
+    columns: ExposureColumns
     roles: ProductRoles = field(default_factory=lambda: ProductRoles(()))
 
     def of(self, party: str) -> Exposure:
@@ -258,7 +258,6 @@ class ExposureResult:
         """The summed breakdown of a set of parties (a group): each figure the exact sum
         of its members'."""
         columns = self.columns
-        assert columns is not None, "ExposureResult without columns"
         rows = [k for k in map(columns.index.get, parties) if k is not None]
         asked = len(rows) > 0
 

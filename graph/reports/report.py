@@ -88,8 +88,6 @@ def _party_breakdowns(analysis: Analysis) -> dict[str, dict[str, Any]]:
     """The breakdown of every party with exposure, from the book's columns in one pass (a
     record per party would cost a million small sums)."""
     c = analysis.exposures.columns
-    if c is None:
-        return {}
     exempt = c.exempt.tolist()
     rows = zip(exempt, np.where(c.exempt, c.net, 0.0).tolist(), c.non_exempt.tolist(),
                c.moved_out.tolist(), c.moved_in.tolist(), c.before.tolist(), c.after.tolist(),

@@ -191,7 +191,7 @@ class Book:
         found = {"before": np.zeros((n, len(CATEGORIES))), "after": np.zeros((n, len(CATEGORIES))),
                  "moved_out": np.zeros(n), "moved_in": np.zeros(n), "exempt": np.zeros(n, dtype=bool),
                  "non_exempt": np.zeros(n)}
-        if columns is not None and columns.parties:
+        if columns.parties:
             at = self.positions(columns.parties)
             for name, values in found.items():
                 values[at] = getattr(columns, name)

@@ -107,7 +107,6 @@ def figures_of(analysis: Analysis) -> list[ReturnFigures]:
     non-exempt exposures).
     """
     dataset, regime, columns = analysis.dataset, analysis.regime, analysis.exposures.columns
-    assert columns is not None, "an analysis always has its breakdown"
     parties: dict[str, ReturnFigures] = {}
     rows = zip(columns.parties, columns.before.tolist(), columns.after.tolist(), columns.gross.tolist(),
                columns.net.tolist(), columns.moved_out.tolist(), columns.moved_in.tolist(),
